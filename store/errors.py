@@ -1,5 +1,63 @@
-"""Errors of the register; every message is Chinese and fit for the operator."""
+"""Errors of the register; every message is Chinese and fit for the operator.
+
+No message may carry personal data: name the record by its number or id, never by a
+person's name, ID number or phone.
+"""
+
+from __future__ import annotations
 
 
 class StoreError(Exception):
     """Base of every error raised by store/."""
+
+
+class RegisterNotFound(StoreError):
+    """登记本不存在."""
+
+
+class RegisterExists(StoreError):
+    """登记本已存在 (init refuses to overwrite)."""
+
+
+class SchemaTooNew(StoreError):
+    """The register was written by a newer chuangkou."""
+
+
+class AuthenticationFailed(StoreError):
+    """工号或密码错误."""
+
+
+class AccountLocked(StoreError):
+    """账号已锁定; `minutes_left` until it unlocks."""
+
+    def __init__(self, message: str, minutes_left: int) -> None:
+        super().__init__(message)
+        self.minutes_left = minutes_left
+
+
+class AccountDisabled(StoreError):
+    """账号已停用."""
+
+
+class PermissionDenied(StoreError):
+    """The actor's role does not allow the operation."""
+
+
+class DecryptionFailed(StoreError):
+    """A sealed field did not open: wrong key, or moved to another row or column."""
+
+
+class LockedRegister(StoreError):
+    """An operation that needs personal data was called without an unlocked data key."""
+
+
+class NotFound(StoreError):
+    """A record asked for does not exist."""
+
+
+class InvalidInput(StoreError):
+    """Input an operation refuses (unknown window, duplicate staff number …)."""
+
+
+class BackupError(StoreError):
+    """A backup file is damaged, of another format, or a restore target is not empty."""

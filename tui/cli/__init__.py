@@ -10,7 +10,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 
-from tui.cli.base import CliError, ChineseArgumentParser, run_guarded
+from tui.cli.base import ChineseArgumentParser, CliError, run_guarded
 
 # Subcommand modules, in the order their help is shown.
 _COMMAND_MODULES = (
@@ -51,6 +51,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
     args = parser.parse_args(args_list)
+    from tui.logsetup import setup_logging
+
+    setup_logging()
     handler = getattr(args, "handler", None)
     if handler is None:
         return run_guarded(_start_app, args)
@@ -63,7 +66,9 @@ def _start_app(args) -> int:
     except ModuleNotFoundError as exc:
         if exc.name != "tui.app":
             raise
-        raise CliError("窗口应用尚未安装本模块（tui.app）；请使用子命令，见 chuangkou --help") from exc
+        raise CliError(
+            "窗口应用尚未安装本模块（tui.app）；请使用子命令，见 chuangkou --help"
+        ) from exc
     return run_app(args)
 
 

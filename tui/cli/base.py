@@ -18,7 +18,7 @@ class CliError(Exception):
 
 
 class ChineseHelpFormatter(argparse.RawDescriptionHelpFormatter):
-    def add_usage(self, usage, actions, groups, prefix=None):  # noqa: D102
+    def add_usage(self, usage, actions, groups, prefix=None):
         super().add_usage(usage, actions, groups, prefix="用法：" if prefix is None else prefix)
 
 
@@ -53,7 +53,9 @@ def known_errors() -> tuple[type[BaseException], ...]:
     return tuple(errors)
 
 
-def run_guarded(handler: Callable[[argparse.Namespace], int | None], args: argparse.Namespace) -> int:
+def run_guarded(
+    handler: Callable[[argparse.Namespace], int | None], args: argparse.Namespace
+) -> int:
     """Run a handler; turn every failure into one Chinese line and an exit code."""
     try:
         return int(handler(args) or 0)

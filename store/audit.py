@@ -1,0 +1,267 @@
+"""The audit chain (审计链): every operation appends one event; each event carries
+HMAC(audit key, previous MAC ‖ event), and the head (count and last MAC) is kept sealed
+outside the event table, so an edited, removed, reordered or cut-off event is found.
+
+Events written by someone without the audit key (a failed login, a technician) wait in
+AuditPending and are linked into the chain by the next operation that holds the key.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from store.models import AuditEvent, AuditHead, AuditPending
+
+GENESIS_MAC = "0" * 64
+
+
+@dataclass
+class EventDraft:
+    """What an operation fills in before its event is appended."""
+
+    action: str
+    record_table: str = ""
+    record_id: str = ""
+    detail: dict[str, Any] = field(default_factory=dict)
+
+
+def _canonical(
+    seq: int, at: dt.datetime, actor, acting_for, station, action, table, record, detail: str
+) -> bytes:
+    return json.dumps(
+        [
+            seq,
+            at.astimezone(dt.UTC).isoformat(timespec="microseconds"),
+            actor,
+            acting_for,
+            station,
+            action,
+            table,
+            record,
+            detail,
+        ],
+        ensure_ascii=False,
+        separators=(",", ":"),
+    ).encode()
+
+
+def event_mac(
+    audit_key: bytes,
+    prev_mac: str,
+    seq: int,
+    at,
+    actor,
+    acting_for,
+    station,
+    action,
+    table,
+    record,
+    detail,
+) -> str:
+    body = (
+        prev_mac.encode()
+        + b"\x00"
+        + _canonical(seq, at, actor, acting_for, station, action, table, record, detail)
+    )
+    return hmac.new(audit_key, body, hashlib.sha256).hexdigest()
+
+
+def head_mac(audit_key: bytes, count: int, last_mac: str) -> str:
+    return hmac.new(audit_key, f"head:{count}:{last_mac}".encode(), hashlib.sha256).hexdigest()
+
+
+def _head() -> AuditHead | None:
+    # FOR UPDATE on PostgreSQL: two counters appending at once take turns here.
+    # SQLite write transactions are IMMEDIATE, which serialises them already.
+    query = AuditHead.select().where(AuditHead.id == 1)
+    if AuditHead._meta.database.obj.__class__.__name__.startswith("Postgres"):
+        query = query.for_update()
+    return query.first()
+
+
+def _append_linked(
+    audit_key: bytes,
+    head: AuditHead | None,
+    at,
+    actor,
+    acting_for,
+    station,
+    action,
+    table,
+    record,
+    detail,
+) -> AuditHead:
+    count = head.count if head else 0
+    prev = head.last_mac if head else GENESIS_MAC
+    seq = count + 1
+    mac = event_mac(
+        audit_key, prev, seq, at, actor, acting_for, station, action, table, record, detail
+    )
+    AuditEvent.create(
+        seq=seq,
+        at=at,
+        actor=actor,
+        acting_for=acting_for,
+        station=station,
+        action=action,
+        record_table=table,
+        record_id=record,
+        detail=detail,
+        prev_mac=prev,
+        mac=mac,
+    )
+    if head is None:
+        head = AuditHead(id=1, count=seq, last_mac=mac, head_mac=head_mac(audit_key, seq, mac))
+        head.save(force_insert=True)
+    else:
+        head.count, head.last_mac, head.head_mac = seq, mac, head_mac(audit_key, seq, mac)
+        head.save()
+    return head
+
+
+def append(
+    draft: EventDraft,
+    *,
+    audit_key: bytes | None,
+    at: dt.datetime,
+    actor: int | None,
+    acting_for: int | None,
+    station: str,
+) -> None:
+    """Append one event inside the caller's transaction."""
+    detail = json.dumps(draft.detail, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    if audit_key is None:
+        AuditPending.create(
+            at=at,
+            actor=actor,
+            acting_for=acting_for,
+            station=station,
+            action=draft.action,
+            record_table=draft.record_table,
+            record_id=draft.record_id,
+            detail=detail,
+        )
+        return
+    head = _head()
+    for pending in AuditPending.select().order_by(AuditPending.id):
+        head = _append_linked(
+            audit_key,
+            head,
+            pending.at,
+            pending.actor,
+            pending.acting_for,
+            pending.station,
+            pending.action,
+            pending.record_table,
+            pending.record_id,
+            pending.detail,
+        )
+        pending.delete_instance()
+    _append_linked(
+        audit_key,
+        head,
+        at,
+        actor,
+        acting_for,
+        station,
+        draft.action,
+        draft.record_table,
+        draft.record_id,
+        detail,
+    )
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    ok: bool
+    count: int
+    pending: int
+    message: str
+    first_bad_seq: int | None = None
+
+
+def verify(audit_key: bytes) -> VerifyResult:
+    """Walk the chain from the start; report the first broken link in Chinese."""
+    prev = GENESIS_MAC
+    expected_seq = 1
+    pending = AuditPending.select().count()
+
+    def broken(seq: int, why: str) -> VerifyResult:
+        return VerifyResult(
+            False, expected_seq - 1, pending, f"审计链在第 {seq} 条处断开：{why}", seq
+        )
+
+    for ev in AuditEvent.select().order_by(AuditEvent.seq).iterator():
+        if ev.seq != expected_seq:
+            return broken(expected_seq, f"第 {expected_seq} 条缺失（下一条为第 {ev.seq} 条）")
+        if ev.prev_mac != prev:
+            return broken(ev.seq, "与前一条的链接不符（记录被删除、插入或调换顺序）")
+        mac = event_mac(
+            audit_key,
+            prev,
+            ev.seq,
+            ev.at,
+            ev.actor,
+            ev.acting_for,
+            ev.station,
+            ev.action,
+            ev.record_table,
+            ev.record_id,
+            ev.detail,
+        )
+        if not hmac.compare_digest(mac, ev.mac):
+            return broken(ev.seq, "内容与校验码不符（记录被修改或调换顺序）")
+        prev = ev.mac
+        expected_seq += 1
+    count = expected_seq - 1
+    head = AuditHead.get_or_none(AuditHead.id == 1)
+    if head is None:
+        if count:
+            return VerifyResult(
+                False, count, pending, "审计链头缺失：无法确认最新记录是否被删除", count
+            )
+        return VerifyResult(True, 0, pending, "审计链为空")
+    if not hmac.compare_digest(head_mac(audit_key, head.count, head.last_mac), head.head_mac):
+        return VerifyResult(False, count, pending, "审计链头被篡改（校验码不符）", head.count)
+    if head.count > count:
+        return VerifyResult(
+            False,
+            count,
+            pending,
+            f"最新的 {head.count - count} 条审计记录被删除（链头记录 {head.count} 条，现存 {count} 条）",
+            count + 1,
+        )
+    if head.count < count or head.last_mac != prev:
+        return VerifyResult(False, count, pending, f"审计链头与第 {count} 条记录不符", head.count)
+    return VerifyResult(
+        True,
+        count,
+        pending,
+        f"审计链完整：{count} 条记录" + (f"，另有 {pending} 条待链入" if pending else ""),
+    )
+
+
+def head_summary() -> tuple[int, str] | None:
+    """The head as a person can write it down: count and a fingerprint of the last MAC."""
+    head = AuditHead.get_or_none(AuditHead.id == 1)
+    if head is None:
+        return None
+    return head.count, head.last_mac[:16]
+
+
+def matches_written_head(count: int, fingerprint: str) -> str | None:
+    """Compare with a head written down earlier (from `doctor`); None if it matches, else why.
+
+    The chain may have grown since: then the event at that position must carry the MAC
+    whose fingerprint was written down."""
+    event = AuditEvent.get_or_none(AuditEvent.seq == count)
+    if event is None:
+        return f"审计链比抄录时短：抄录时 {count} 条"
+    if not event.mac.startswith(fingerprint.strip().lower()) or len(fingerprint.strip()) < 8:
+        return f"第 {count} 条记录与抄录的指纹不符：记录被替换"
+    return None

@@ -1,0 +1,46 @@
+"""Calendar years a hall imports when the State Council publishes them (chuangkou calendar …)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from store.models import CalendarYear
+from store.roles import MANAGERS
+from store.session import Register, Session, operation
+
+
+def import_year(session: Session, text: str) -> int:
+    """Validate and store a year file; every counter sharing the register then uses it."""
+    from policies.calendar import parse_year_file
+
+    year = parse_year_file(text).year
+    with operation(
+        session, "calendar.import", roles=MANAGERS, record_table="calendar_year"
+    ) as event:
+        CalendarYear.replace(
+            year=year, source_text=text, imported_at=session.now(), imported_by=session.staff_id
+        ).execute()
+        event.record_id = str(year)
+    session.register.forget_cached()
+    return year
+
+
+@dataclass(frozen=True)
+class YearStatus:
+    year: int
+    source: str  # "内置" (chinese_calendar) or "导入"
+
+
+def calendar_status(register: Register) -> list[YearStatus]:
+    from policies.calendar import builtin_years
+
+    imported = {row.year for row in CalendarYear.select(CalendarYear.year)}
+    years = sorted(set(builtin_years()) | imported)
+    return [YearStatus(y, "导入" if y in imported else "内置") for y in years]
+
+
+def covers(register: Register, *days: dt.date) -> list[int]:
+    """The years among `days` that the register's calendar does not cover."""
+    covered = set(register.calendar.covered_years())
+    return sorted({d.year for d in days} - covered)

@@ -1,0 +1,461 @@
+"""The register's tables (登记本). Personal data lives only in `*_enc` columns, sealed by
+store.crypto with the row's `uuid` as part of the associated data; `*_bidx` columns hold
+blind indexes for exact lookups. Plain columns hold only what queries need.
+
+The TUI never touches these models: it calls store operations.
+"""
+
+from __future__ import annotations
+
+import uuid as uuid_module
+
+import peewee as pw
+
+from store.database import UtcDateTimeField, database
+
+
+def new_uuid() -> str:
+    return uuid_module.uuid4().hex
+
+
+class BaseModel(pw.Model):
+    class Meta:
+        database = database
+        legacy_table_names = False
+
+
+class SealedModel(BaseModel):
+    """A table with personal data: a stable uuid bound into every ciphertext, and the id of
+    the data key its fields are sealed with (so a rotation knows what is left to do)."""
+
+    uuid = pw.CharField(max_length=32, unique=True, default=new_uuid)
+    key_id = pw.SmallIntegerField(index=True)
+
+
+# --- the register itself -------------------------------------------------------------
+
+
+class RegisterMeta(BaseModel):
+    """Key–value facts about the register: schema version, register id, hall name and code."""
+
+    key = pw.CharField(max_length=64, primary_key=True)
+    value = pw.TextField()
+
+
+class Setting(BaseModel):
+    """A hall's settings that every counter shares: its policy overrides (TOML)."""
+
+    key = pw.CharField(max_length=64, primary_key=True)
+    value = pw.TextField()
+    updated_at = UtcDateTimeField()
+
+
+class CalendarYear(BaseModel):
+    """工作日历 — a year imported from the State Council's notice (the text of the file)."""
+
+    year = pw.IntegerField(primary_key=True)
+    source_text = pw.TextField()
+    imported_at = UtcDateTimeField()
+    imported_by = pw.IntegerField(null=True)
+
+
+class Counter(BaseModel):
+    """The last number handed out per prefix and day (案件号, 投诉号 …)."""
+
+    prefix = pw.CharField(max_length=16)
+    day = pw.DateField()
+    value = pw.IntegerField(default=0)
+
+    class Meta:
+        primary_key = pw.CompositeKey("prefix", "day")
+
+
+# --- staff, windows, posts -----------------------------------------------------------
+
+
+class Window(BaseModel):
+    """窗口 — a line of business at the counter."""
+
+    code = pw.CharField(max_length=32, unique=True)
+    name = pw.CharField(max_length=64)
+    phone = pw.CharField(max_length=32, default="")  # the window's office phone, not personal
+    description = pw.TextField(default="")
+    active = pw.BooleanField(default=True)
+
+
+class Staff(SealedModel):
+    """工作人员 — roles: clerk, supervisor, complaint_officer, technician, admin."""
+
+    number = pw.CharField(max_length=32, unique=True)  # 工号
+    name_enc = pw.BlobField()
+    name_bidx = pw.CharField(max_length=32, index=True)
+    phone_enc = pw.BlobField(null=True)
+    role = pw.CharField(max_length=24, index=True)
+    window = pw.ForeignKeyField(Window, null=True, backref="staff", on_delete="RESTRICT")
+    active = pw.BooleanField(default=True)
+    failed_logins = pw.IntegerField(default=0)
+    locked_until = UtcDateTimeField(null=True)
+    must_change_password = pw.BooleanField(default=False)
+    created_at = UtcDateTimeField()
+    password_changed_at = UtcDateTimeField(null=True)
+
+
+class Post(BaseModel):
+    """AB岗 — the A and B post of a window and who holds each."""
+
+    window = pw.ForeignKeyField(Window, backref="posts", on_delete="CASCADE")
+    post = pw.CharField(max_length=1)  # "A" or "B"
+    staff = pw.ForeignKeyField(Staff, null=True, backref="posts", on_delete="SET NULL")
+
+    class Meta:
+        indexes = ((("window", "post"), True),)
+
+
+# --- keys ----------------------------------------------------------------------------
+
+
+class DataKey(BaseModel):
+    """A version of the data key: only its id and state; the key itself is in slots."""
+
+    key_id = pw.SmallIntegerField(primary_key=True)
+    state = pw.CharField(max_length=16)  # active | retiring | retired
+    created_at = UtcDateTimeField()
+    retired_at = UtcDateTimeField(null=True)
+
+
+class KeySlot(BaseModel):
+    """密钥槽 — one per staff member with data access, plus the recovery slot."""
+
+    uuid = pw.CharField(max_length=32, unique=True, default=new_uuid)
+    kind = pw.CharField(max_length=16)  # staff | recovery
+    staff = pw.ForeignKeyField(Staff, null=True, unique=True, backref="slot", on_delete="CASCADE")
+    kdf = pw.CharField(max_length=16, default="argon2id")
+    kdf_memory_kib = pw.IntegerField()
+    kdf_iterations = pw.IntegerField()
+    kdf_lanes = pw.IntegerField()
+    salt = pw.BlobField()
+    public_key = pw.BlobField()
+    sealed_private = pw.BlobField()
+    created_at = UtcDateTimeField()
+
+
+class SlotKey(BaseModel):
+    """A data key version wrapped for one slot. A technician's slot has none."""
+
+    slot = pw.ForeignKeyField(KeySlot, backref="keys", on_delete="CASCADE")
+    key_id = pw.SmallIntegerField()
+    wrapped = pw.BlobField()
+
+    class Meta:
+        indexes = ((("slot", "key_id"), True),)
+
+
+class RegisterSecret(BaseModel):
+    """Long-lived secrets (blind-index key, audit key) sealed under the current DEK."""
+
+    name = pw.CharField(max_length=32, primary_key=True)
+    key_id = pw.SmallIntegerField()
+    sealed = pw.BlobField()
+
+
+# --- service catalog -----------------------------------------------------------------
+
+
+class ServiceItem(BaseModel):
+    """办事事项 — an item of the catalog; `spec` is its full definition (TOML as JSON)."""
+
+    code = pw.CharField(max_length=32, unique=True)
+    name = pw.CharField(max_length=128)
+    window = pw.ForeignKeyField(Window, backref="items", on_delete="RESTRICT")
+    default_kind = pw.CharField(max_length=16)
+    promised_limit_days = pw.IntegerField()
+    legal_limit_days = pw.IntegerField()
+    spec = pw.TextField()
+    active = pw.BooleanField(default=True)
+    updated_at = UtcDateTimeField()
+
+
+# --- people and their matters --------------------------------------------------------
+
+
+class Person(SealedModel):
+    """来访人 / 申请人 — a citizen the hall has served."""
+
+    id_type = pw.CharField(max_length=16, default="resident")  # resident | foreign_pr | hmt | other
+    id_number_enc = pw.BlobField(null=True)
+    id_number_bidx = pw.CharField(max_length=32, null=True, index=True)
+    name_enc = pw.BlobField()
+    name_bidx = pw.CharField(max_length=32, index=True)
+    phone_enc = pw.BlobField(null=True)
+    phone_bidx = pw.CharField(max_length=32, null=True, index=True)
+    gender_enc = pw.BlobField(null=True)
+    birth_date_enc = pw.BlobField(null=True)
+    ethnicity_enc = pw.BlobField(null=True)
+    address_enc = pw.BlobField(null=True)
+    photo_enc = pw.BlobField(null=True)
+    created_at = UtcDateTimeField()
+    updated_at = UtcDateTimeField()
+
+
+class Case(SealedModel):
+    """办件 — one application from receipt to result (六件管理, 限时办结)."""
+
+    number = pw.CharField(max_length=32, unique=True)
+    item = pw.ForeignKeyField(ServiceItem, backref="cases", on_delete="RESTRICT")
+    window = pw.ForeignKeyField(Window, backref="cases", on_delete="RESTRICT")
+    person = pw.ForeignKeyField(Person, null=True, backref="cases", on_delete="RESTRICT")
+    kind = pw.CharField(max_length=16, index=True)
+    state = pw.CharField(max_length=24, index=True)
+    proxy = pw.BooleanField(default=False)  # 代办
+    tolerance = pw.BooleanField(default=False)  # 容缺受理
+    received_at = UtcDateTimeField(index=True)
+    clock_start = pw.DateField(null=True)  # day of (complete) receipt; the count starts after it
+    due_date = pw.DateField(null=True, index=True)
+    due_provisional = pw.BooleanField(default=False)
+    tolerance_due = pw.DateField(null=True)  # 容缺: the promised date for the missing material
+    accepted_by = pw.ForeignKeyField(Staff, backref="accepted_cases", on_delete="RESTRICT")
+    handler = pw.ForeignKeyField(Staff, null=True, backref="handled_cases", on_delete="RESTRICT")
+    acting_for = pw.ForeignKeyField(Staff, null=True, backref="+", on_delete="RESTRICT")
+    lead_window = pw.ForeignKeyField(Window, null=True, backref="+", on_delete="RESTRICT")
+    windows_involved = pw.TextField(default="[]")  # JSON list of window codes (联办件)
+    materials = pw.TextField(default="[]")  # JSON: catalog material names with present/missing
+    forwarded_to = pw.CharField(max_length=128, default="")  # 上报件: the authority
+    extended_until = pw.DateField(null=True)
+    extension_approved_by = pw.ForeignKeyField(Staff, null=True, backref="+", on_delete="RESTRICT")
+    extension_reason_enc = pw.BlobField(null=True)
+    notes_enc = pw.BlobField(null=True)
+    result_enc = pw.BlobField(null=True)
+    closed_at = UtcDateTimeField(null=True)
+    updated_at = UtcDateTimeField()
+
+
+class Inquiry(SealedModel):
+    """首问登记 — every visitor and phone call, registered by the first person asked."""
+
+    number = pw.CharField(max_length=32, unique=True)
+    at = UtcDateTimeField(index=True)
+    channel = pw.CharField(max_length=16)  # visit | phone | online
+    person = pw.ForeignKeyField(Person, null=True, backref="inquiries", on_delete="RESTRICT")
+    caller_name_enc = pw.BlobField(null=True)  # a caller who gave no ID number
+    caller_contact_enc = pw.BlobField(null=True)
+    item = pw.ForeignKeyField(ServiceItem, null=True, backref="inquiries", on_delete="RESTRICT")
+    topic_enc = pw.BlobField(null=True)  # free text: may name people
+    first_asker = pw.ForeignKeyField(Staff, backref="inquiries", on_delete="RESTRICT")
+    acting_for = pw.ForeignKeyField(Staff, null=True, backref="+", on_delete="RESTRICT")
+    window = pw.ForeignKeyField(Window, null=True, backref="inquiries", on_delete="RESTRICT")
+    disposition = pw.CharField(
+        max_length=16, default="open"
+    )  # answered|accepted|referred|escalated
+    referred_to = pw.ForeignKeyField(Window, null=True, backref="referrals", on_delete="RESTRICT")
+    case = pw.ForeignKeyField(Case, null=True, backref="inquiries", on_delete="SET NULL")
+    state = pw.CharField(max_length=16, default="open", index=True)  # open | closed
+    station = pw.CharField(max_length=64, default="")
+    closed_at = UtcDateTimeField(null=True)
+
+
+class Handover(SealedModel):
+    """AB岗交接 — an absence of the A post and the B post's taking over."""
+
+    window = pw.ForeignKeyField(Window, backref="handovers", on_delete="RESTRICT")
+    from_staff = pw.ForeignKeyField(Staff, backref="handovers_out", on_delete="RESTRICT")
+    to_staff = pw.ForeignKeyField(Staff, null=True, backref="handovers_in", on_delete="RESTRICT")
+    reason = pw.CharField(max_length=16)  # leave | training | trip | other
+    mode = pw.CharField(max_length=16)  # planned | initiative | forced | stand_in
+    starts_at = UtcDateTimeField()
+    ends_at = UtcDateTimeField(null=True)
+    registered_at = UtcDateTimeField()
+    approved_by = pw.ForeignKeyField(Staff, null=True, backref="+", on_delete="RESTRICT")
+    state = pw.CharField(max_length=16, index=True)  # registered | active | ended | cancelled
+    pending_cases = pw.TextField(default="[]")  # JSON list of case numbers handed over
+    notes_enc = pw.BlobField(null=True)
+
+
+class Complaint(SealedModel):
+    """投诉 — the complainant's identity is sealed and shown only to complaint officers."""
+
+    number = pw.CharField(max_length=32, unique=True)
+    received_at = UtcDateTimeField(index=True)
+    channel = pw.CharField(max_length=16)  # oral | phone | written | online
+    complainant_name_enc = pw.BlobField(null=True)
+    complainant_contact_enc = pw.BlobField(null=True)
+    ground = pw.CharField(max_length=32)  # grounds of seed 002 附件6 二
+    against_staff = pw.ForeignKeyField(Staff, null=True, backref="complaints", on_delete="RESTRICT")
+    against_window = pw.ForeignKeyField(
+        Window, null=True, backref="complaints", on_delete="RESTRICT"
+    )
+    case = pw.ForeignKeyField(Case, null=True, backref="complaints", on_delete="RESTRICT")
+    description_enc = pw.BlobField()
+    complex = pw.BooleanField(default=False)
+    due_date = pw.DateField(null=True)
+    state = pw.CharField(max_length=16, index=True)
+    handler = pw.ForeignKeyField(Staff, null=True, backref="+", on_delete="RESTRICT")
+    received_by = pw.ForeignKeyField(Staff, backref="+", on_delete="RESTRICT")
+    finding_enc = pw.BlobField(null=True)
+    decision_enc = pw.BlobField(null=True)
+    confirmed = pw.BooleanField(null=True)  # counts in assessment when confirmed
+    replied_at = UtcDateTimeField(null=True)
+
+
+class Rating(SealedModel):
+    """好差评 — each service rated once; 差评 are followed up."""
+
+    case = pw.ForeignKeyField(Case, null=True, unique=True, backref="rating", on_delete="RESTRICT")
+    inquiry = pw.ForeignKeyField(
+        Inquiry, null=True, unique=True, backref="rating", on_delete="RESTRICT"
+    )
+    staff = pw.ForeignKeyField(Staff, backref="ratings", on_delete="RESTRICT")
+    window = pw.ForeignKeyField(Window, backref="ratings", on_delete="RESTRICT")
+    channel = pw.CharField(max_length=16)  # device | sms | phone | online | default
+    level = pw.SmallIntegerField()  # 1 非常满意 … 5 非常不满意
+    reason_code = pw.IntegerField(null=True)
+    at = UtcDateTimeField(index=True)
+    followup_due = pw.DateField(null=True)
+    followup_state = pw.CharField(max_length=16, default="")  # "" | open | contacted | rectified
+    followup_note_enc = pw.BlobField(null=True)
+
+
+class Petition(SealedModel):
+    """信访 — a petition with the visitor's particulars (seed 000 篇7 信访接待制度)."""
+
+    number = pw.CharField(max_length=32, unique=True)
+    received_at = UtcDateTimeField(index=True)
+    person = pw.ForeignKeyField(Person, null=True, backref="petitions", on_delete="RESTRICT")
+    name_enc = pw.BlobField()
+    gender_enc = pw.BlobField(null=True)
+    age_enc = pw.BlobField(null=True)
+    occupation_enc = pw.BlobField(null=True)
+    political_status_enc = pw.BlobField(null=True)
+    address_enc = pw.BlobField(null=True)
+    issue_enc = pw.BlobField()
+    materials_enc = pw.BlobField(null=True)
+    serious = pw.BooleanField(default=False)
+    collective = pw.BooleanField(default=False)
+    state = pw.CharField(max_length=16, index=True)
+    due_date = pw.DateField(null=True)
+    handed_to = pw.CharField(max_length=128, default="")  # 交办: the responsible department
+    received_by = pw.ForeignKeyField(Staff, backref="+", on_delete="RESTRICT")
+    reply_enc = pw.BlobField(null=True)
+    closed_at = UtcDateTimeField(null=True)
+
+
+class Notice(SealedModel):
+    """告知书 / 通知书 — a printed notice handed to the applicant; the text names people."""
+
+    number = pw.CharField(max_length=32, unique=True)
+    kind = pw.CharField(max_length=24)  # acceptance | supplement | return | joint | tolerance …
+    case = pw.ForeignKeyField(Case, null=True, backref="notices", on_delete="RESTRICT")
+    inquiry = pw.ForeignKeyField(Inquiry, null=True, backref="notices", on_delete="RESTRICT")
+    petition = pw.ForeignKeyField(Petition, null=True, backref="notices", on_delete="RESTRICT")
+    issued_at = UtcDateTimeField()
+    issued_by = pw.ForeignKeyField(Staff, backref="+", on_delete="RESTRICT")
+    body_enc = pw.BlobField()
+    printed_count = pw.IntegerField(default=0)
+
+
+class Attendance(BaseModel):
+    """考勤 — sign-in and sign-out per staff member and working day."""
+
+    staff = pw.ForeignKeyField(Staff, backref="attendance", on_delete="CASCADE")
+    work_date = pw.DateField()
+    signed_in_at = UtcDateTimeField(null=True)
+    late = pw.BooleanField(default=False)
+    signed_out_at = UtcDateTimeField(null=True)
+    left_early = pw.BooleanField(default=False)
+    station = pw.CharField(max_length=64, default="")
+
+    class Meta:
+        indexes = ((("staff", "work_date"), True),)
+
+
+class Leave(BaseModel):
+    """请假 — leave needs approval by rank (seed 000 篇6)."""
+
+    staff = pw.ForeignKeyField(Staff, backref="leaves", on_delete="CASCADE")
+    starts_on = pw.DateField()
+    ends_on = pw.DateField()
+    kind = pw.CharField(max_length=16)
+    state = pw.CharField(max_length=16)  # requested | approved | refused
+    approved_by = pw.ForeignKeyField(Staff, null=True, backref="+", on_delete="RESTRICT")
+    requested_at = UtcDateTimeField()
+
+
+# --- audit ---------------------------------------------------------------------------
+
+
+class AuditEvent(BaseModel):
+    """审计 — one link of the HMAC chain; no personal data in clear."""
+
+    seq = pw.BigIntegerField(primary_key=True)
+    at = UtcDateTimeField()
+    actor = pw.IntegerField(null=True)  # staff id (plain: no foreign key, an audit row outlives)
+    acting_for = pw.IntegerField(null=True)
+    station = pw.CharField(max_length=64, default="")
+    action = pw.CharField(max_length=48)
+    record_table = pw.CharField(max_length=32, default="")
+    record_id = pw.CharField(max_length=64, default="")
+    detail = pw.TextField(default="{}")  # JSON of non-personal facts
+    prev_mac = pw.CharField(max_length=64)
+    mac = pw.CharField(max_length=64)
+
+
+class AuditPending(BaseModel):
+    """Events written by someone without the audit key (a failed login, a technician):
+    the next logged-in operation links them into the chain."""
+
+    id = pw.AutoField()
+    at = UtcDateTimeField()
+    actor = pw.IntegerField(null=True)
+    acting_for = pw.IntegerField(null=True)
+    station = pw.CharField(max_length=64, default="")
+    action = pw.CharField(max_length=48)
+    record_table = pw.CharField(max_length=32, default="")
+    record_id = pw.CharField(max_length=64, default="")
+    detail = pw.TextField(default="{}")
+
+
+class AuditHead(BaseModel):
+    """The chain's head (count and last MAC), sealed by its own MAC, outside the event table:
+    cutting off the newest events is seen by comparing with it."""
+
+    id = pw.IntegerField(primary_key=True)  # always 1
+    count = pw.BigIntegerField()
+    last_mac = pw.CharField(max_length=64)
+    head_mac = pw.CharField(max_length=64)
+
+
+ALL_MODELS: tuple[type[BaseModel], ...] = (
+    RegisterMeta,
+    Setting,
+    CalendarYear,
+    Counter,
+    Window,
+    Staff,
+    Post,
+    DataKey,
+    KeySlot,
+    SlotKey,
+    RegisterSecret,
+    ServiceItem,
+    Person,
+    Case,
+    Inquiry,
+    Handover,
+    Complaint,
+    Rating,
+    Petition,
+    Notice,
+    Attendance,
+    Leave,
+    AuditEvent,
+    AuditPending,
+    AuditHead,
+)
+
+#: Tables whose rows carry sealed fields, for key rotation.
+SEALED_MODELS: tuple[type[SealedModel], ...] = tuple(
+    m for m in ALL_MODELS if isinstance(m, type) and issubclass(m, SealedModel)
+)
+
+
+def sealed_columns(model: type[pw.Model]) -> list[str]:
+    return [name for name in model._meta.fields if name.endswith("_enc")]

@@ -1,0 +1,191 @@
+"""An opened register (Register) and who is working in it (Session); every operation is
+run through `operation`: one transaction, a role check, one audit event."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Collection, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+import peewee as pw
+
+from store import audit
+from store.clock import Clock, SystemClock
+from store.crypto import Keyring, NoKeyring
+from store.database import close_database, database, default_url, open_database, sqlite_path
+from store.errors import LockedRegister, PermissionDenied, RegisterNotFound
+from store.migrations import migrate, schema_version
+from store.models import CalendarYear, KeySlot, RegisterMeta, Setting
+from store.roles import ANONYMOUS, ROLE_LABELS
+
+log = logging.getLogger("chuangkou.store")
+
+if TYPE_CHECKING:
+    from policies.calendar import WorkCalendar
+    from policies.settings import Policy
+
+
+class Register:
+    """An opened register (登记本): its database, clock, station, policy and calendar."""
+
+    def __init__(self, url: str, db: pw.Database, clock: Clock, station: str) -> None:
+        self.url = url
+        self.db = db
+        self.clock = clock
+        self.station = station
+
+    @classmethod
+    def open(
+        cls,
+        url: str | None = None,
+        *,
+        clock: Clock | None = None,
+        station: str = "",
+        upgrade: bool = True,
+    ) -> Register:
+        """Open an existing register, migrating an older schema after a backup."""
+        url = url or os.environ.get("CHUANGKOU_DB") or default_url()
+        db = open_database(url, must_exist=True)
+        register = cls(url, db, clock or SystemClock(), station)
+        version = schema_version(db)
+        if version is None:
+            close_database()
+            raise RegisterNotFound("登记本尚未初始化（请先运行 chuangkou init）")
+        if upgrade:
+            from store.backup import automatic_backup
+
+            migrate(db, backup=lambda label: automatic_backup(register, label))
+        else:
+            from store.migrations import check_not_newer
+
+            check_not_newer(version)
+        return register
+
+    def close(self) -> None:
+        close_database()
+
+    @property
+    def sqlite_file(self):
+        return sqlite_path(self.url)
+
+    def meta(self, key: str, default: str = "") -> str:
+        row = RegisterMeta.get_or_none(RegisterMeta.key == key)
+        return row.value if row else default
+
+    @cached_property
+    def policy(self) -> Policy:
+        from policies.settings import load_policy
+
+        row = Setting.get_or_none(Setting.key == "policy")
+        return load_policy(row.value if row else None)
+
+    @cached_property
+    def calendar(self) -> WorkCalendar:
+        from policies.calendar import WorkCalendar, parse_year_file
+
+        years = {row.year: parse_year_file(row.source_text) for row in CalendarYear.select()}
+        return WorkCalendar(extra_years=years)
+
+    def forget_cached(self) -> None:
+        """Drop the policy and calendar so the next use reads them again."""
+        self.__dict__.pop("policy", None)
+        self.__dict__.pop("calendar", None)
+
+    def anonymous(self) -> Session:
+        """A session for someone not logged in (the technician's CLI)."""
+        return Session(self, staff_id=None, role=ANONYMOUS, keyring=NoKeyring())
+
+
+@dataclass
+class Session:
+    """Who is working: a staff member (or the recovery code) and the keys they unlocked."""
+
+    register: Register
+    staff_id: int | None
+    role: str
+    keyring: Keyring | NoKeyring
+    acting_for: int | None = None
+    staff_number: str = field(default="")
+    #: The slot this session was unlocked from, and its private key (memory only), so the
+    #: session can take up a new data key when another counter rotates the keys.
+    slot_id: int | None = field(default=None, repr=False)
+    slot_private: object = field(default=None, repr=False)
+
+    @property
+    def has_data_key(self) -> bool:
+        return isinstance(self.keyring, Keyring)
+
+    @property
+    def audit_key(self) -> bytes | None:
+        return self.keyring.audit_key if isinstance(self.keyring, Keyring) else None
+
+    @property
+    def keys(self) -> Keyring:
+        """The keyring, or a Chinese error for a session without data access."""
+        if not isinstance(self.keyring, Keyring):
+            raise LockedRegister("此操作需要能解锁数据的账号登录（技术员账号不能查看个人信息）")
+        return self.keyring
+
+    def now(self):
+        return self.register.clock.now()
+
+    def refresh_keys(self) -> None:
+        """Follow a key rotation begun elsewhere: never seal with a retiring key."""
+        if not isinstance(self.keyring, Keyring) or self.slot_private is None:
+            return
+        from store.slots import current_key_id, open_keyring, slot_deks
+
+        if current_key_id() != self.keyring.current:
+            slot = KeySlot.get_by_id(self.slot_id)
+            self.keyring = open_keyring(slot_deks(slot, self.slot_private)) or self.keyring
+
+
+def _record(session: Session, draft: audit.EventDraft) -> None:
+    audit.append(
+        draft,
+        audit_key=session.audit_key,
+        at=session.now(),
+        actor=session.staff_id,
+        acting_for=session.acting_for,
+        station=session.register.station,
+    )
+
+
+def record_event(session: Session, action: str, **detail) -> None:
+    """Append a lone event in its own transaction (a refused or failed attempt)."""
+    with database.atomic():
+        _record(session, audit.EventDraft(action, detail=detail))
+
+
+def require_role(session: Session, action: str, roles: Collection[str]) -> None:
+    """Refuse (and record the refusal) unless the session's role is one of `roles`."""
+    if session.role not in roles:
+        record_event(session, "denied", attempted=action, role=session.role)
+        wanted = "、".join(ROLE_LABELS.get(r, r) for r in roles)
+        raise PermissionDenied(f"无权执行此操作（需要：{wanted}）")
+
+
+@contextmanager
+def operation(
+    session: Session,
+    action: str,
+    *,
+    roles: Collection[str] | None = None,
+    record_table: str = "",
+    record_id: str = "",
+) -> Iterator[audit.EventDraft]:
+    """Run one store operation: check the role, open one write transaction, and append one
+    audit event when the body finishes. If the body raises, nothing is written."""
+    if roles is not None:
+        require_role(session, action, roles)
+    session.refresh_keys()
+    draft = audit.EventDraft(action, record_table=record_table, record_id=record_id)
+    with database.atomic():
+        yield draft
+        _record(session, draft)
+    # Action and record id only: the log is read by technicians and holds no personal data.
+    log.info("%s %s:%s by %s", action, draft.record_table, draft.record_id[:8], session.staff_id)

@@ -1,0 +1,51 @@
+"""`chuangkou calendar import|status`: the working-day calendar's years."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+from pathlib import Path
+
+from tui.cli.base import CliError
+from tui.cli.common import add_actor_args, login_actor, open_register
+
+
+def register(sub) -> None:
+    p = sub.add_parser("calendar", help="工作日历：导入国务院放假通知的年度文件、查看覆盖年份")
+    csub = p.add_subparsers(dest="calendar_command", metavar="操作", title="操作", required=True)
+    imp = csub.add_parser("import", help="导入一年的节假日与调休文件（需主任登录）")
+    imp.add_argument("file", metavar="文件", type=Path)
+    add_actor_args(imp)
+    imp.set_defaults(handler=run_import)
+    status = csub.add_parser("status", help="列出已覆盖的年份")
+    status.set_defaults(handler=run_status)
+
+
+def run_import(args: argparse.Namespace) -> int:
+    from store.calendar_years import import_year
+
+    try:
+        text = args.file.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise CliError(f"文件不存在：{args.file}") from None
+    except UnicodeDecodeError:
+        raise CliError("文件不是 UTF-8 文本") from None
+    register = open_register(args)
+    year = import_year(login_actor(register, args), text)
+    print(f"已导入 {year} 年工作日历")
+    return 0
+
+
+def run_status(args: argparse.Namespace) -> int:
+    from store.calendar_years import calendar_status
+
+    register = open_register(args)
+    this_year = dt.date.today().year
+    rows = calendar_status(register)
+    for row in rows:
+        print(f"{row.year}  {row.source}")
+    covered = {r.year for r in rows}
+    for year in (this_year, this_year + 1):
+        if year not in covered:
+            print(f"注意：缺少 {year} 年数据，期限将无法计算（国务院通知发布后请导入）")
+    return 0
