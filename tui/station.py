@@ -96,10 +96,14 @@ def candidate_paths(env: Mapping[str, str] | None = None) -> list[Path]:
 def find_station_file(
     env: Mapping[str, str] | None = None, paths: Sequence[Path] | None = None
 ) -> Path | None:
+    """$CHUANGKOU_CONFIG if set, else the first of `paths` (default: the standard places)."""
     env = os.environ if env is None else env
-    if env.get(ENV_VAR) and not Path(env[ENV_VAR]).is_file():
-        # an explicit setting that points nowhere is a mistake, not "use the defaults"
-        raise ConfigError(f"配置文件 {env[ENV_VAR]}：文件不存在（由环境变量 {ENV_VAR} 指定）")
+    if env.get(ENV_VAR):
+        explicit = Path(env[ENV_VAR])
+        if not explicit.is_file():
+            # an explicit setting that points nowhere is a mistake, not "use the defaults"
+            raise ConfigError(f"配置文件 {explicit}：文件不存在（由环境变量 {ENV_VAR} 指定）")
+        return explicit
     for path in paths if paths is not None else candidate_paths(env):
         if path.is_file():
             return path

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 from collections.abc import Callable
 from typing import Any, NoReturn
@@ -46,10 +47,8 @@ def known_errors() -> tuple[type[BaseException], ...]:
         ("policies.errors", "PolicyError"),
         ("devices.errors", "DeviceError"),
     ):
-        try:
+        with contextlib.suppress(ImportError, AttributeError):
             errors.append(getattr(__import__(module, fromlist=[name]), name))
-        except (ImportError, AttributeError):
-            pass
     return tuple(errors)
 
 
@@ -63,7 +62,8 @@ def run_guarded(
         print("已中断。", file=sys.stderr)
         return 130
     except known_errors() as exc:
-        print(f"错误：{exc}", file=sys.stderr)
+        # One line, even when the error lists several problems (a catalog file).
+        print("错误：" + "；".join(part.strip("- ") for part in str(exc).splitlines()), file=sys.stderr)
         return getattr(exc, "code", 1) if isinstance(getattr(exc, "code", 1), int) else 1
     except OSError as exc:
         # File and device errors: the OS message, without a path that may hold anything personal.

@@ -1,0 +1,58 @@
+"""Fixtures shared by every room's tests."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from store.clock import FixedClock
+from store.database import close_database
+from store.keyslots import OWASP_MINIMUM_KDF
+
+SUPERVISOR_PASSWORD = "zhuren-mima-2026"
+CLERK_PASSWORD = "chuangkou-mima-1"
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    # Monday 23 November 2026, 08:30 in the hall (00:30 UTC).
+    return FixedClock(dt.datetime(2026, 11, 23, 0, 30, tzinfo=dt.UTC))
+
+
+@pytest.fixture
+def register_url(tmp_path) -> str:
+    return f"sqlite:///{tmp_path / 'data' / 'register.db'}"
+
+
+@pytest.fixture
+def hall(register_url, clock):
+    """A new register with a supervisor (0001) and a clerk (1001); OWASP-minimum Argon2id."""
+    from store.setup import create_register
+    from store.staff import add_staff
+
+    register, supervisor, recovery = create_register(
+        register_url,
+        hall_name="示例镇便民服务中心",
+        hall_code="SLZ",
+        supervisor_number="0001",
+        supervisor_name="林主任",
+        password=SUPERVISOR_PASSWORD,
+        clock=clock,
+        kdf=OWASP_MINIMUM_KDF,
+    )
+    add_staff(supervisor, number="1001", name="王小英", role="clerk", password=CLERK_PASSWORD)
+    yield Hall(register, supervisor, recovery)
+    close_database()
+
+
+class Hall:
+    def __init__(self, register, supervisor, recovery_code: str) -> None:
+        self.register = register
+        self.supervisor = supervisor
+        self.recovery_code = recovery_code
+
+    def login(self, number: str = "1001", password: str = CLERK_PASSWORD):
+        from store.auth import login
+
+        return login(self.register, number, password)

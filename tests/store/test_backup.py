@@ -1,0 +1,49 @@
+"""Online backup with a checksum; verify without restoring; restore into an empty place."""
+
+from __future__ import annotations
+
+import pytest
+
+from store.auth import login
+from store.backup import backup, restore_backup, verify_backup
+from store.database import close_database
+from store.errors import BackupError
+from store.persons import find_by_phone, upsert_person
+from store.session import Register
+from tests.conftest import CLERK_PASSWORD
+from tests.people import PEOPLE
+
+
+def test_backup_restores_into_an_empty_place_and_opens(hall, tmp_path):
+    clerk = hall.login()
+    p = PEOPLE[0]
+    upsert_person(clerk, name=p.name, id_number=p.id_number, phone=p.phone)
+    info = backup(clerk, tmp_path / "b.ckbak")
+    assert verify_backup(info.path).sha256 == info.sha256
+    close_database()
+    target = f"sqlite:///{tmp_path / 'restored' / 'register.db'}"
+    restore_backup(info.path, target)
+    restored = Register.open(target)
+    session = login(restored, "1001", CLERK_PASSWORD)
+    assert [x.name for x in find_by_phone(session, p.phone)] == [p.name]
+
+
+def test_restore_refuses_a_place_that_holds_a_register(hall, tmp_path, register_url):
+    info = backup(hall.supervisor, tmp_path / "b.ckbak")
+    with pytest.raises(BackupError, match="不是空的"):
+        restore_backup(info.path, register_url)
+
+
+def test_a_damaged_backup_fails_verification(hall, tmp_path):
+    info = backup(hall.supervisor, tmp_path / "b.ckbak")
+    data = bytearray(info.path.read_bytes())
+    data[-100] ^= 0xFF
+    info.path.write_bytes(bytes(data))
+    with pytest.raises(BackupError, match="校验和不符"):
+        verify_backup(info.path)
+    info.path.write_bytes(bytes(data[:-10]))
+    with pytest.raises(BackupError, match="不完整"):
+        verify_backup(info.path)
+    (tmp_path / "other").write_bytes(b"SQLite format 3\x00")
+    with pytest.raises(BackupError, match="不是 chuangkou 备份文件"):
+        verify_backup(tmp_path / "other")

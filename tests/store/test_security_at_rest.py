@@ -1,0 +1,64 @@
+"""No personal data in clear anywhere on disk: database file, its WAL, a backup, the logs."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pytest
+
+from store.auth import login
+from store.backup import backup
+from store.errors import StoreError
+from store.persons import find_by_id_number, find_by_phone, upsert_person
+from tests.people import PEOPLE
+
+
+@pytest.fixture
+def log_file(tmp_path, monkeypatch):
+    from tui.logsetup import setup_logging
+
+    logger = logging.getLogger("chuangkou")
+    saved = logger.handlers[:]
+    logger.handlers.clear()
+    monkeypatch.setenv("CHUANGKOU_LOG_DIR", str(tmp_path / "logs"))
+    path = setup_logging(logging.DEBUG)
+    yield path
+    for handler in logger.handlers:
+        handler.close()
+    logger.handlers[:] = saved
+
+
+def _encodings(text: str) -> list[bytes]:
+    return [text.encode(enc) for enc in ("utf-8", "utf-16-le", "utf-16-be")]
+
+
+def test_no_personal_field_in_clear_on_disk(hall, tmp_path, log_file):
+    clerk = hall.login()
+    for p in PEOPLE:
+        upsert_person(clerk, name=p.name, id_number=p.id_number, phone=p.phone, address=p.address)
+    for p in PEOPLE:
+        assert find_by_id_number(clerk, p.id_number).address == p.address
+        find_by_phone(clerk, p.phone)
+    # Failures are logged and audited too; they must not carry the data either.
+    bad = PEOPLE[0].id_number[:-1] + ("1" if PEOPLE[0].id_number[-1] == "0" else "0")
+    with pytest.raises(Exception):  # noqa: B017 - any refusal will do; what matters is the disk
+        upsert_person(clerk, name=PEOPLE[0].name, id_number=bad)
+    with pytest.raises(StoreError):
+        login(hall.register, "1001", PEOPLE[1].phone)  # a wrong password that is personal data
+
+    db_file = hall.register.sqlite_file
+    wal = Path(f"{db_file}-wal")
+    assert wal.exists() and wal.stat().st_size > 0, "the test must see the WAL while it is live"
+    backup_file = backup(clerk, tmp_path / "backup.ckbak").path
+    for handler in logging.getLogger("chuangkou").handlers:
+        handler.flush()
+    assert log_file is not None and log_file.stat().st_size > 0, "operations must reach the log"
+
+    files = [db_file, wal, backup_file, *log_file.parent.iterdir()]
+    secrets = [s for p in PEOPLE for s in (p.name, p.id_number, p.phone, p.address)] + [bad]
+    for path in files:
+        data = path.read_bytes()
+        for secret in secrets:
+            for needle in _encodings(secret):
+                assert needle not in data, f"{path.name} holds a personal field in clear"
