@@ -28,12 +28,16 @@ class ImportSummary:
     items_deactivated: int
 
 
-def import_catalog(session: Session, text: str) -> ImportSummary:
-    """Validate the whole file first (all or nothing), then merge it into the register."""
+def check_catalog(register: Register, text: str):
+    """Parse and validate a catalog under the hall's policy (CatalogError lists problems)."""
     from policies.catalog import parse_catalog
 
-    policy = session.register.policy
-    catalog = parse_catalog(text, tolerance_ineligible=policy.tolerance.ineligible_kinds)
+    return parse_catalog(text, tolerance_ineligible=register.policy.tolerance.ineligible_kinds)
+
+
+def import_catalog(session: Session, text: str) -> ImportSummary:
+    """Validate the whole file first (all or nothing), then merge it into the register."""
+    catalog = check_catalog(session.register, text)
     counts = dict.fromkeys(ImportSummary.__dataclass_fields__, 0)
     with operation(session, "catalog.import", roles=MANAGERS, record_table="service_item") as event:
         now = session.now()

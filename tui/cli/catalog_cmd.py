@@ -37,13 +37,14 @@ def _read_text(path: Path) -> str:
 def run_import(args: argparse.Namespace) -> int:
     from importlib import resources
 
-    from store.catalog import import_catalog
+    from store.catalog import check_catalog, import_catalog
 
     if args.file is None:
         text = resources.files("policies").joinpath("data/catalog.toml").read_text(encoding="utf-8")
     else:
         text = _read_text(args.file)
     register = open_register(args)
+    check_catalog(register, text)  # a bad file is refused before anyone logs in
     s = import_catalog(login_actor(register, args), text)
     print(
         f"已导入：窗口新增 {s.windows_added}、更新 {s.windows_updated}；"

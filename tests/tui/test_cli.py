@@ -1,0 +1,220 @@
+"""The `chuangkou` command: set a hall up, and refuse bad input with one Chinese line,
+a non-zero exit code, no traceback, and no change to the register."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from store.database import close_database
+from tui.cli import main
+
+ROOT = Path(__file__).resolve().parents[2]
+SUPERVISOR_PW = "zhuren-mima-2026"
+
+
+@pytest.fixture
+def cli(monkeypatch, capsys, tmp_path):
+    monkeypatch.setenv("CHUANGKOU_LOG_DIR", str(tmp_path / "logs"))
+
+    def run(*args: str, stdin: str = "") -> tuple[int, str, str]:
+        monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
+        try:
+            code = main(list(args))
+        except SystemExit as exc:  # argparse
+            code = exc.code
+        finally:
+            close_database()
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return run
+
+
+@pytest.fixture
+def db(cli, tmp_path):
+    url = f"sqlite:///{tmp_path / 'hall' / 'register.db'}"
+    code, out, err = cli(
+        "--db", url, "init", "--hall", "示例镇便民服务中心", "--hall-code", "SLZ",
+        "--supervisor", "0001", "--name", "林主任", stdin=SUPERVISOR_PW + "\n",
+    )
+    assert code == 0, err
+    return url
+
+
+def _file(url: str) -> Path:
+    return Path(url.removeprefix("sqlite:///"))
+
+
+def _data_snapshot(url: str) -> str:
+    """Every table except the audit trail (a refused attempt is audited, by design)."""
+    conn = sqlite3.connect(_file(url))
+    digest = hashlib.sha256()
+    tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table' ORDER BY name")]
+    for table in tables:
+        if table.startswith("audit_"):
+            continue
+        for row in conn.execute(f'SELECT * FROM "{table}" ORDER BY 1'):
+            digest.update(repr((table, row)).encode())
+    conn.close()
+    return digest.hexdigest()
+
+
+def _one_chinese_line(code: int, err: str) -> None:
+    assert code != 0
+    assert "Traceback" not in err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("错误：")
+
+
+def test_init_prints_the_recovery_code_once(cli, tmp_path):
+    url = f"sqlite:///{tmp_path / 'r.db'}"
+    code, out, _ = cli("--db", url, "init", "--hall", "甲镇", "--hall-code", "JZ",
+                       "--supervisor", "0001", "--name", "林主任", stdin=SUPERVISOR_PW + "\n")
+    assert code == 0
+    recovery = [line.strip() for line in out.splitlines() if line.startswith("    ")]
+    assert len(recovery) == 1 and len(recovery[0]) == 29
+    assert recovery[0] not in _file(url).read_bytes().decode("latin-1")
+    code, _, err = cli("--db", url, "init", "--hall", "甲镇", "--hall-code", "JZ",
+                       "--supervisor", "0001", "--name", "林主任", stdin=SUPERVISOR_PW + "\n")
+    _one_chinese_line(code, err)
+    assert "已有登记本" in err
+
+
+def test_staff_add_needs_a_supervisor_and_list_masks_names(cli, db):
+    code, out, err = cli("--db", db, "staff", "add", "1001", "--name", "王小英", "--role", "clerk",
+                         "--as", "0001", stdin=f"{SUPERVISOR_PW}\nclerk-pass-1\n")
+    assert code == 0, err
+    code, out, err = cli("--db", db, "staff", "list", "--as", "0001", stdin=SUPERVISOR_PW + "\n")
+    assert code == 0, err
+    assert "王*英" in out and "王小英" not in out and "林*任" in out
+    # A technician (nobody logged in) sees numbers and roles, no names.
+    code, out, _ = cli("--db", db, "staff", "list")
+    assert "1001" in out and "王" not in out
+    # A clerk may not add staff.
+    before = _data_snapshot(db)
+    code, _, err = cli("--db", db, "staff", "add", "1002", "--name", "某人", "--role", "clerk",
+                       "--as", "1001", stdin="clerk-pass-1\nanother-pass\n")
+    _one_chinese_line(code, err)
+    assert "无权" in err and _data_snapshot(db) == before
+
+
+def test_malformed_catalog_changes_nothing(cli, db, tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text('version = 1\n[[windows]]\ncode = "mz"\nname = \n', encoding="utf-8")
+    before = _data_snapshot(db)
+    code, _, err = cli("--db", db, "catalog", "import", str(bad), "--as", "0001", stdin=SUPERVISOR_PW + "\n")
+    _one_chinese_line(code, err)
+    assert "TOML" in err and "第 4 行" in err
+    assert _data_snapshot(db) == before
+
+
+def test_unknown_window_changes_nothing(cli, db, tmp_path):
+    text = (ROOT / "tests/policies/data/catalog-small.toml").read_text(encoding="utf-8")
+    first_window = text.split('window = "', 1)[1].split('"', 1)[0]
+    bad = tmp_path / "unknown-window.toml"
+    bad.write_text(text.replace(f'window = "{first_window}"', 'window = "nosuch"', 1), encoding="utf-8")
+    before = _data_snapshot(db)
+    code, _, err = cli("--db", db, "catalog", "import", str(bad), "--as", "0001", stdin=SUPERVISOR_PW + "\n")
+    _one_chinese_line(code, err)
+    assert "nosuch" in err
+    assert _data_snapshot(db) == before
+    code, _, err = cli("--db", db, "staff", "add", "1001", "--name", "王小英", "--role", "clerk",
+                       "--window", "nosuch", "--as", "0001", stdin=f"{SUPERVISOR_PW}\nclerk-pass-1\n")
+    _one_chinese_line(code, err)
+    assert "未知的窗口" in err and _data_snapshot(db) == before
+
+
+def test_catalog_import_search_and_export_round_trip(cli, db, tmp_path):
+    code, out, err = cli("--db", db, "catalog", "import", "--as", "0001", stdin=SUPERVISOR_PW + "\n")
+    assert code == 0, err
+    code, out, _ = cli("--db", db, "catalog", "search", "dbsq")
+    assert code == 0 and out.splitlines()[0].split()[1].startswith("低保申请")
+    exported = tmp_path / "out.toml"
+    assert cli("--db", db, "catalog", "export", str(exported))[0] == 0
+    from policies.catalog import load_sample_catalog, parse_catalog
+
+    back, sample = parse_catalog(exported.read_text(encoding="utf-8")), load_sample_catalog()
+    assert back.windows == sample.windows
+    assert {i.code: i for i in back.items} == {i.code: i for i in sample.items}
+
+
+def test_wrong_password_is_one_line_and_counts(cli, db):
+    code, _, err = cli("--db", db, "staff", "list", "--as", "0001", stdin="not-the-password\n")
+    _one_chinese_line(code, err)
+    assert "工号或密码错误" in err
+
+
+def test_missing_register_is_reported_and_not_created(cli, tmp_path):
+    url = f"sqlite:///{tmp_path / 'nowhere' / 'register.db'}"
+    code, _, err = cli("--db", url, "staff", "list")
+    _one_chinese_line(code, err)
+    assert "登记本不存在" in err and "chuangkou init" in err
+    assert not (tmp_path / "nowhere").exists()
+
+
+def test_newer_schema_is_refused_and_left_alone(cli, db):
+    conn = sqlite3.connect(_file(db))
+    conn.execute("UPDATE register_meta SET value = '99' WHERE key = 'schema_version'")
+    conn.commit()
+    conn.close()
+    before = _file(db).read_bytes()
+    code, _, err = cli("--db", db, "staff", "list")
+    _one_chinese_line(code, err)
+    assert "请升级" in err
+    assert _file(db).read_bytes() == before
+
+
+def test_audit_verify_names_the_broken_link(cli, db):
+    assert cli("--db", db, "audit", "verify", "--as", "0001", stdin=SUPERVISOR_PW + "\n")[0] == 0
+    conn = sqlite3.connect(_file(db))
+    conn.execute("UPDATE audit_event SET action = 'staff.add' WHERE seq = 1")
+    conn.commit()
+    conn.close()
+    code, _, err = cli("--db", db, "audit", "verify", "--as", "0001", stdin=SUPERVISOR_PW + "\n")
+    _one_chinese_line(code, err)
+    assert "第 1 条" in err
+
+
+def test_calendar_import_covers_2027(cli, db):
+    code, out, _ = cli("--db", db, "calendar", "status")
+    assert "2027  " not in out and "缺少 2027" in out
+    year_file = ROOT / "tests/policies/data/calendar-2027.toml"
+    code, out, err = cli("--db", db, "calendar", "import", str(year_file), "--as", "0001", stdin=SUPERVISOR_PW + "\n")
+    assert code == 0, err
+    code, out, _ = cli("--db", db, "calendar", "status")
+    assert "2027  导入" in out
+
+
+def test_doctor_prints_the_audit_head(cli, db):
+    code, out, _ = cli("--db", db, "doctor")
+    assert "审计链头" in out and "audit verify --expect" in out
+    assert "[故障]" not in out
+
+
+def test_backup_verify_and_restore(cli, db, tmp_path):
+    target = tmp_path / "b.ckbak"
+    assert cli("--db", db, "backup", str(target))[0] == 0
+    code, out, _ = cli("backup", "--verify", str(target))
+    assert code == 0 and "备份完好" in out
+    restored = f"sqlite:///{tmp_path / 'restored.db'}"
+    assert cli("--db", restored, "restore", str(target))[0] == 0
+    code, _, err = cli("--db", restored, "restore", str(target))
+    _one_chinese_line(code, err)
+
+
+def test_the_console_script_runs_without_a_traceback(tmp_path):
+    url = f"sqlite:///{tmp_path / 'none.db'}"
+    result = subprocess.run(
+        [sys.executable, "-m", "tui.cli", "--db", url, "doctor"],
+        capture_output=True, text=True, cwd=ROOT, env={"PATH": "/usr/bin:/bin", "CHUANGKOU_LOG_DIR": str(tmp_path)},
+    )
+    assert result.returncode == 1
+    assert "登记本不存在" in result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
