@@ -46,7 +46,12 @@ def import_catalog(session: Session, text: str) -> ImportSummary:
             row = WindowRow.get_or_none(WindowRow.code == w.code)
             counts["windows_added" if row is None else "windows_updated"] += 1
             row = row or WindowRow(code=w.code)
-            row.name, row.phone, row.description, row.active = w.name, w.phone or "", w.description or "", True
+            row.name, row.phone, row.description, row.active = (
+                w.name,
+                w.phone or "",
+                w.description or "",
+                True,
+            )
             row.save()
             windows[w.code] = row
         seen = set()
@@ -87,7 +92,10 @@ def load_catalog(register: Register):
     """The register's active catalog as a policies.catalog.Catalog (for search and display)."""
     from policies.catalog import CATALOG_VERSION, Catalog, Window
 
-    items = [_item_from_spec(row.spec) for row in ItemRow.select().where(ItemRow.active).order_by(ItemRow.code)]
+    items = [
+        _item_from_spec(row.spec)
+        for row in ItemRow.select().where(ItemRow.active).order_by(ItemRow.code)
+    ]
     used = {i.window for i in items} | {w for i in items for w in i.windows_involved}
     windows = [
         Window(w.code, w.name, w.phone or None, w.description or None)

@@ -26,7 +26,17 @@ print(json.dumps({"modules": sorted(sys.modules), "failed": failed}))
 
 RULES = {
     # room: what it must never pull in
-    "policies": ("store", "tui", "devices", "themes", "textual", "peewee", "sqlite3", "usb", "serial"),
+    "policies": (
+        "store",
+        "tui",
+        "devices",
+        "themes",
+        "textual",
+        "peewee",
+        "sqlite3",
+        "usb",
+        "serial",
+    ),
     "store": ("tui", "devices", "textual"),
     "devices": ("store", "tui", "policies", "themes", "textual"),
     "themes": ("store", "tui", "devices", "policies", "peewee"),
@@ -48,9 +58,7 @@ def _imported(package: str) -> dict:
 def test_room_imports_only_what_it_may(room):
     result = _imported(room)
     forbidden = RULES[room]
-    offenders = sorted(
-        m for m in result["modules"] if m.split(".")[0] in forbidden
-    )
+    offenders = sorted(m for m in result["modules"] if m.split(".")[0] in forbidden)
     assert offenders == [], f"{room} imports {offenders}"
 
 

@@ -38,7 +38,7 @@ def test_editing_one_event_is_found(chain):
 
 
 def test_deleting_one_event_is_found(chain):
-    key, count = chain
+    key, _count = chain
     AuditEvent.delete().where(AuditEvent.seq == 4).execute()
     result = audit.verify(key)
     assert not result.ok and result.first_bad_seq == 4
@@ -46,7 +46,7 @@ def test_deleting_one_event_is_found(chain):
 
 
 def test_reordering_two_events_is_found(chain):
-    key, count = chain
+    key, _count = chain
     a = AuditEvent.get(AuditEvent.seq == 5)
     b = AuditEvent.get(AuditEvent.seq == 6)
     fields = ("at", "actor", "action", "record_table", "record_id", "detail", "prev_mac", "mac")
@@ -75,7 +75,7 @@ def test_rewriting_the_head_without_the_key_is_found(chain):
 
 
 def test_a_written_down_head_catches_a_replayed_head(chain):
-    key, count = chain
+    _key, count = chain
     head_count, fingerprint = audit.head_summary()
     assert audit.matches_written_head(head_count, fingerprint) is None
     AuditEvent.delete().where(AuditEvent.seq == count).execute()

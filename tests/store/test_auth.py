@@ -64,7 +64,9 @@ def test_a_success_resets_the_failure_count(hall):
 
 
 def test_a_technician_logs_in_without_any_data_key(hall):
-    add_staff(hall.supervisor, number="9001", name="赵技术", role="technician", password="jishuyuan-1")
+    add_staff(
+        hall.supervisor, number="9001", name="赵技术", role="technician", password="jishuyuan-1"
+    )
     tech = login(hall.register, "9001", "jishuyuan-1")
     assert not tech.has_data_key
     with pytest.raises(LockedRegister):

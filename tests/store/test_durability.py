@@ -31,7 +31,14 @@ def test_sigkill_at_random_moments_loses_nothing_committed(hall, register_url):
     for round_no in range(KILLS):
         lines_before_kill = rng.randint(1, 12)
         writer = subprocess.Popen(
-            [sys.executable, "-m", "tests.store.writer_process", register_url, f"13{round_no:03d}", CLERK_PASSWORD],
+            [
+                sys.executable,
+                "-m",
+                "tests.store.writer_process",
+                register_url,
+                f"13{round_no:03d}",
+                CLERK_PASSWORD,
+            ],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import peewee as pw
 import pytest
-from playhouse.migrate import SchemaMigrator, migrate as run_migrate
+from playhouse.migrate import SchemaMigrator
+from playhouse.migrate import migrate as run_migrate
 
 from store import migrations
 from store.backup import verify_backup
@@ -35,9 +36,17 @@ def test_older_schema_migrates_after_a_backup(hall, register_url, monkeypatch):
     close_database()
 
     def add_column(db: pw.Database) -> None:
-        run_migrate(SchemaMigrator.from_database(db).add_column("window", "floor", pw.IntegerField(default=1)))
+        run_migrate(
+            SchemaMigrator.from_database(db).add_column(
+                "window", "floor", pw.IntegerField(default=1)
+            )
+        )
 
-    monkeypatch.setattr(migrations, "MIGRATIONS", [*migrations.MIGRATIONS, migrations.Migration(2, "测试", add_column)])
+    monkeypatch.setattr(
+        migrations,
+        "MIGRATIONS",
+        [*migrations.MIGRATIONS, migrations.Migration(2, "测试", add_column)],
+    )
     register = Register.open(register_url)
     assert register.meta("schema_version") == "2"
     assert "floor" in {c.name for c in database.obj.get_columns("window")}

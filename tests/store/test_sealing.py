@@ -12,7 +12,11 @@ from tests.people import PEOPLE
 
 def _register(session, person):
     return upsert_person(
-        session, name=person.name, id_number=person.id_number, phone=person.phone, address=person.address
+        session,
+        name=person.name,
+        id_number=person.id_number,
+        phone=person.phone,
+        address=person.address,
     )
 
 
@@ -44,7 +48,7 @@ def test_ciphertext_moved_to_another_row_fails(hall):
     a, b = (_register(clerk, p) for p in PEOPLE[:2])
     row_a = Person.get(Person.uuid == a.uuid)
     Person.update(name_enc=row_a.name_enc).where(Person.uuid == b.uuid).execute()
-    with pytest.raises(DecryptionFailed, match="person.name_enc"):
+    with pytest.raises(DecryptionFailed, match=r"person\.name_enc"):
         find_by_id_number(clerk, PEOPLE[1].id_number)
 
 

@@ -40,9 +40,19 @@ def cli(monkeypatch, capsys, tmp_path):
 @pytest.fixture
 def db(cli, tmp_path):
     url = f"sqlite:///{tmp_path / 'hall' / 'register.db'}"
-    code, out, err = cli(
-        "--db", url, "init", "--hall", "示例镇便民服务中心", "--hall-code", "SLZ",
-        "--supervisor", "0001", "--name", "林主任", stdin=SUPERVISOR_PW + "\n",
+    code, _out, err = cli(
+        "--db",
+        url,
+        "init",
+        "--hall",
+        "示例镇便民服务中心",
+        "--hall-code",
+        "SLZ",
+        "--supervisor",
+        "0001",
+        "--name",
+        "林主任",
+        stdin=SUPERVISOR_PW + "\n",
     )
     assert code == 0, err
     return url
@@ -56,7 +66,10 @@ def _data_snapshot(url: str) -> str:
     """Every table except the audit trail (a refused attempt is audited, by design)."""
     conn = sqlite3.connect(_file(url))
     digest = hashlib.sha256()
-    tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table' ORDER BY name")]
+    tables = [
+        r[0]
+        for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table' ORDER BY name")
+    ]
     for table in tables:
         if table.startswith("audit_"):
             continue
@@ -75,21 +88,57 @@ def _one_chinese_line(code: int, err: str) -> None:
 
 def test_init_prints_the_recovery_code_once(cli, tmp_path):
     url = f"sqlite:///{tmp_path / 'r.db'}"
-    code, out, _ = cli("--db", url, "init", "--hall", "甲镇", "--hall-code", "JZ",
-                       "--supervisor", "0001", "--name", "林主任", stdin=SUPERVISOR_PW + "\n")
+    code, out, _ = cli(
+        "--db",
+        url,
+        "init",
+        "--hall",
+        "甲镇",
+        "--hall-code",
+        "JZ",
+        "--supervisor",
+        "0001",
+        "--name",
+        "林主任",
+        stdin=SUPERVISOR_PW + "\n",
+    )
     assert code == 0
     recovery = [line.strip() for line in out.splitlines() if line.startswith("    ")]
     assert len(recovery) == 1 and len(recovery[0]) == 29
     assert recovery[0] not in _file(url).read_bytes().decode("latin-1")
-    code, _, err = cli("--db", url, "init", "--hall", "甲镇", "--hall-code", "JZ",
-                       "--supervisor", "0001", "--name", "林主任", stdin=SUPERVISOR_PW + "\n")
+    code, _, err = cli(
+        "--db",
+        url,
+        "init",
+        "--hall",
+        "甲镇",
+        "--hall-code",
+        "JZ",
+        "--supervisor",
+        "0001",
+        "--name",
+        "林主任",
+        stdin=SUPERVISOR_PW + "\n",
+    )
     _one_chinese_line(code, err)
     assert "已有登记本" in err
 
 
 def test_staff_add_needs_a_supervisor_and_list_masks_names(cli, db):
-    code, out, err = cli("--db", db, "staff", "add", "1001", "--name", "王小英", "--role", "clerk",
-                         "--as", "0001", stdin=f"{SUPERVISOR_PW}\nclerk-pass-1\n")
+    code, out, err = cli(
+        "--db",
+        db,
+        "staff",
+        "add",
+        "1001",
+        "--name",
+        "王小英",
+        "--role",
+        "clerk",
+        "--as",
+        "0001",
+        stdin=f"{SUPERVISOR_PW}\nclerk-pass-1\n",
+    )
     assert code == 0, err
     code, out, err = cli("--db", db, "staff", "list", "--as", "0001", stdin=SUPERVISOR_PW + "\n")
     assert code == 0, err
@@ -99,8 +148,20 @@ def test_staff_add_needs_a_supervisor_and_list_masks_names(cli, db):
     assert "1001" in out and "王" not in out
     # A clerk may not add staff.
     before = _data_snapshot(db)
-    code, _, err = cli("--db", db, "staff", "add", "1002", "--name", "某人", "--role", "clerk",
-                       "--as", "1001", stdin="clerk-pass-1\nanother-pass\n")
+    code, _, err = cli(
+        "--db",
+        db,
+        "staff",
+        "add",
+        "1002",
+        "--name",
+        "某人",
+        "--role",
+        "clerk",
+        "--as",
+        "1001",
+        stdin="clerk-pass-1\nanother-pass\n",
+    )
     _one_chinese_line(code, err)
     assert "无权" in err and _data_snapshot(db) == before
 
@@ -109,7 +170,9 @@ def test_malformed_catalog_changes_nothing(cli, db, tmp_path):
     bad = tmp_path / "bad.toml"
     bad.write_text('version = 1\n[[windows]]\ncode = "mz"\nname = \n', encoding="utf-8")
     before = _data_snapshot(db)
-    code, _, err = cli("--db", db, "catalog", "import", str(bad), "--as", "0001", stdin=SUPERVISOR_PW + "\n")
+    code, _, err = cli(
+        "--db", db, "catalog", "import", str(bad), "--as", "0001", stdin=SUPERVISOR_PW + "\n"
+    )
     _one_chinese_line(code, err)
     assert "TOML" in err and "第 4 行" in err
     assert _data_snapshot(db) == before
@@ -119,20 +182,40 @@ def test_unknown_window_changes_nothing(cli, db, tmp_path):
     text = (ROOT / "tests/policies/data/catalog-small.toml").read_text(encoding="utf-8")
     first_window = text.split('window = "', 1)[1].split('"', 1)[0]
     bad = tmp_path / "unknown-window.toml"
-    bad.write_text(text.replace(f'window = "{first_window}"', 'window = "nosuch"', 1), encoding="utf-8")
+    bad.write_text(
+        text.replace(f'window = "{first_window}"', 'window = "nosuch"', 1), encoding="utf-8"
+    )
     before = _data_snapshot(db)
-    code, _, err = cli("--db", db, "catalog", "import", str(bad), "--as", "0001", stdin=SUPERVISOR_PW + "\n")
+    code, _, err = cli(
+        "--db", db, "catalog", "import", str(bad), "--as", "0001", stdin=SUPERVISOR_PW + "\n"
+    )
     _one_chinese_line(code, err)
     assert "nosuch" in err
     assert _data_snapshot(db) == before
-    code, _, err = cli("--db", db, "staff", "add", "1001", "--name", "王小英", "--role", "clerk",
-                       "--window", "nosuch", "--as", "0001", stdin=f"{SUPERVISOR_PW}\nclerk-pass-1\n")
+    code, _, err = cli(
+        "--db",
+        db,
+        "staff",
+        "add",
+        "1001",
+        "--name",
+        "王小英",
+        "--role",
+        "clerk",
+        "--window",
+        "nosuch",
+        "--as",
+        "0001",
+        stdin=f"{SUPERVISOR_PW}\nclerk-pass-1\n",
+    )
     _one_chinese_line(code, err)
     assert "未知的窗口" in err and _data_snapshot(db) == before
 
 
 def test_catalog_import_search_and_export_round_trip(cli, db, tmp_path):
-    code, out, err = cli("--db", db, "catalog", "import", "--as", "0001", stdin=SUPERVISOR_PW + "\n")
+    code, out, err = cli(
+        "--db", db, "catalog", "import", "--as", "0001", stdin=SUPERVISOR_PW + "\n"
+    )
     assert code == 0, err
     code, out, _ = cli("--db", db, "catalog", "search", "dbsq")
     assert code == 0 and out.splitlines()[0].split()[1].startswith("低保申请")
@@ -186,14 +269,16 @@ def test_calendar_import_covers_2027(cli, db):
     code, out, _ = cli("--db", db, "calendar", "status")
     assert "2027  " not in out and "缺少 2027" in out
     year_file = ROOT / "tests/policies/data/calendar-2027.toml"
-    code, out, err = cli("--db", db, "calendar", "import", str(year_file), "--as", "0001", stdin=SUPERVISOR_PW + "\n")
+    code, out, err = cli(
+        "--db", db, "calendar", "import", str(year_file), "--as", "0001", stdin=SUPERVISOR_PW + "\n"
+    )
     assert code == 0, err
     code, out, _ = cli("--db", db, "calendar", "status")
     assert "2027  导入" in out
 
 
 def test_doctor_prints_the_audit_head(cli, db):
-    code, out, _ = cli("--db", db, "doctor")
+    _code, out, _ = cli("--db", db, "doctor")
     assert "审计链头" in out and "audit verify --expect" in out
     assert "[故障]" not in out
 
@@ -213,7 +298,10 @@ def test_the_console_script_runs_without_a_traceback(tmp_path):
     url = f"sqlite:///{tmp_path / 'none.db'}"
     result = subprocess.run(
         [sys.executable, "-m", "tui.cli", "--db", url, "doctor"],
-        capture_output=True, text=True, cwd=ROOT, env={"PATH": "/usr/bin:/bin", "CHUANGKOU_LOG_DIR": str(tmp_path)},
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={"PATH": "/usr/bin:/bin", "CHUANGKOU_LOG_DIR": str(tmp_path)},
     )
     assert result.returncode == 1
     assert "登记本不存在" in result.stdout + result.stderr

@@ -63,7 +63,10 @@ def run_guarded(
         return 130
     except known_errors() as exc:
         # One line, even when the error lists several problems (a catalog file).
-        print("错误：" + "；".join(part.strip("- ") for part in str(exc).splitlines()), file=sys.stderr)
+        print(
+            "错误：" + "；".join(part.strip("- ") for part in str(exc).splitlines()),
+            file=sys.stderr,
+        )
         return getattr(exc, "code", 1) if isinstance(getattr(exc, "code", 1), int) else 1
     except OSError as exc:
         # File and device errors: the OS message, without a path that may hold anything personal.

@@ -13,7 +13,9 @@ def register(sub) -> None:
     p = sub.add_parser("catalog", help="服务事项目录：导入、导出、按名称或拼音首字母查找")
     csub = p.add_subparsers(dest="catalog_command", metavar="操作", title="操作", required=True)
     imp = csub.add_parser("import", help="导入目录文件（TOML；整份校验通过才写入；需主任登录）")
-    imp.add_argument("file", metavar="文件", type=Path, nargs="?", help="目录文件（省略则导入内置示例目录）")
+    imp.add_argument(
+        "file", metavar="文件", type=Path, nargs="?", help="目录文件（省略则导入内置示例目录）"
+    )
     add_actor_args(imp)
     imp.set_defaults(handler=run_import)
     exp = csub.add_parser("export", help="导出登记本中的目录为 TOML")
@@ -84,6 +86,10 @@ def run_search(args: argparse.Namespace) -> int:
         return 1
     for item in hits:
         window = catalog.window(item.window).name
-        limit = "当日即办" if item.promised_limit_days == 0 else f"承诺 {item.promised_limit_days} 个工作日"
+        limit = (
+            "当日即办"
+            if item.promised_limit_days == 0
+            else f"承诺 {item.promised_limit_days} 个工作日"
+        )
         print(f"{item.code:<8}{item.name}　［{window}｜{limit}｜{item.fee}］")
     return 0
