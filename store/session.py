@@ -4,7 +4,6 @@ run through `operation`: one transaction, a role check, one audit event."""
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -48,7 +47,7 @@ class Register:
         upgrade: bool = True,
     ) -> Register:
         """Open an existing register, migrating an older schema after a backup."""
-        url = url or os.environ.get("CHUANGKOU_DB") or default_url()
+        url = url or default_url()
         db = open_database(url, must_exist=True)
         register = cls(url, db, clock or SystemClock(), station)
         version = schema_version(db)

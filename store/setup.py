@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import secrets
 
 from store import audit
@@ -33,7 +32,7 @@ def create_register(
 ) -> tuple[Register, Session, str]:
     """Create an empty register; returns it, the first supervisor's session and the
     recovery code (shown once, never stored in clear)."""
-    url = url or os.environ.get("CHUANGKOU_DB") or default_url()
+    url = url or default_url()
     clock = clock or SystemClock()
     hall_name, hall_code = hall_name.strip(), hall_code.strip()
     if not hall_name:

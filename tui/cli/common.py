@@ -38,10 +38,25 @@ def add_actor_args(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def register_url(args: argparse.Namespace, station=None) -> str | None:
+    """--db, else $CHUANGKOU_DB, else the station file's register (None: the store's default)."""
+    if getattr(args, "db", None):
+        return args.db
+    if os.environ.get("CHUANGKOU_DB"):
+        return os.environ["CHUANGKOU_DB"]
+    if station is None:
+        from tui.station import load_station
+
+        station = load_station()
+    return station.register_url
+
+
 def open_register(args: argparse.Namespace):
     from store.session import Register
+    from tui.station import load_station
 
-    return Register.open(getattr(args, "db", None), station=os.environ.get("CHUANGKOU_STATION", ""))
+    station = load_station()
+    return Register.open(register_url(args, station), station=station.station_id)
 
 
 def login_actor(register, args: argparse.Namespace):

@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from tui.cli.base import CliError
-from tui.cli.common import add_actor_args, login_actor, open_register, read_secret
+from tui.cli.common import add_actor_args, login_actor, open_register, read_secret, register_url
 
 
 def register(sub) -> None:
@@ -62,7 +62,7 @@ def run_restore(args: argparse.Namespace) -> int:
     from store.backup import restore_backup
     from store.database import default_url
 
-    info = restore_backup(args.file, args.db or default_url())
+    info = restore_backup(args.file, register_url(args) or default_url())
     print(f"已恢复（备份时间 {info.created_at}，结构版本 {info.schema_version}）")
     return 0
 

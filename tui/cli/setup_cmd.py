@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from tui.cli.base import CliError
-from tui.cli.common import read_new_secret
+from tui.cli.common import read_new_secret, register_url
 
 
 def register(sub) -> None:
@@ -42,7 +42,7 @@ def run(args: argparse.Namespace) -> int:
     name = _ask(args.name, "主任姓名")
     password = read_new_secret("主任密码：")
     register, _session, recovery = create_register(
-        args.db,
+        register_url(args),
         hall_name=hall,
         hall_code=code,
         supervisor_number=number,
