@@ -84,6 +84,12 @@ def _head() -> AuditHead | None:
     return query.first()
 
 
+def lock_head() -> None:
+    """At the start of a write transaction: on PostgreSQL, wait for the chain's head (FOR
+    UPDATE) so that operations run one after another, as SQLite's IMMEDIATE ones do."""
+    _head()
+
+
 def _append_linked(
     audit_key: bytes,
     head: AuditHead | None,

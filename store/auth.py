@@ -44,12 +44,14 @@ def login(register: Register, number: str, password: str) -> Session:
         _count_failure(register, staff, now)
         raise
     keyring = open_keyring(slot_deks(slot, private)) if staff.role in ROLES_WITH_DATA_KEY else None
+    name = keyring.open_text("staff", "name_enc", staff.uuid, staff.name_enc) if keyring else staff.number
     session = Session(
         register,
         staff.id,
         staff.role,
         keyring or NoKeyring(),
         staff_number=staff.number,
+        staff_name=name or staff.number,
         slot_id=slot.id,
         slot_private=private,
     )
@@ -62,15 +64,16 @@ def _count_failure(register: Register, staff: Staff, now: dt.datetime) -> None:
     policy = register.policy.login
     anonymous = register.anonymous()
     with database.atomic():
-        fresh = Staff.get_by_id(staff.id)
-        failures = fresh.failed_logins + 1
+        # Count in SQL: the UPDATE locks the row, so two counters failing at once both count
+        # (a read-then-write lost one on PostgreSQL; SQLite's IMMEDIATE hid it).
+        Staff.update(failed_logins=Staff.failed_logins + 1).where(Staff.id == staff.id).execute()
+        failures = Staff.get_by_id(staff.id).failed_logins
         locked_until = None
         if failures >= policy.max_failures:
             locked_until = now + dt.timedelta(minutes=policy.lockout_minutes)
-            failures = 0
-        Staff.update(failed_logins=failures, locked_until=locked_until).where(
-            Staff.id == staff.id
-        ).execute()
+            Staff.update(failed_logins=0, locked_until=locked_until).where(
+                Staff.id == staff.id
+            ).execute()
     if locked_until is not None:
         record_event(anonymous, "login.locked", staff=staff.id, minutes=policy.lockout_minutes)
         raise AccountLocked(

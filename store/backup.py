@@ -107,6 +107,7 @@ def default_backup_path(register: Register, label: str = "") -> Path:
 def backup(session: Session, target: Path | None = None) -> BackupInfo:
     """The operation behind `chuangkou backup`: audited, then written."""
     register = session.register
+    _require_sqlite(register)  # refuse before recording an attempt that cannot happen
     target = target or default_backup_path(register)
     with operation(session, "backup.create", record_table="backup") as event:
         event.detail = {"file": target.name}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from store.database import upsert
 from store.models import CalendarYear
 from store.roles import MANAGERS
 from store.session import Register, Session, operation
@@ -18,9 +19,13 @@ def import_year(session: Session, text: str) -> int:
     with operation(
         session, "calendar.import", roles=MANAGERS, record_table="calendar_year"
     ) as event:
-        CalendarYear.replace(
-            year=year, source_text=text, imported_at=session.now(), imported_by=session.staff_id
-        ).execute()
+        upsert(
+            CalendarYear,
+            year=year,
+            source_text=text,
+            imported_at=session.now(),
+            imported_by=session.staff_id,
+        )
         event.record_id = str(year)
     session.register.forget_cached()
     return year

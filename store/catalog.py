@@ -113,3 +113,8 @@ def export_catalog(session: Session) -> str:
     if not catalog.items:
         raise InvalidInput("登记本中还没有服务事项（请先 chuangkou catalog import）")
     return dump_catalog(catalog)
+
+
+def list_windows(register: Register) -> list[tuple[str, str]]:
+    """(code, name) of the active windows, in the hall's order."""
+    return [(w.code, w.name) for w in WindowRow.select().where(WindowRow.active).order_by(WindowRow.id)]

@@ -68,7 +68,6 @@ def make_database(url: str, *, must_exist: bool = True) -> pw.Database:
             port=parsed.port,
             # Timestamps are stored as UTC; the session must not shift them.
             options="-c timezone=UTC",
-            autorollback=True,
         )
     raise StoreError(
         f"不支持的登记本地址：{parsed.scheme or url}（应为 sqlite:/// 或 postgresql://）"
@@ -108,3 +107,15 @@ class UtcDateTimeField(pw.DateTimeField):
                 value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
             )
         return value
+
+
+def upsert(model: type[pw.Model], **values) -> None:
+    """Insert a row, or overwrite the given columns of the row with the same primary key.
+
+    Portable stand-in for `Model.replace` (SQLite's INSERT OR REPLACE, which PostgreSQL
+    lacks): INSERT … ON CONFLICT (primary key) DO UPDATE, on SQLite ≥ 3.24 and PostgreSQL."""
+    pk = model._meta.primary_key
+    model.insert(**values).on_conflict(
+        conflict_target=[pk],
+        preserve=[model._meta.fields[name] for name in values if name != pk.name],
+    ).execute()

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import peewee as pw
 
+from store.database import upsert
 from store.errors import SchemaTooNew, StoreError
 from store.models import ALL_MODELS, RegisterMeta
 
@@ -72,11 +73,12 @@ def migrate(db: pw.Database, backup: Callable[[str], Path | None] | None = None)
         try:
             with db.atomic():
                 migration.apply(db)
-                RegisterMeta.replace(key="schema_version", value=str(migration.version)).execute()
-                RegisterMeta.replace(
+                upsert(RegisterMeta, key="schema_version", value=str(migration.version))
+                upsert(
+                    RegisterMeta,
                     key=f"migrated_v{migration.version}",
                     value=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-                ).execute()
+                )
         except pw.PeeweeException as exc:
             raise StoreError(
                 f"结构迁移到版本 {migration.version} 失败（{type(exc).__name__}），登记本未改变"

@@ -109,6 +109,8 @@ class Session:
     keyring: Keyring | NoKeyring
     acting_for: int | None = None
     staff_number: str = field(default="")
+    #: The staff member's own name, opened at login (their number for a technician).
+    staff_name: str = field(default="", repr=False)
     #: The slot this session was unlocked from, and its private key (memory only), so the
     #: session can take up a new data key when another counter rotates the keys.
     slot_id: int | None = field(default=None, repr=False)
@@ -184,6 +186,7 @@ def operation(
     session.refresh_keys()
     draft = audit.EventDraft(action, record_table=record_table, record_id=record_id)
     with database.atomic():
+        audit.lock_head()  # PostgreSQL: one operation at a time, like SQLite's IMMEDIATE
         yield draft
         _record(session, draft)
     # Action and record id only: the log is read by technicians and holds no personal data.

@@ -7,7 +7,7 @@ import secrets
 from store import audit
 from store.clock import Clock, SystemClock
 from store.crypto import Keyring
-from store.database import close_database, database, default_url, open_database
+from store.database import close_database, database, default_url, open_database, upsert
 from store.errors import InvalidInput, RegisterExists
 from store.keyslots import DEFAULT_KDF, KdfParams, new_recovery_code
 from store.migrations import migrate, schema_version
@@ -65,7 +65,7 @@ def create_register(
             ("created_at", now.isoformat(timespec="seconds")),
             ("kdf", f"{kdf.memory_cost},{kdf.iterations},{kdf.lanes}"),
         ):
-            RegisterMeta.replace(key=key, value=value).execute()
+            upsert(RegisterMeta, key=key, value=value)
         DataKey.create(key_id=1, state="active", created_at=now)
         seal_secret(keyring, "index", index_key)
         seal_secret(keyring, "audit", audit_key)
@@ -92,5 +92,7 @@ def create_register(
             acting_for=None,
             station=station,
         )
-    session = Session(register, staff.id, SUPERVISOR, keyring, staff_number=staff.number)
+    session = Session(
+        register, staff.id, SUPERVISOR, keyring, staff_number=staff.number, staff_name=supervisor_name.strip()
+    )
     return register, session, recovery_code

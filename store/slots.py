@@ -7,6 +7,7 @@ import datetime as dt
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
 from store.crypto import Keyring
+from store.database import upsert
 from store.errors import DecryptionFailed
 from store.keyslots import KdfParams, create_slot, open_slot, unwrap_dek, wrap_dek
 from store.models import DataKey, KeySlot, RegisterSecret, SlotKey, Staff, new_uuid
@@ -68,7 +69,7 @@ def current_key_id() -> int:
 
 def seal_secret(keyring: Keyring, name: str, value: bytes) -> None:
     sealed = keyring.seal("register_secret", "sealed", name, value)
-    RegisterSecret.replace(name=name, key_id=keyring.current, sealed=sealed).execute()
+    upsert(RegisterSecret, name=name, key_id=keyring.current, sealed=sealed)
 
 
 def open_keyring(deks: dict[int, bytes]) -> Keyring | None:

@@ -11,7 +11,7 @@ devices. Example:
     theme = "console"
 
     [keymap]                            # action id → key, overriding the defaults
-    "inquiry.new" = "f2"
+    "inquiry" = "f2"
 
     [devices.reader]
     kind = "reader"
