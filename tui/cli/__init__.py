@@ -20,6 +20,7 @@ _COMMAND_MODULES = (
     "tui.cli.calendar_cmd",
     "tui.cli.maintenance_cmd",
     "tui.cli.devices_cmd",
+    "tui.cli.demo_cmd",
 )
 
 

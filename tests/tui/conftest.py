@@ -1,0 +1,58 @@
+"""Registers and apps for the pilot tests: a demo register built once and copied per test,
+a fixed clock, and no station file of the machine's."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+
+import pytest
+
+from store.clock import FixedClock
+from store.database import close_database
+
+# Monday 23 November 2026, 09:10 at the hall.
+NOW = dt.datetime(2026, 11, 23, 1, 10, tzinfo=dt.UTC)
+
+
+@pytest.fixture(autouse=True)
+def no_station_file(tmp_path, monkeypatch):
+    station = tmp_path / "station.toml"
+    station.write_text('[station]\nid = "test-counter"\n', encoding="utf-8")
+    monkeypatch.setenv("CHUANGKOU_CONFIG", str(station))
+    monkeypatch.setenv("CHUANGKOU_LOG_DIR", str(tmp_path / "logs"))
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory):
+    from store.demo import create_demo_register
+
+    folder = tmp_path_factory.mktemp("demo-template")
+    info = create_demo_register(
+        f"sqlite:///{folder / 'register.db'}", clock=FixedClock(NOW), persons=80, cases=160
+    )
+    close_database()
+    return folder / "register.db", info
+
+
+@pytest.fixture
+def demo(demo_template, tmp_path):
+    """A fresh copy of the demo register: (url, DemoInfo)."""
+    source, info = demo_template
+    target = tmp_path / "demo" / "register.db"
+    target.parent.mkdir()
+    shutil.copy(source, target)
+    yield f"sqlite:///{target}", info
+    close_database()
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(NOW)
+
+
+def make_app(url: str, clock, **kwargs):
+    from tui.app import ChuangkouApp
+    from tui.station import load_station
+
+    return ChuangkouApp(station=load_station(), register_url=url, clock=clock, **kwargs)

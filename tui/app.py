@@ -1,0 +1,274 @@
+"""The counter application (窗口): a keyboard-only Textual app over the register.
+
+It never touches Peewee models: screens call store operations on the store thread
+(tui.gateway) from thread workers, which post messages back (tui.messages).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+from textual import on, work
+from textual.app import App, SystemCommand
+from textual.screen import Screen
+
+from tui.commands import ChuangkouCommands
+from tui.gateway import StoreGateway, user_message
+from tui.keys import app_bindings, keymap_from_station
+from tui.messages import DeviceEventArrived
+
+log = logging.getLogger("chuangkou.tui")
+
+#: Screens behind the F-keys, by name; each is built on demand.
+SCREEN_FACTORIES: dict[str, str] = {
+    "home": "tui.screens.home:HomeScreen",
+    "search": "tui.screens.search:SearchScreen",
+    "inquiry": "tui.screens.later:InquiryScreen",
+    "handover": "tui.screens.roster:RosterScreen",
+    "complaint": "tui.screens.later:ComplaintScreen",
+    "rating": "tui.screens.later:RatingScreen",
+    "report": "tui.screens.report:ReportScreen",
+    "devices": "tui.screens.devices:DevicesScreen",
+}
+
+
+def _load(path: str) -> type[Screen]:
+    import importlib
+
+    module, name = path.split(":")
+    return getattr(importlib.import_module(module), name)
+
+
+class ChuangkouApp(App[int], inherit_bindings=False):
+    """窗口 — the counter application."""
+
+    TITLE = "窗口"
+    CSS_PATH = Path(__file__).with_name("chuangkou.tcss")
+    BINDINGS = app_bindings()
+    COMMANDS = {ChuangkouCommands}  # noqa: RUF012 - Textual's class variable
+
+    def __init__(
+        self,
+        *,
+        station: Any,
+        register_url: str | None = None,
+        devices: Any = None,
+        clock: Any = None,
+        demo: Any = None,
+        idle_clock: Callable[[], float] = time.monotonic,
+        poll_devices: bool = True,
+    ) -> None:
+        super().__init__()
+        self.station = station
+        self.register_url = register_url
+        self.devices = devices
+        self.clock = clock
+        self.demo = demo
+        self.store = StoreGateway()
+        self.register: Any = None
+        self.session: Any = None
+        self.staff_name = ""
+        self.today_post: Any = None
+        self.locked = False
+        self.device_states: dict[str, str] = {}
+        self._idle_clock = idle_clock
+        # False: the devices' own threads are not started; whoever made the manager polls it
+        # (tests drive the simulators step by step).
+        self.poll_devices = poll_devices
+        self._last_input = idle_clock()
+
+    # -- start and stop ----------------------------------------------------------------------
+    def on_mount(self) -> None:
+        from themes import THEMES, resolve
+
+        for theme in THEMES.values():
+            self.register_theme(theme)
+        self.theme = resolve(self.station.theme)
+        try:
+            self.set_keymap(keymap_from_station(dict(self.station.keymap)))
+        except ValueError as exc:
+            self.notify(str(exc), severity="error", timeout=10)
+        from tui.screens.login import LoginScreen
+
+        self.push_screen(LoginScreen())
+        # Database and devices start once the login screen has been drawn: their imports
+        # (peewee, cryptography, pyusb) would otherwise hold the GIL during the first paint.
+        self.call_after_refresh(self._start_background)
+        self.set_interval(5, self.lock_if_idle)
+
+    def _start_background(self) -> None:
+        self._open_register()
+        if self.devices is not None:
+            self._listen_to_devices()
+
+    def watch_theme(self, theme: str) -> None:
+        # The bare console: ASCII borders (the theme itself keeps to ANSI colours).
+        self.set_class(theme == "chuangkou-console", "-console")
+
+    @work(thread=True, group="register", exit_on_error=False)
+    def _open_register(self) -> None:
+        from store.errors import RegisterNotFound
+        from store.session import Register
+
+        try:
+            register = self.store.run(
+                Register.open, self.register_url, clock=self.clock, station=self.station.station_id
+            )
+        except RegisterNotFound:
+            self.call_from_thread(self._first_run)
+            return
+        except Exception as exc:
+            message = user_message(exc)
+            self.call_from_thread(self.notify, message, severity="error", timeout=30)
+            return
+        self.register = register
+        hall = self.store.run(register.meta, "hall_name")
+        self.call_from_thread(self._register_ready, hall)
+
+    def _register_ready(self, hall_name: str) -> None:
+        self.sub_title = hall_name
+        self.hall_name = hall_name
+        for screen in self.screen_stack:
+            if hasattr(screen, "register_ready"):
+                screen.register_ready()
+
+    def _first_run(self) -> None:
+        from tui.screens.first_run import FirstRunScreen
+
+        self.switch_screen(FirstRunScreen())
+
+    def on_unmount(self) -> None:
+        if self.devices is not None:
+            self.devices.stop()
+        self.store.close()
+
+    # -- devices -----------------------------------------------------------------------------
+    @work(thread=True, group="devices", exit_on_error=False)
+    def _listen_to_devices(self) -> None:
+        from textual.worker import get_current_worker
+
+        worker = get_current_worker()
+        if self.poll_devices:
+            self.devices.start()
+        while not worker.is_cancelled:
+            event = self.devices.get(timeout=0.25)
+            if event is not None:
+                self.post_message(DeviceEventArrived(event))
+
+    @on(DeviceEventArrived)
+    def _device_event(self, message: DeviceEventArrived) -> None:
+        from devices.events import CardRead, DeviceFound, DeviceLost
+
+        event = message.event
+        if isinstance(event, DeviceFound):
+            self.device_states[event.device] = "在线"
+        elif isinstance(event, DeviceLost):
+            self.device_states[event.device] = "离线"
+        self.refresh_status()
+        if isinstance(event, CardRead) and self.session is not None and not self.locked:
+            handler = getattr(self.screen, "card_read", None)
+            if handler is not None:
+                handler(event.card)
+
+    def refresh_status(self) -> None:
+        for bar in self.screen.query("StatusBar"):
+            bar.refresh_status()
+
+    # -- actions -----------------------------------------------------------------------------
+    def action_open(self, name: str) -> None:
+        if self.session is None or self.locked:
+            self.bell()
+            return
+        from tui.screens.home import HomeScreen
+
+        # Back to the home screen first: F-key screens never pile up.
+        while len(self.screen_stack) > 2 and not isinstance(self.screen, HomeScreen):
+            self.pop_screen()
+        if name == "home":
+            if isinstance(self.screen, HomeScreen):
+                self.screen.reload()
+            return
+        self.push_screen(_load(SCREEN_FACTORIES[name])())
+
+    def action_help(self) -> None:
+        from tui.screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.screen))
+
+    def action_lock(self) -> None:
+        """锁屏: every screen with personal data is dropped before the lock screen shows."""
+        if self.session is None or self.locked:
+            return
+        from tui.screens.lock import LockScreen
+
+        self.locked = True
+        while len(self.screen_stack) > 1:
+            self.pop_screen()
+        self.push_screen(LockScreen())
+
+    def logged_in(self, session: Any, staff_name: str) -> None:
+        """Called by the login and lock screens once a session is unlocked."""
+        from tui.screens.home import HomeScreen
+
+        self.session = session
+        self.staff_name = staff_name
+        self.locked = False
+        self._last_input = self._idle_clock()
+        while len(self.screen_stack) > 1:
+            self.pop_screen()
+        self.push_screen(HomeScreen())
+
+    # -- idle lock ---------------------------------------------------------------------------
+    def on_event(self, event):  # type: ignore[override]
+        from textual import events
+
+        if isinstance(event, events.Key | events.MouseDown):
+            self._last_input = self._idle_clock()
+        return super().on_event(event)
+
+    def lock_if_idle(self) -> None:
+        if self.session is None or self.locked or self.register is None:
+            return
+        limit = self.register.policy.login.idle_lock_seconds
+        if self._idle_clock() - self._last_input >= limit:
+            self.action_lock()
+
+    # -- nothing writes the screen to disk ---------------------------------------------------
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        return ()
+
+    def action_screenshot(self, filename: str | None = None, path: str | None = None) -> None:
+        self.notify("本系统不允许截屏保存（屏幕上可能有个人信息）", severity="warning")
+
+    def deliver_screenshot(self, *args: Any, **kwargs: Any) -> None:
+        self.action_screenshot()
+
+    def save_screenshot(self, *args: Any, **kwargs: Any) -> str:
+        raise PermissionError("截屏保存已禁用")
+
+    def quit_after_password(self) -> None:
+        """Leaving the counter application: only from the lock screen, after a password."""
+        self.exit(0)
+
+
+def run_app(args: Any) -> int:
+    """`chuangkou`: the counter application on this station's register."""
+    from tui.cli.common import register_url
+    from tui.station import load_station
+
+    station = load_station()
+    app = ChuangkouApp(
+        station=station, register_url=register_url(args, station), devices=_device_manager(station)
+    )
+    return app.run() or 0
+
+
+def _device_manager(station: Any) -> Any:
+    from devices.manager import DeviceManager
+
+    return DeviceManager(station.devices)

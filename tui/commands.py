@@ -1,0 +1,38 @@
+"""The command palette (Ctrl+P): the same actions as the keys, in Chinese, plus themes.
+It replaces Textual's system commands, which include saving a screenshot to disk."""
+
+from __future__ import annotations
+
+from functools import partial
+
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+from tui.keys import ACTIONS
+
+
+class ChuangkouCommands(Provider):
+    def _commands(self) -> list[tuple[str, str, object]]:
+        app = self.app
+        commands: list[tuple[str, str, object]] = [
+            (a.label, a.help, partial(app.run_action, a.action))
+            for a in ACTIONS
+            if a.action != "command_palette"
+        ]
+        from themes import THEME_LABELS
+
+        for name, label in THEME_LABELS.items():
+            commands.append(
+                (f"主题：{label}", "切换界面主题", partial(setattr, app, "theme", name))
+            )
+        return commands
+
+    async def discover(self) -> Hits:
+        for label, help_text, callback in self._commands():
+            yield DiscoveryHit(label, callback, help=help_text)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for label, help_text, callback in self._commands():
+            score = max(matcher.match(label), matcher.match(help_text))
+            if score > 0:
+                yield Hit(score, matcher.highlight(label), callback, help=help_text)

@@ -1,0 +1,41 @@
+"""All store work runs on one dedicated thread: the UI thread never waits on the database,
+and the register sees one connection per counter, in order."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import TypeVar
+
+T = TypeVar("T")
+log = logging.getLogger("chuangkou.tui")
+
+
+class StoreGateway:
+    def __init__(self) -> None:
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="chuangkou-store")
+
+    def run(self, fn: Callable[..., T], *args, **kwargs) -> T:
+        """Run `fn` on the store thread and wait for it (call from a worker thread only)."""
+        return self._executor.submit(fn, *args, **kwargs).result()
+
+    def close(self) -> None:
+        from store.database import close_database
+
+        try:
+            self._executor.submit(close_database).result(timeout=5)
+        except Exception:  # closing at exit must not raise
+            log.debug("closing the register failed", exc_info=True)
+        self._executor.shutdown(wait=False, cancel_futures=True)
+
+
+def user_message(exc: BaseException) -> str:
+    """A Chinese line for the screen: our own errors speak for themselves; anything else
+    is logged (without its message, which could hold anything) and named generically."""
+    from tui.cli.base import known_errors
+
+    if isinstance(exc, known_errors()):
+        return "；".join(part.strip("- ") for part in str(exc).splitlines())
+    log.error("unexpected %s in a store call", type(exc).__name__)
+    return f"内部错误（{type(exc).__name__}），请联系技术员"

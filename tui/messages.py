@@ -1,0 +1,52 @@
+"""Messages that workers post back to the UI thread."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.message import Message
+
+
+class StoreFailed(Message):
+    """A store call failed; `message` is Chinese, for the screen."""
+
+    def __init__(self, message: str, what: str = "") -> None:
+        super().__init__()
+        self.message = message
+        self.what = what
+
+
+class LoggedIn(Message):
+    def __init__(self, session: Any, sign_in: Any, default_post: Any, staff_name: str) -> None:
+        super().__init__()
+        self.session = session
+        self.sign_in = sign_in
+        self.default_post = default_post
+        self.staff_name = staff_name
+
+
+class QueueLoaded(Message):
+    def __init__(self, queue: Any) -> None:
+        super().__init__()
+        self.queue = queue
+
+
+class SearchFinished(Message):
+    def __init__(self, query_kind: str, result: Any) -> None:
+        super().__init__()
+        self.query_kind = query_kind
+        self.result = result
+
+
+class HistoryLoaded(Message):
+    def __init__(self, history: Any) -> None:
+        super().__init__()
+        self.history = history
+
+
+class DeviceEventArrived(Message):
+    """An event from devices/ (CardRead, DeviceLost …), carried onto the UI thread."""
+
+    def __init__(self, event: Any) -> None:
+        super().__init__()
+        self.event = event

@@ -1,0 +1,40 @@
+"""帮助 (F1): the keys of the screen it was opened from, and the main keys."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import ModalScreen, Screen
+from textual.widgets import DataTable, Static
+
+from tui.keys import ACTIONS
+
+
+class HelpScreen(ModalScreen):
+    BINDINGS = [Binding("escape,f1", "close", "返回", id="help.close")]  # noqa: RUF012
+
+    def __init__(self, origin: Screen) -> None:
+        super().__init__()
+        self.origin = origin
+
+    def compose(self) -> ComposeResult:
+        yield Static("按键说明（Esc 返回）", classes="title")
+        yield DataTable(id="keys", cursor_type="row", zebra_stripes=True)
+
+    def on_mount(self) -> None:
+        table = self.query_one("#keys", DataTable)
+        table.add_columns("按键", "功能", "说明")
+        keymap = self.app._keymap
+        seen = set()
+        for binding in self.origin._bindings.key_to_bindings.values():
+            for b in binding:
+                if b.description and b.action not in seen:
+                    seen.add(b.action)
+                    table.add_row(self.app.get_key_display(b), b.description, b.tooltip or "")
+        for action in ACTIONS:
+            key = keymap.get(action.id, action.key)
+            table.add_row(key.upper(), action.label, action.help)
+        table.focus()
+
+    def action_close(self) -> None:
+        self.dismiss()

@@ -1,0 +1,181 @@
+"""窗口首页 (F4 我的办件): the clerk's queue — open cases, referrals to follow (督办),
+items waiting for supplements — with masked applicant names and working days left."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.screen import Screen
+from textual.widgets import DataTable, Static
+
+from tui.gateway import user_message
+from tui.messages import HistoryLoaded, QueueLoaded, StoreFailed
+from tui.widgets.footer import CounterFooter
+from tui.widgets.status_bar import StatusBar
+
+SECTION_LABELS = {"case": "办件", "referral": "督办", "supplement": "待补正"}
+
+
+class HomeScreen(Screen):
+    """窗口首页."""
+
+    def compose(self) -> ComposeResult:
+        yield StatusBar()
+        yield Static("", id="counts")
+        yield DataTable(id="queue", cursor_type="row", zebra_stripes=True)
+        yield CounterFooter()
+
+    # Fixed columns (cells); the item's name takes what the terminal has left.
+    COLUMNS = (
+        ("类别", 6),
+        ("编号", 15),
+        ("申请人", 6),
+        ("事项", 0),
+        ("类型", 6),
+        ("状态", 6),
+        ("期限", 5),
+        ("剩余", 6),
+    )
+
+    def on_mount(self) -> None:
+        self.rows = {}
+        self.queue = None
+        self.query_one("#queue", DataTable).focus()
+        self.reload()
+
+    def _item_width(self) -> int:
+        fixed = sum(width for _, width in self.COLUMNS) + 2 * len(self.COLUMNS)  # cell padding
+        return max(8, self.size.width - fixed - 2)  # the scrollbar
+
+    def on_resize(self) -> None:
+        if self.queue is not None:
+            self._fill(self.queue)
+
+    def on_screen_resume(self) -> None:
+        self.reload()
+
+    def reload(self) -> None:
+        self._load()
+
+    @work(thread=True, exclusive=True, group="queue", exit_on_error=False)
+    def _load(self) -> None:
+        from store.queue import counter_queue
+
+        app = self.app
+        if app.session is None:
+            return
+        window = app.today_post.window_code if app.today_post is not None else None
+        try:
+            queue = app.store.run(counter_queue, app.session, window_code=window)
+        except Exception as exc:
+            self.post_message(StoreFailed(user_message(exc), "queue"))
+            return
+        self.post_message(QueueLoaded(queue))
+
+    @on(QueueLoaded)
+    def _show(self, message: QueueLoaded) -> None:
+        self.queue = message.queue
+        self._fill(message.queue)
+
+    def _fill(self, queue) -> None:
+        table = self.query_one("#queue", DataTable)
+        table.clear(columns=True)
+        item_width = self._item_width()
+        for label, width in self.COLUMNS:
+            table.add_column(label, width=width or item_width)
+        self.rows = {}
+        for row in queue.rows:
+            style = urgency_style(self.app, row.urgency)
+            left = "" if row.working_days_left is None else _days_left(row.working_days_left)
+            if row.provisional and left:
+                left += "?"
+            cells = [
+                SECTION_LABELS.get(row.section, row.section),
+                row.number,
+                row.applicant,
+                _fit(row.item_name, item_width),
+                row.kind_label,
+                row.state_label,
+                f"{row.due_date:%m-%d}" if row.due_date else "",
+                left,
+            ]
+            table.add_row(*(Text(c, style=style) for c in cells), key=row.number)
+            self.rows[row.number] = row
+        c = queue.counts
+        self.query_one("#counts", Static).update(
+            f"今日：登记 {c.inquiries} ｜ 受理 {c.accepted} ｜ 办结 {c.closed} ｜ 评价 {c.ratings}"
+            f" ｜ 本窗口超期 {c.overdue}　　共 {len(queue.rows)} 项待办"
+        )
+        self.query_one(StatusBar).refresh_status(queue.calendar_warning or "")
+
+    @on(StoreFailed)
+    def _failed(self, message: StoreFailed) -> None:
+        self.app.notify(message.message, severity="error", timeout=8)
+
+    @on(DataTable.RowSelected, "#queue")
+    def _open(self, event: DataTable.RowSelected) -> None:
+        from tui.screens.case_view import CaseViewScreen
+
+        row = self.rows.get(str(event.row_key.value))
+        if row is not None:
+            self.app.push_screen(CaseViewScreen(row))
+
+    # -- a card laid on the reader opens that person's history at once --------------------
+    def card_read(self, card) -> None:
+        self._card_history(card.id_number)
+
+    @work(thread=True, exclusive=True, group="card", exit_on_error=False)
+    def _card_history(self, id_number: str) -> None:
+        from store.lookup import person_history, search
+
+        app = self.app
+        try:
+            result = app.store.run(search, app.session, id_number)
+            if not result.persons:
+                self.post_message(StoreFailed("读卡成功：登记本中尚无此人的记录", "card"))
+                return
+            history = app.store.run(person_history, app.session, result.persons[0].uuid)
+        except Exception as exc:
+            self.post_message(StoreFailed(user_message(exc), "card"))
+            return
+        self.post_message(HistoryLoaded(history))
+
+    @on(HistoryLoaded)
+    def _history(self, message: HistoryLoaded) -> None:
+        from tui.screens.history import HistoryScreen
+
+        self.app.push_screen(HistoryScreen(message.history))
+
+
+def urgency_style(app, urgency: str) -> str:
+    """Overdue in the theme's error colour, due within a working day in its warning colour."""
+    theme = app.current_theme
+    colour = {"overdue": theme.error, "due_soon": theme.warning}.get(urgency)
+    if not colour:
+        return ""
+    # ANSI themes name colours "ansi_red"; Rich calls the same colour "red".
+    return f"bold {colour.removeprefix('ansi_')}"
+
+
+def _days_left(days: int) -> str:
+    """Working days left, short enough for an 80-column terminal."""
+    if days < 0:
+        return f"超{-days}天"
+    if days == 0:
+        return "今日"
+    return f"{days}天"
+
+
+def _fit(text: str, cells: int) -> str:
+    """Cut a name to a number of terminal cells (Chinese characters take two)."""
+    from rich.cells import cell_len
+
+    if cell_len(text) <= cells:
+        return text
+    out = ""
+    for ch in text:
+        if cell_len(out + ch) > cells - 1:
+            break
+        out += ch
+    return out + "…"

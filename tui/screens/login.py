@@ -1,0 +1,124 @@
+"""登录: 工号 and password; the sign-in is recorded; then the window and post for today."""
+
+from __future__ import annotations
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.screen import Screen
+from textual.widgets import DataTable, Input, Static
+
+from tui.gateway import user_message
+from tui.messages import LoggedIn, StoreFailed
+
+
+class LoginScreen(Screen):
+    """登录 — the first screen of the day."""
+
+    DEFAULT_CSS = """
+    LoginScreen { align: center middle; }
+    LoginScreen #login-form { width: 50; }
+    LoginScreen #demo-accounts { width: 50; height: auto; max-height: 9; margin-top: 1; }
+    """
+
+    # Kept lean on purpose: this is the first screen drawn, and each widget costs start-up.
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="form", id="login-form"):
+            if self.app.demo is not None:
+                yield Static("演示 — 数据均为虚构", classes="demo-mark")
+            yield Static("窗口 · 登录", classes="title", id="login-title")
+            yield Input(id="number", placeholder="工号", max_length=32)
+            yield Input(id="password", placeholder="密码", password=True, max_length=128)
+            yield Static("", classes="error-line", id="login-error")
+            yield Static("Enter 登录　F1 帮助", classes="hint")
+        if self.app.demo is not None:
+            yield DataTable(id="demo-accounts", cursor_type="row", zebra_stripes=True)
+        # No footer here: the F-keys need a login first, and the footer's dozen keys
+        # would cost the first screen a third of its start-up.
+
+    def on_mount(self) -> None:
+        self.query_one("#number", Input).focus()
+        if self.app.demo is not None:
+            table = self.query_one("#demo-accounts", DataTable)
+            table.add_columns("演示账号", "角色", "密码")
+            for account in self.app.demo.accounts:
+                table.add_row(account.number, account.role_label, account.password)
+            table.can_focus = False
+        if self.app.register is not None:
+            self.register_ready()
+
+    def register_ready(self) -> None:
+        hall = getattr(self.app, "hall_name", "")
+        if hall:
+            self.query_one("#login-title", Static).update(f"{hall} · 登录")
+
+    @on(Input.Submitted, "#number")
+    def _to_password(self) -> None:
+        self.query_one("#password", Input).focus()
+
+    @on(Input.Submitted, "#password")
+    def _submit(self) -> None:
+        number = self.query_one("#number", Input).value.strip()
+        password = self.query_one("#password", Input).value
+        if not number:
+            self._error("请输入工号")
+            self.query_one("#number", Input).focus()
+            return
+        if self.app.register is None:
+            self._error("登记本尚未打开，请稍候")
+            return
+        self._error("正在登录…")
+        self._login(number, password)
+
+    def _error(self, text: str) -> None:
+        self.query_one("#login-error", Static).update(text)
+
+    @work(thread=True, exclusive=True, group="login", exit_on_error=False)
+    def _login(self, number: str, password: str) -> None:
+        app = self.app
+        try:
+            session, sign_in, default_post, name = app.store.run(
+                _login_and_sign_in, app.register, number, password
+            )
+        except Exception as exc:
+            self.post_message(StoreFailed(user_message(exc), "login"))
+            return
+        self.post_message(LoggedIn(session, sign_in, default_post, name))
+
+    @on(StoreFailed)
+    def _failed(self, message: StoreFailed) -> None:
+        self._error(message.message)
+        password = self.query_one("#password", Input)
+        password.value = ""
+        password.focus()
+
+    @on(LoggedIn)
+    def _logged_in(self, message: LoggedIn) -> None:
+        from tui.screens.post import PostScreen
+
+        self.query_one("#password", Input).value = ""
+        if message.sign_in is not None and message.sign_in.late and message.sign_in.first_today:
+            self.app.notify(
+                f"已签到 {message.sign_in.signed_in_at}（迟到已记录）", severity="warning"
+            )
+        elif message.sign_in is not None and message.sign_in.first_today:
+            self.app.notify(f"已签到 {message.sign_in.signed_in_at}")
+        self.app.push_screen(
+            PostScreen(message.session, message.default_post),
+            callback=lambda post: self._post_chosen(message, post),
+        )
+
+    def _post_chosen(self, message: LoggedIn, post) -> None:
+        self.app.today_post = post
+        self.app.logged_in(message.session, message.staff_name)
+
+
+def _login_and_sign_in(register, number: str, password: str):
+    """On the store thread: unlock, sign in (clerks and supervisors), find today's post."""
+    from store.attendance import sign_in
+    from store.auth import login
+    from store.roster import default_post
+
+    session = login(register, number, password)
+    record = sign_in(session)
+    return session, record, default_post(session), session.staff_name
