@@ -34,15 +34,15 @@ def sign_in(session: Session) -> SignIn:
         row = Attendance.get_or_none(
             (Attendance.staff == session.staff_id) & (Attendance.work_date == today)
         )
-        first = row is None
+        # A row may exist without a sign-in: today's post can be taken first.
+        first = row is None or row.signed_in_at is None
         if row is None:
-            row = Attendance.create(
-                staff=session.staff_id,
-                work_date=today,
-                signed_in_at=now,
-                late=to_local(now).time() > deadline,
-                station=session.register.station,
-            )
+            row = Attendance(staff=session.staff_id, work_date=today)
+        if first:
+            row.signed_in_at = now
+            row.late = to_local(now).time() > deadline
+            row.station = session.register.station
+            row.save()
         event.record_id = str(row.id)
         event.detail = {"late": row.late, "first": first}
     return SignIn(today.isoformat(), to_local(row.signed_in_at).strftime("%H:%M"), row.late, first)

@@ -44,7 +44,11 @@ def login(register: Register, number: str, password: str) -> Session:
         _count_failure(register, staff, now)
         raise
     keyring = open_keyring(slot_deks(slot, private)) if staff.role in ROLES_WITH_DATA_KEY else None
-    name = keyring.open_text("staff", "name_enc", staff.uuid, staff.name_enc) if keyring else staff.number
+    name = (
+        keyring.open_text("staff", "name_enc", staff.uuid, staff.name_enc)
+        if keyring
+        else staff.number
+    )
     session = Session(
         register,
         staff.id,

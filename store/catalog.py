@@ -117,4 +117,6 @@ def export_catalog(session: Session) -> str:
 
 def list_windows(register: Register) -> list[tuple[str, str]]:
     """(code, name) of the active windows, in the hall's order."""
-    return [(w.code, w.name) for w in WindowRow.select().where(WindowRow.active).order_by(WindowRow.id)]
+    return [
+        (w.code, w.name) for w in WindowRow.select().where(WindowRow.active).order_by(WindowRow.id)
+    ]

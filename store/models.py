@@ -225,8 +225,20 @@ class Case(SealedModel):
     extension_reason_enc = pw.BlobField(null=True)
     notes_enc = pw.BlobField(null=True)
     result_enc = pw.BlobField(null=True)
-    closed_at = UtcDateTimeField(null=True)
+    closed_at = UtcDateTimeField(null=True, index=True)
     updated_at = UtcDateTimeField()
+
+    class Meta:
+        # The counter's queue and a person's history (store/queue.py, store/lookup.py):
+        # open cases of a window by due date, the hall's by due date, a person's newest
+        # first, today's figures per clerk and per window.
+        indexes = (
+            (("window", "state", "due_date"), False),
+            (("state", "due_date"), False),
+            (("person", "received_at"), False),
+            (("accepted_by", "received_at"), False),
+            (("window", "closed_at"), False),
+        )
 
 
 class Inquiry(SealedModel):
@@ -251,6 +263,18 @@ class Inquiry(SealedModel):
     state = pw.CharField(max_length=16, default="open", index=True)  # open | closed
     station = pw.CharField(max_length=64, default="")
     closed_at = UtcDateTimeField(null=True)
+
+    class Meta:
+        # 督办 and referrals on the counter's queue (oldest first: `at` ends each index, so
+        # the planner reads the open ones in order instead of a clerk's whole history);
+        # a clerk's inquiries today; a person's.
+        indexes = (
+            (("referred_to", "state", "at"), False),
+            (("first_asker", "state", "at"), False),
+            (("disposition", "state", "at"), False),
+            (("first_asker", "at"), False),
+            (("person", "at"), False),
+        )
 
 
 class Handover(SealedModel):
@@ -313,6 +337,9 @@ class Rating(SealedModel):
     followup_state = pw.CharField(max_length=16, default="")  # "" | open | contacted | rectified
     followup_note_enc = pw.BlobField(null=True)
 
+    class Meta:
+        indexes = ((("staff", "at"), False),)  # a clerk's ratings today
+
 
 class Petition(SealedModel):
     """信访 — a petition with the visitor's particulars (seed 000 篇7 信访接待制度)."""
@@ -362,6 +389,10 @@ class Attendance(BaseModel):
     signed_out_at = UtcDateTimeField(null=True)
     left_early = pw.BooleanField(default=False)
     station = pw.CharField(max_length=64, default="")
+    # 今日岗位: the window and A/B post worked today, and whom one covers for (代岗).
+    window = pw.ForeignKeyField(Window, null=True, backref="+", on_delete="SET NULL")
+    post = pw.CharField(max_length=1, default="")  # "" | "A" | "B"
+    acting_for = pw.ForeignKeyField(Staff, null=True, backref="+", on_delete="SET NULL")
 
     class Meta:
         indexes = ((("staff", "work_date"), True),)

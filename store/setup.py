@@ -93,6 +93,11 @@ def create_register(
             station=station,
         )
     session = Session(
-        register, staff.id, SUPERVISOR, keyring, staff_number=staff.number, staff_name=supervisor_name.strip()
+        register,
+        staff.id,
+        SUPERVISOR,
+        keyring,
+        staff_number=staff.number,
+        staff_name=supervisor_name.strip(),
     )
     return register, session, recovery_code

@@ -60,6 +60,15 @@ CONSOLE = Theme(
     boost="ansi_default",
     dark=True,
     variables={
+        # Textual's own widgets ask for these under an ANSI theme.
+        "ansi-background": "ansi_black",
+        "ansi-foreground": "ansi_white",
+        "input-cursor-background": "ansi_white",
+        "input-cursor-foreground": "ansi_black",
+        "input-cursor-text-style": "none",
+        "input-selection-foreground": "ansi_black",
+        "screen-selection-background": "ansi_blue",
+        "screen-selection-foreground": "ansi_black",
         "block-cursor-foreground": "ansi_black",
         "block-cursor-background": "ansi_white",
         "block-cursor-text-style": "bold",

@@ -199,7 +199,15 @@ async def test_another_clerk_unlocking_switches_the_session(demo, clock):
         await type_text(pilot, "demo1002")
         await pilot.press("enter")
         await settle(pilot)
+        from tui.screens.home import HomeScreen
+        from tui.screens.post import PostScreen
+
+        assert isinstance(app.screen, PostScreen)  # their own post for today
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, HomeScreen)
         assert app.session.staff_number == "1002"
+        assert app.today_post.window_code != "minzheng"
 
 
 async def test_a_card_read_on_the_home_screen_opens_that_persons_history(demo, clock):

@@ -12,7 +12,7 @@ from tui.screens.home import SECTION_LABELS
 
 
 class CaseViewScreen(ModalScreen):
-    BINDINGS = [Binding("escape,enter", "close", "返回", id="case_view.close")]  # noqa: RUF012
+    BINDINGS = [Binding("escape,enter", "close", "返回", id="case_view.close", show=False)]  # noqa: RUF012
 
     def __init__(self, row) -> None:
         super().__init__()

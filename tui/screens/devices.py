@@ -14,8 +14,8 @@ from tui.widgets.status_bar import StatusBar
 
 class DevicesScreen(Screen):
     BINDINGS = [  # noqa: RUF012
-        Binding("escape", "back", "返回", id="devices.back"),
-        Binding("r", "refresh", "刷新", id="devices.refresh"),
+        Binding("escape", "back", "返回", id="devices.back", show=False),
+        Binding("r", "refresh", "刷新", id="devices.refresh", show=False),
     ]
 
     def compose(self) -> ComposeResult:

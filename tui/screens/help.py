@@ -11,7 +11,7 @@ from tui.keys import ACTIONS
 
 
 class HelpScreen(ModalScreen):
-    BINDINGS = [Binding("escape,f1", "close", "返回", id="help.close")]  # noqa: RUF012
+    BINDINGS = [Binding("escape,f1", "close", "返回", id="help.close", show=False)]  # noqa: RUF012
 
     def __init__(self, origin: Screen) -> None:
         super().__init__()

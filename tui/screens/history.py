@@ -12,7 +12,7 @@ from tui.widgets.status_bar import StatusBar
 
 
 class HistoryScreen(Screen):
-    BINDINGS = [Binding("escape", "back", "返回", id="history.back")]  # noqa: RUF012
+    BINDINGS = [Binding("escape", "back", "返回", id="history.back", show=False)]  # noqa: RUF012
 
     def __init__(self, history) -> None:
         super().__init__()

@@ -13,7 +13,7 @@ from tui.widgets.status_bar import StatusBar
 
 
 class _Later(Screen):
-    BINDINGS = [Binding("escape", "back", "返回", id="later.back")]  # noqa: RUF012
+    BINDINGS = [Binding("escape", "back", "返回", id="later.back", show=False)]  # noqa: RUF012
     TITLE_TEXT = ""
     BODY = ""
 

@@ -11,12 +11,11 @@ from textual.screen import Screen
 from textual.widgets import Input, Label, Static
 
 from tui.gateway import user_message
-from tui.widgets.footer import CounterFooter
 
 
 class LockScreen(Screen):
     BINDINGS = [  # noqa: RUF012
-        Binding("ctrl+q", "quit_with_password", "退出程序", id="lock.quit"),
+        Binding("ctrl+q", "quit_with_password", "退出程序", id="lock.quit", show=False),
     ]
 
     def __init__(self) -> None:
@@ -28,12 +27,11 @@ class LockScreen(Screen):
         with Vertical(classes="centered"), Center(), Vertical(classes="form", id="lock-form"):
             yield Static("屏幕已锁定", classes="title", id="lock-title")
             yield Label("工号（换人接班时改为自己的工号）")
-            yield Input(number, id="number", max_length=32)
+            yield Input(number, id="number", max_length=32, compact=True)
             yield Label("密码")
-            yield Input(id="password", password=True, max_length=128)
+            yield Input(id="password", password=True, max_length=128, compact=True)
             yield Static("", classes="error-line", id="lock-error")
             yield Static("Enter 解锁　Ctrl+Q 退出程序（需密码）", classes="hint")
-        yield CounterFooter()
 
     def on_mount(self) -> None:
         self.query_one("#password", Input).focus()
@@ -59,21 +57,43 @@ class LockScreen(Screen):
 
     @work(thread=True, exclusive=True, exit_on_error=False)
     def _unlock(self, number: str, password: str) -> None:
-        from store.auth import login
-
         app = self.app
+        same_clerk = app.session is not None and number == app.session.staff_number
+        post = app.today_post if same_clerk else None
         try:
-            session = app.store.run(login, app.register, number, password)
+            session, default = app.store.run(_unlock, app.register, number, password, post)
         except Exception as exc:
             app.call_from_thread(self.query_one("#lock-error", Static).update, user_message(exc))
             return
-        app.call_from_thread(self._unlocked, session)
+        app.call_from_thread(self._unlocked, session, same_clerk, default)
 
-    def _unlocked(self, session) -> None:
+    def _unlocked(self, session, same_clerk: bool, default_post) -> None:
+        from tui.screens.post import PostScreen
+
         app = self.app
         if self.quitting:
             app.quit_after_password()
-            return
-        if app.session is not None and session.staff_id != app.session.staff_id:
-            app.today_post = None  # another clerk takes over: their own post, their own queue
-        app.logged_in(session, session.staff_name)
+        elif same_clerk:
+            app.logged_in(session, session.staff_name)
+        else:
+            # Another clerk takes over the counter: their own post, their own queue.
+            def chosen(post) -> None:
+                app.today_post = post
+                app.logged_in(session, session.staff_name)
+
+            app.push_screen(PostScreen(session, default_post), callback=chosen)
+
+
+def _unlock(register, number: str, password: str, post):
+    """On the store thread: log in again; the same clerk takes up today's post (and whom
+    they cover for) again, another clerk gets their roster default to confirm."""
+    from store.attendance import sign_in
+    from store.auth import login
+    from store.roster import default_post, take_post
+
+    session = login(register, number, password)
+    if post is not None:
+        take_post(session, post.window_code, post.post, post.acting_for_number)
+        return session, None
+    sign_in(session)
+    return session, default_post(session)

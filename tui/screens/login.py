@@ -27,8 +27,10 @@ class LoginScreen(Screen):
             if self.app.demo is not None:
                 yield Static("演示 — 数据均为虚构", classes="demo-mark")
             yield Static("窗口 · 登录", classes="title", id="login-title")
-            yield Input(id="number", placeholder="工号", max_length=32)
-            yield Input(id="password", placeholder="密码", password=True, max_length=128)
+            yield Input(id="number", placeholder="工号", max_length=32, compact=True)
+            yield Input(
+                id="password", placeholder="密码", password=True, max_length=128, compact=True
+            )
             yield Static("", classes="error-line", id="login-error")
             yield Static("Enter 登录　F1 帮助", classes="hint")
         if self.app.demo is not None:

@@ -14,7 +14,7 @@ from tui.gateway import user_message
 
 
 class PostScreen(ModalScreen):
-    BINDINGS = [Binding("escape", "skip", "不在窗口", id="post.skip")]  # noqa: RUF012
+    BINDINGS = [Binding("escape", "skip", "不在窗口", id="post.skip", show=False)]  # noqa: RUF012
 
     def __init__(self, session, default_post) -> None:
         super().__init__()
@@ -26,11 +26,13 @@ class PostScreen(ModalScreen):
         with Center(), Vertical(classes="form", id="post-form"):
             yield Static("今日岗位", classes="title")
             yield Label("窗口")
-            yield Select([], id="window", prompt="选择窗口")
+            yield Select([], id="window", prompt="选择窗口", compact=True)
             yield Label("岗位")
-            yield Select([("A岗", "A"), ("B岗", "B")], id="post", value="A", allow_blank=False)
+            yield Select(
+                [("A岗", "A"), ("B岗", "B")], id="post", value="A", allow_blank=False, compact=True
+            )
             yield Label("代岗（替谁顶岗，填其工号；不代岗留空）")
-            yield Input(id="acting-for", max_length=32)
+            yield Input(id="acting-for", max_length=32, compact=True)
             yield Static("", classes="error-line", id="post-error")
             yield Static("Enter 确认　Esc 今天不在窗口", classes="hint")
 

@@ -15,7 +15,7 @@ from tui.widgets.status_bar import StatusBar
 
 
 class ReportScreen(Screen):
-    BINDINGS = [Binding("escape", "back", "返回", id="report.back")]  # noqa: RUF012
+    BINDINGS = [Binding("escape", "back", "返回", id="report.back", show=False)]  # noqa: RUF012
 
     def compose(self) -> ComposeResult:
         yield StatusBar()

@@ -15,7 +15,7 @@ from tui.widgets.status_bar import StatusBar
 
 
 class RosterScreen(Screen):
-    BINDINGS = [Binding("escape", "back", "返回", id="roster.back")]  # noqa: RUF012
+    BINDINGS = [Binding("escape", "back", "返回", id="roster.back", show=False)]  # noqa: RUF012
 
     def compose(self) -> ComposeResult:
         yield StatusBar()

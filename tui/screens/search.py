@@ -16,7 +16,7 @@ from tui.widgets.status_bar import StatusBar
 
 
 class SearchScreen(Screen):
-    BINDINGS = [Binding("escape", "back", "返回", id="search.back")]  # noqa: RUF012
+    BINDINGS = [Binding("escape", "back", "返回", id="search.back", show=False)]  # noqa: RUF012
 
     def compose(self) -> ComposeResult:
         yield StatusBar()
@@ -24,7 +24,9 @@ class SearchScreen(Screen):
             "查询：证件号码、手机号、姓名、办件号或登记号，回车查找（也可直接刷身份证）",
             classes="hint",
         )
-        yield Input(id="query", max_length=64, placeholder="证件号码 / 电话 / 姓名 / 编号")
+        yield Input(
+            id="query", max_length=64, placeholder="证件号码 / 电话 / 姓名 / 编号", compact=True
+        )
         yield Static("", classes="error-line", id="search-error")
         yield DataTable(id="results", cursor_type="row", zebra_stripes=True)
         yield CounterFooter()

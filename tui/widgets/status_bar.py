@@ -13,9 +13,12 @@ class StatusBar(Vertical):
     DEFAULT_CSS = """
     StatusBar { dock: top; height: auto; }
     StatusBar Horizontal { height: 1; background: $primary; color: $text; }
-    StatusBar #status-left { width: 1fr; padding: 0 1; }
+    StatusBar #status-left { width: 1fr; padding: 0 1; text-wrap: nowrap; text-overflow: ellipsis; }
     StatusBar #status-right { width: auto; padding: 0 1; }
-    StatusBar #status-warning { display: none; height: 1; background: $warning; color: $background; padding: 0 1; }
+    StatusBar #status-warning {
+        display: none; height: 1; background: $warning; color: $background; padding: 0 1;
+        text-wrap: nowrap; text-overflow: ellipsis;
+    }
     StatusBar #status-warning.-shown { display: block; }
     """
 
@@ -39,7 +42,8 @@ class StatusBar(Vertical):
         app = self.app
         if calendar_warning is not None:
             self._warning = calendar_warning
-        left = [getattr(app, "hall_name", "") or "窗口"]
+        # What the clerk needs first comes first; the hall's long name is cut if need be.
+        left = []
         post = app.today_post
         if post is not None:
             where = f"{post.window_name}{post.post}岗"
@@ -48,20 +52,25 @@ class StatusBar(Vertical):
             left.append(where)
         if app.staff_name:
             left.append(app.staff_name)
+        left.append(getattr(app, "hall_name", "") or "窗口")
         now = app.clock.now() if app.clock is not None else dt.datetime.now(dt.UTC)
-        devices = " ".join(f"{name}{state}" for name, state in sorted(_device_labels(app).items()))
-        right = f"{devices}  {to_local(now):%m-%d %H:%M}".strip()
-        text = Text(" ｜ ".join(left), no_wrap=True, overflow="ellipsis")
+        right = f"{_devices_text(app)}  {to_local(now):%m-%d %H:%M}".strip()
+        text = Text(" ｜ ".join(left))
         if app.demo is not None:
-            text = Text.assemble(("【演示】", "bold"), text, no_wrap=True, overflow="ellipsis")
+            text = Text.assemble(("【演示】", "bold"), text)
         self.query_one("#status-left", Static).update(text)
         self.query_one("#status-right", Static).update(right)
         warning = self.query_one("#status-warning", Static)
-        warning.update(Text(f"⚠ {self._warning}", no_wrap=True, overflow="ellipsis"))
+        warning.update(f"注意：{self._warning}")
         warning.set_class(bool(self._warning), "-shown")
 
 
-def _device_labels(app) -> dict[str, str]:
-    """读卡器在线 / 评价器离线: Chinese names for the status line."""
+def _devices_text(app) -> str:
+    """设备正常, or which device is offline (读卡器离线): short enough for 80 columns."""
+    if not app.device_states:
+        return ""
     labels = {"reader": "读卡器", "evaluator": "评价器"}
-    return {labels.get(name, name): state for name, state in app.device_states.items()}
+    offline = [
+        labels.get(n, n) for n, state in sorted(app.device_states.items()) if state != "在线"
+    ]
+    return "、".join(offline) + "离线" if offline else "设备正常"

@@ -1,0 +1,75 @@
+"""Numbers people read (办件号, 首问登记号 …): `BJ20261123-0007`.
+
+Allocated inside the caller's write transaction from one Counter row per prefix and day,
+with an atomic INSERT … ON CONFLICT DO UPDATE (SQLite ≥ 3.24 and PostgreSQL alike): the
+increment happens in SQL under the row's lock, so two counters never get the same number,
+and a rolled-back operation gives its number back.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from store.database import database
+from store.models import Counter
+
+CASE = "BJ"  # 办件
+INQUIRY = "SW"  # 首问登记
+COMPLAINT = "TS"  # 投诉
+PETITION = "XF"  # 信访
+NOTICE = "TZ"  # 通知书 / 告知书
+
+PREFIXES = (CASE, INQUIRY, COMPLAINT, PETITION, NOTICE)
+
+#: Prefix, day (YYYYMMDD), a dash and at least four digits (more after 9999 in a day).
+NUMBER_RE = re.compile(r"^(?P<prefix>[A-Z]{2})(?P<day>\d{8})-(?P<seq>\d{4,})$")
+
+
+@dataclass(frozen=True)
+class ParsedNumber:
+    prefix: str
+    day: dt.date
+    sequence: int
+
+    @property
+    def text(self) -> str:
+        return format_number(self.prefix, self.day, self.sequence)
+
+
+def format_number(prefix: str, day: dt.date, sequence: int) -> str:
+    return f"{prefix}{day:%Y%m%d}-{sequence:04d}"
+
+
+def parse_number(text: str) -> ParsedNumber | None:
+    """The parts of a number of ours (case-insensitive, spaces ignored), or None."""
+    match = NUMBER_RE.match("".join(text.split()).upper())
+    if match is None or match["prefix"] not in PREFIXES:
+        return None
+    try:
+        day = dt.datetime.strptime(match["day"], "%Y%m%d").date()
+    except ValueError:
+        return None
+    return ParsedNumber(match["prefix"], day, int(match["seq"]))
+
+
+def next_number(prefix: str, day: dt.date) -> str:
+    """The next number for `prefix` on `day` (the hall's local date of the record).
+
+    Must run inside the operation's transaction: the number is taken and the record written
+    together, or neither is."""
+    if prefix not in PREFIXES:
+        raise ValueError(f"unknown number prefix {prefix!r}")
+    if not database.in_transaction():
+        raise RuntimeError("next_number must run inside the operation's write transaction")
+    Counter.insert(prefix=prefix, day=day, value=1).on_conflict(
+        conflict_target=[Counter.prefix, Counter.day],
+        update={Counter.value: Counter.value + 1},
+    ).execute()
+    value = (
+        Counter.select(Counter.value)
+        .where((Counter.prefix == prefix) & (Counter.day == day))
+        .scalar()
+    )
+    return format_number(prefix, day, value)

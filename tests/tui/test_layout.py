@@ -1,0 +1,83 @@
+"""Nothing is cut off or overlaps at 80×24 and at 200×50, in every theme; the console theme
+draws only ASCII-safe borders. Each screen is driven to and checked on the real app."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from tests.tui.conftest import make_app
+from tests.tui.helpers import screen_text, settle, type_text
+from tests.tui.test_app import demo_clerk_home
+
+SIZES = ((80, 24), (200, 50))
+THEMES = ("chuangkou", "chuangkou-contrast", "chuangkou-console")
+#: Box drawing and block elements: the bare Linux console's font may lack them.
+NON_ASCII_BORDERS = range(0x2500, 0x25A0)
+
+pytestmark = pytest.mark.timeout(240)
+
+
+def check_layout(app, where: str) -> None:
+    width, height = app.size
+    leaves = []
+    for widget, (region, _clip) in app.screen._compositor.visible_widgets.items():
+        if not widget.display or region.area == 0 or (widget.is_container and widget.children):
+            continue
+        assert region.x >= 0 and region.y >= 0, f"{where}: {widget!r} starts off screen"
+        assert region.right <= width and region.bottom <= height, f"{where}: {widget!r} is cut off"
+        leaves.append((widget, region))
+    for (a, ra), (b, rb) in itertools.combinations(leaves, 2):
+        if a in b.ancestors or b in a.ancestors:
+            continue
+        assert not ra.overlaps(rb), f"{where}: {a!r} overlaps {b!r}"
+
+
+def check_text(app, where: str, *wanted: str) -> str:
+    text = screen_text(app)
+    for piece in wanted:
+        assert piece in text, f"{where}: {piece!r} not shown (cut off?)"
+    if app.theme == "chuangkou-console":
+        bad = sorted({ch for ch in text if ord(ch) in NON_ASCII_BORDERS})
+        assert not bad, f"{where}: console theme draws {bad}"
+    return text
+
+
+@pytest.mark.parametrize("theme", THEMES)
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+async def test_every_screen_fits(demo, clock, size, theme):
+    url, info = demo
+    app = make_app(url, clock, demo=info)
+    async with app.run_test(size=size) as pilot:
+        app.theme = theme
+        await settle(pilot)
+        check_layout(app, "login")
+        check_text(app, "login", "登录", "演示账号")
+        await demo_clerk_home(pilot, info)
+        check_layout(app, "home")
+        home = check_text(app, "home", "民政窗口A岗", "剩余", "今日：", "F1", "F10", "锁屏")
+        assert "陈思雨" in home
+        row = next(r for r in app.screen.queue.rows if r.section == "case")
+        for key, wanted in (
+            ("f8", "今日统计"),
+            ("f5", "AB岗"),
+            ("f9", "设备状态"),
+            ("f1", "按键说明"),
+        ):
+            await pilot.press(key)
+            await settle(pilot)
+            check_layout(app, key)
+            check_text(app, key, wanted)
+            await pilot.press("escape")
+            await settle(pilot)
+        await pilot.press("f3")
+        await type_text(pilot, row.number)
+        await pilot.press("enter")
+        await settle(pilot)
+        check_layout(app, "history")
+        check_text(app, "history", row.number, "办件")
+        await pilot.press("f10")
+        await settle(pilot)
+        check_layout(app, "lock")
+        check_text(app, "lock", "屏幕已锁定")
