@@ -57,6 +57,7 @@ RATING_CHANNEL_LABELS = {
     "phone": "电话回访",
     "online": "网上",
     "default": "默认评价",
+    "clerk": "窗口代录",
 }
 NO_ITEM = "（未指定事项）"
 
@@ -368,7 +369,7 @@ def _history_ratings(
             rated_at=to_local(at),
             item_name=record.item_name,
             level=level,
-            level_label=RATING_LEVELS[level - 1] if 1 <= level <= len(RATING_LEVELS) else "",
+            level_label=RATING_LEVELS[level - 1] if 1 <= level <= len(RATING_LEVELS) else "未评价",
             channel_label=RATING_CHANNEL_LABELS.get(channel, channel),
         )
         for record, (at, level, channel) in rated

@@ -227,6 +227,20 @@ class Case(SealedModel):
     result_enc = pw.BlobField(null=True)
     closed_at = UtcDateTimeField(null=True, index=True)
     updated_at = UtcDateTimeField()
+    # --- added with store/cases.py (issue 5) ---
+    trips = pw.IntegerField(default=1)  # 跑动次数: the applicant's visits on this case
+    proxy_name_enc = pw.BlobField(null=True)  # 代办人 (when `proxy`)
+    proxy_id_enc = pw.BlobField(null=True)
+    proxy_phone_enc = pw.BlobField(null=True)
+    supplements = pw.TextField(default="[]")  # JSON list of ISO dates supplements arrived
+    omission = pw.BooleanField(default=False)  # 一次性告知 missed a material: the office's fault
+    granted = pw.BooleanField(null=True)  # 办结: 准予 (True) / 不予 (False)
+    extension_state = pw.CharField(max_length=16, default="")  # "" | requested | approved
+    extension_requested = pw.DateField(null=True)  # the date asked for, until approved
+    forward_by = pw.DateField(null=True)  # 上报件: the promised forwarding date
+    forwarded_at = UtcDateTimeField(null=True)
+    forward_reference = pw.CharField(max_length=64, default="")  # the authority's number
+    proposed_action = pw.CharField(max_length=16, default="")  # "" | withdraw (容缺 overdue)
 
     class Meta:
         # The counter's queue and a person's history (store/queue.py, store/lookup.py):
@@ -333,6 +347,7 @@ class Rating(SealedModel):
     level = pw.SmallIntegerField()  # 1 非常满意 … 5 非常不满意
     reason_code = pw.IntegerField(null=True)
     at = UtcDateTimeField(index=True)
+    rated = pw.BooleanField(default=True)  # False: not rated within the window (level 0)
     followup_due = pw.DateField(null=True)
     followup_state = pw.CharField(max_length=16, default="")  # "" | open | contacted | rectified
     followup_note_enc = pw.BlobField(null=True)
@@ -377,6 +392,33 @@ class Notice(SealedModel):
     issued_by = pw.ForeignKeyField(Staff, backref="+", on_delete="RESTRICT")
     body_enc = pw.BlobField()
     printed_count = pw.IntegerField(default=0)
+
+
+class SubTask(BaseModel):
+    """联办件 — a participating window's part of a joint case (the lead window closes it)."""
+
+    case = pw.ForeignKeyField(Case, backref="subtasks", on_delete="CASCADE")
+    window = pw.ForeignKeyField(Window, backref="+", on_delete="RESTRICT")
+    state = pw.CharField(max_length=16, default="open")  # open | done
+    completed_at = UtcDateTimeField(null=True)
+    completed_by = pw.ForeignKeyField(Staff, null=True, backref="+", on_delete="RESTRICT")
+
+    class Meta:
+        indexes = ((("case", "window"), True), (("window", "state"), False))
+
+
+class Refusal(SealedModel):
+    """否定报备 — every 退回 / 不予受理 / 不予核准, registered for the supervisor's review."""
+
+    case = pw.ForeignKeyField(Case, backref="refusals", on_delete="RESTRICT")
+    kind = pw.CharField(max_length=16)  # returned | refused | not_granted
+    reasons_enc = pw.BlobField()
+    at = UtcDateTimeField(index=True)
+    by_staff = pw.ForeignKeyField(Staff, backref="+", on_delete="RESTRICT")
+    state = pw.CharField(max_length=16, default="pending", index=True)  # pending | reviewed
+    reviewed_by = pw.ForeignKeyField(Staff, null=True, backref="+", on_delete="RESTRICT")
+    reviewed_at = UtcDateTimeField(null=True)
+    review_note_enc = pw.BlobField(null=True)
 
 
 class Attendance(BaseModel):
@@ -475,6 +517,8 @@ ALL_MODELS: tuple[type[BaseModel], ...] = (
     Rating,
     Petition,
     Notice,
+    SubTask,
+    Refusal,
     Attendance,
     Leave,
     AuditEvent,

@@ -320,7 +320,8 @@ def _counts(session: Session, window: Window | None, today: dt.date) -> TodayCou
         .where(_where(at_window, Case.closed_at >= start, Case.closed_at < end))
         .count(),
         ratings=Rating.select()
-        .where((Rating.staff == me) & (Rating.at >= start) & (Rating.at < end))
+        # A service recorded as not rated is no rating.
+        .where((Rating.staff == me) & (Rating.at >= start) & (Rating.at < end) & Rating.rated)
         .count(),
         overdue=Case.select()
         .where(_where(at_window, Case.state.in_(RUNNING_STATES), Case.due_date < today))

@@ -73,6 +73,8 @@ class ChuangkouApp(App[int], inherit_bindings=False):
         self.session: Any = None
         self.staff_name = ""
         self.today_post: Any = None
+        #: (window code, CounterQueue) loaded while the post was being confirmed.
+        self.prefetched_queue: tuple[str | None, Any] | None = None
         self.locked = False
         self.device_states: dict[str, str] = {}
         self._idle_clock = idle_clock
@@ -219,9 +221,14 @@ class ChuangkouApp(App[int], inherit_bindings=False):
         self.staff_name = staff_name
         self.locked = False
         self._last_input = self._idle_clock()
-        while len(self.screen_stack) > 1:
+        # One transition straight to the home screen: popping first would draw what is
+        # underneath for nothing.
+        while len(self.screen_stack) > 2:
             self.pop_screen()
-        self.push_screen(HomeScreen())
+        if len(self.screen_stack) == 2:
+            self.switch_screen(HomeScreen())
+        else:
+            self.push_screen(HomeScreen())
 
     # -- idle lock ---------------------------------------------------------------------------
     def on_event(self, event):  # type: ignore[override]

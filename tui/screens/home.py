@@ -42,21 +42,28 @@ class HomeScreen(Screen):
         self.rows = {}
         self.queue = None
         self.query_one("#queue", DataTable).focus()
-        self.reload()
 
     def _item_width(self) -> int:
         fixed = sum(width for _, width in self.COLUMNS) + 2 * len(self.COLUMNS)  # cell padding
         return max(8, self.size.width - fixed - 2)  # the scrollbar
 
     def on_resize(self) -> None:
-        if self.queue is not None:
+        # Only a new width changes the item column; refilling costs a full table render.
+        if self.queue is not None and self._item_width() != getattr(self, "_filled_width", None):
             self._fill(self.queue)
 
     def on_screen_resume(self) -> None:
+        # First shown, or back from another screen: the queue may have changed meanwhile.
         self.reload()
 
     def reload(self) -> None:
-        self._load()
+        app = self.app
+        window = app.today_post.window_code if app.today_post is not None else None
+        prefetched, app.prefetched_queue = app.prefetched_queue, None
+        if prefetched is not None and prefetched[0] == window:
+            self.post_message(QueueLoaded(prefetched[1]))
+        else:
+            self._load()
 
     @work(thread=True, exclusive=True, group="queue", exit_on_error=False)
     def _load(self) -> None:
@@ -81,7 +88,7 @@ class HomeScreen(Screen):
     def _fill(self, queue) -> None:
         table = self.query_one("#queue", DataTable)
         table.clear(columns=True)
-        item_width = self._item_width()
+        item_width = self._filled_width = self._item_width()
         for label, width in self.COLUMNS:
             table.add_column(label, width=width or item_width)
         self.rows = {}

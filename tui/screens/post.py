@@ -70,10 +70,14 @@ class PostScreen(ModalScreen):
 
     @work(thread=True, exclusive=True, exit_on_error=False)
     def _take(self, window: str, post: str, acting_for: str | None) -> None:
+        from store.queue import counter_queue
         from store.roster import take_post
 
         try:
             today = self.app.store.run(take_post, self.session, window, post, acting_for)
+            # The home screen's queue, loaded on the same trip to the store thread.
+            queue = self.app.store.run(counter_queue, self.session, window_code=window)
+            self.app.prefetched_queue = (window, queue)
         except Exception as exc:
             self.app.call_from_thread(
                 self.query_one("#post-error", Static).update, user_message(exc)

@@ -1,0 +1,264 @@
+"""首问登记 — every visitor, phone call and online question, registered by the first person
+asked (首问负责制, DOMAIN.md; seeds 000 篇5/篇7, 002 附件2).
+
+A disposition is chosen on save: 当场答复 (answered: the inquiry is closed), 本窗口受理
+(accepted: it goes on to store.cases.accept_case, which closes it), 转办 (referred to another
+window: the first asker keeps following it, 督办, until the receiving window finishes it; the
+receiving window cannot send it back — only the supervisor reassigns), 报主任 (escalated:
+the supervisor's queue decides whose it is).
+
+Every check runs before anything is written; the person, the inquiry and its number are
+written in one transaction, so a refused registration leaves nothing behind. No personal
+data reaches an audit event, a log or an error message.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from policies.errors import PolicyError
+from store.clock import local_date
+from store.database import database
+from store.errors import InvalidInput, NotFound, PermissionDenied
+from store.models import Case, Inquiry, Person, ServiceItem, Staff, Window, new_uuid
+from store.numbers import INQUIRY, next_number
+from store.roles import ADMIN, CLERK, SUPERVISOR
+from store.session import Session, operation, require_role
+
+#: Who works at the counter (registers inquiries, accepts and handles cases).
+WORK_ROLES = frozenset({CLERK, SUPERVISOR, ADMIN})
+#: Who decides an escalated matter and may send a referral elsewhere.
+SUPERVISOR_ROLES = frozenset({SUPERVISOR, ADMIN})
+
+CHANNELS = {"visit": "来访", "phone": "电话", "online": "网上"}
+DISPOSITIONS = {
+    "answered": "当场答复",
+    "accepted": "本窗口受理",
+    "referred": "转办",
+    "escalated": "报主任",
+}
+
+
+@dataclass(frozen=True)
+class PersonInput:
+    """The person as read from the card or typed at the counter. Repr shows no field."""
+
+    name: str
+    id_number: str | None = None
+    phone: str | None = None
+    gender: str | None = None
+    birth_date: dt.date | None = None
+    address: str | None = None
+    id_type: str = "resident"
+
+    def __repr__(self) -> str:
+        return f"PersonInput(id_type={self.id_type})"
+
+
+@dataclass(frozen=True)
+class InquiryResult:
+    number: str
+    uuid: str
+    disposition: str
+    #: For a phone call referred elsewhere: the receiving window's office phone to read out.
+    referred_window_phone: str | None
+    #: The person's earlier inquiries and cases (0 for a first visit or an anonymous caller).
+    person_history_count: int
+    person_uuid: str | None = field(default=None, repr=False)
+
+
+def _clean(text: str | None) -> str:
+    return (text or "").strip()
+
+
+def staff_window_id(session: Session) -> int | None:
+    if session.staff_id is None:
+        return None
+    row = Staff.select(Staff.window).where(Staff.id == session.staff_id).tuples().first()
+    return row[0] if row else None
+
+
+def check_person(person: PersonInput, today: dt.date) -> None:
+    """The checks upsert_person makes, made before anything is written (Chinese messages)."""
+    if not _clean(person.name):
+        raise InvalidInput("姓名不能为空")
+    if _clean(person.id_number):
+        if person.id_type == "resident":
+            from policies.idnumber import validate_resident_id
+
+            try:
+                validate_resident_id(person.id_number, today=today)
+            except PolicyError as exc:
+                raise InvalidInput(str(exc)) from None
+    elif not _clean(person.phone):
+        raise InvalidInput("没有证件号码时须留联系电话")
+
+
+def save_person(session: Session, person: PersonInput):
+    from store.persons import upsert_person
+
+    return upsert_person(
+        session,
+        name=person.name,
+        id_number=person.id_number,
+        id_type=person.id_type,
+        phone=person.phone,
+        gender=person.gender,
+        birth_date=person.birth_date,
+        address=person.address,
+    )
+
+
+def _parse_channel(channel: str) -> str:
+    text = _clean(channel)
+    for key, label in CHANNELS.items():
+        if text in (key, label):
+            return key
+    raise InvalidInput(f"未知的登记渠道：{text or '（空）'}（可选：来访、电话、网上）")
+
+
+def _history_count(person_id: int) -> int:
+    return (
+        Inquiry.select().where(Inquiry.person == person_id).count()
+        + Case.select().where(Case.person == person_id).count()
+    )
+
+
+def register_inquiry(
+    session: Session,
+    *,
+    channel: str,
+    person: PersonInput | None = None,
+    caller_name: str | None = None,
+    caller_phone: str | None = None,
+    item_code: str | None = None,
+    topic: str | None = None,
+    disposition: str,
+    referred_to: str | None = None,
+) -> InquiryResult:
+    """Register an inquiry (首问登记) and give it its number."""
+    channel = _parse_channel(channel)
+    if disposition not in DISPOSITIONS:
+        raise InvalidInput(
+            f"未知的处理方式：{disposition}（可选：当场答复、本窗口受理、转办、报主任）"
+        )
+    topic = _clean(topic)
+    item_code = _clean(item_code)
+    if not item_code and not topic:
+        raise InvalidInput("所问事项不能为空（请选择服务事项或填写所问内容）")
+    today = local_date(session.now())
+    if person is not None:
+        check_person(person, today)
+    elif not (_clean(caller_name) and _clean(caller_phone)):
+        raise InvalidInput("请读取身份证或填写来访人姓名和联系电话")
+    if disposition == "referred" and not _clean(referred_to):
+        raise InvalidInput("转办须选择承办窗口")
+    if disposition != "referred" and _clean(referred_to):
+        raise InvalidInput("只有转办才填写承办窗口")
+    session.keys  # noqa: B018 — a technician is refused before anything is written
+
+    with database.atomic():
+        item = None
+        if item_code:
+            item = ServiceItem.get_or_none(ServiceItem.code == item_code)
+            if item is None or not item.active:
+                raise InvalidInput(f"未知的服务事项：{item_code}")
+        own_window = staff_window_id(session) or (item.window_id if item else None)
+        target = None
+        if disposition == "referred":
+            target = Window.get_or_none(Window.code == _clean(referred_to))
+            if target is None or not target.active:
+                raise InvalidInput(f"未知的窗口：{_clean(referred_to)}")
+            if own_window is not None and target.id == own_window:
+                raise InvalidInput("不能转办给本窗口：属本窗口的事项请当场答复或受理")
+        person_row = None
+        history = 0
+        if person is not None:
+            view = save_person(session, person)
+            person_row = Person.get(Person.uuid == view.uuid)
+            history = _history_count(person_row.id)
+        keys = session.keys
+        with operation(session, "inquiry.register", roles=WORK_ROLES, record_table="inquiry") as ev:
+            now = session.now()
+            row_uuid = new_uuid()
+            closed = disposition == "answered"
+            row = Inquiry.create(
+                uuid=row_uuid,
+                key_id=keys.current,
+                number=next_number(INQUIRY, local_date(now)),
+                at=now,
+                channel=channel,
+                person=person_row,
+                caller_name_enc=None
+                if person_row
+                else keys.seal("inquiry", "caller_name_enc", row_uuid, _clean(caller_name)),
+                caller_contact_enc=None
+                if person_row
+                else keys.seal("inquiry", "caller_contact_enc", row_uuid, _clean(caller_phone)),
+                item=item,
+                topic_enc=keys.seal("inquiry", "topic_enc", row_uuid, topic or None),
+                first_asker=session.staff_id,
+                acting_for=session.acting_for,
+                window=own_window,
+                disposition=disposition,
+                referred_to=target,
+                state="closed" if closed else "open",
+                station=session.register.station,
+                closed_at=now if closed else None,
+            )
+            ev.record_id = row.uuid
+            ev.detail = {"number": row.number, "channel": channel, "disposition": disposition}
+    phone = None
+    if target is not None and channel == "phone":
+        phone = target.phone or None
+    return InquiryResult(
+        number=row.number,
+        uuid=row.uuid,
+        disposition=disposition,
+        referred_window_phone=phone,
+        person_history_count=history,
+        person_uuid=person_row.uuid if person_row else None,
+    )
+
+
+def _inquiry(number: str) -> Inquiry:
+    row = Inquiry.get_or_none(Inquiry.number == _clean(number).upper())
+    if row is None:
+        raise NotFound(f"没有登记号为 {_clean(number)} 的首问登记")
+    return row
+
+
+def finish_inquiry(session: Session, number: str) -> None:
+    """The matter is answered or done (by the receiving window, the first asker or the
+    supervisor): the referral or escalation leaves the queues (督办 ends)."""
+    with operation(session, "inquiry.finish", roles=WORK_ROLES, record_table="inquiry") as ev:
+        row = _inquiry(number)
+        if row.state != "open":
+            raise InvalidInput(f"首问登记 {row.number} 已办结")
+        if row.disposition == "escalated" and session.role not in SUPERVISOR_ROLES:
+            raise PermissionDenied("报主任的事项由大厅主任决定承办窗口")
+        row.state, row.closed_at = "closed", session.now()
+        row.save()
+        ev.record_id, ev.detail = row.uuid, {"number": row.number}
+
+
+def reassign_inquiry(session: Session, number: str, window_code: str) -> None:
+    """The supervisor decides whose an escalated matter is, or sends a referral to another
+    window. The receiving window itself cannot push a referral back (首问负责制)."""
+    try:
+        require_role(session, "inquiry.reassign", SUPERVISOR_ROLES)
+    except PermissionDenied:
+        raise PermissionDenied("转办的事项承办窗口不得推回；须报大厅主任改派") from None
+    with operation(
+        session, "inquiry.reassign", roles=SUPERVISOR_ROLES, record_table="inquiry"
+    ) as ev:
+        row = _inquiry(number)
+        if row.state != "open" or row.disposition not in ("referred", "escalated"):
+            raise InvalidInput(f"首问登记 {row.number} 不是待办的转办或报主任事项")
+        window = Window.get_or_none(Window.code == _clean(window_code))
+        if window is None or not window.active:
+            raise InvalidInput(f"未知的窗口：{_clean(window_code)}")
+        row.disposition, row.referred_to = "referred", window
+        row.save()
+        ev.record_id, ev.detail = row.uuid, {"number": row.number, "to": window.code}
