@@ -325,3 +325,19 @@ async def test_ctrl_c_does_not_quit_and_nothing_saves_a_screenshot(
         await pilot.press("enter")
         await settle(pilot)
     assert app.return_code == 0
+
+
+async def test_a_halls_keymap_moves_an_action_to_another_key(demo, clock, tmp_path, monkeypatch):
+    station = tmp_path / "keymap-station.toml"
+    station.write_text('[station]\nid = "k"\n[keymap]\nsearch = "f12"\n', encoding="utf-8")
+    monkeypatch.setenv("CHUANGKOU_CONFIG", str(station))
+    url, info = demo
+    app = make_app(url, clock, demo=info)
+    async with app.run_test() as pilot:
+        await demo_clerk_home(pilot, info)
+        await pilot.press("f3")
+        await settle(pilot)
+        assert type(app.screen).__name__ == "HomeScreen"  # F3 no longer searches
+        await pilot.press("f12")
+        await settle(pilot)
+        assert type(app.screen).__name__ == "SearchScreen"
