@@ -13,7 +13,7 @@ import hashlib
 import hmac
 import json
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from store.models import AuditEvent, AuditHead, AuditPending
 
@@ -30,45 +30,27 @@ class EventDraft:
     detail: dict[str, Any] = field(default_factory=dict)
 
 
-def _canonical(
-    seq: int, at: dt.datetime, actor, acting_for, station, action, table, record, detail: str
-) -> bytes:
-    return json.dumps(
-        [
-            seq,
-            at.astimezone(dt.UTC).isoformat(timespec="microseconds"),
-            actor,
-            acting_for,
-            station,
-            action,
-            table,
-            record,
-            detail,
-        ],
-        ensure_ascii=False,
-        separators=(",", ":"),
-    ).encode()
+class Entry(NamedTuple):
+    """The fields of an event that its MAC covers (the columns of AuditEvent/AuditPending)."""
+
+    at: dt.datetime
+    actor: int | None
+    acting_for: int | None
+    station: str
+    action: str
+    record_table: str
+    record_id: str
+    detail: str  # canonical JSON
+
+    @classmethod
+    def of(cls, row: AuditEvent | AuditPending) -> Entry:
+        return cls(*(getattr(row, name) for name in cls._fields))
 
 
-def event_mac(
-    audit_key: bytes,
-    prev_mac: str,
-    seq: int,
-    at,
-    actor,
-    acting_for,
-    station,
-    action,
-    table,
-    record,
-    detail,
-) -> str:
-    body = (
-        prev_mac.encode()
-        + b"\x00"
-        + _canonical(seq, at, actor, acting_for, station, action, table, record, detail)
-    )
-    return hmac.new(audit_key, body, hashlib.sha256).hexdigest()
+def event_mac(audit_key: bytes, prev_mac: str, seq: int, entry: Entry) -> str:
+    fields = [seq, entry.at.astimezone(dt.UTC).isoformat(timespec="microseconds"), *entry[1:]]
+    body = json.dumps(fields, ensure_ascii=False, separators=(",", ":")).encode()
+    return hmac.new(audit_key, prev_mac.encode() + b"\x00" + body, hashlib.sha256).hexdigest()
 
 
 def head_mac(audit_key: bytes, count: int, last_mac: str) -> str:
@@ -90,37 +72,11 @@ def lock_head() -> None:
     _head()
 
 
-def _append_linked(
-    audit_key: bytes,
-    head: AuditHead | None,
-    at,
-    actor,
-    acting_for,
-    station,
-    action,
-    table,
-    record,
-    detail,
-) -> AuditHead:
-    count = head.count if head else 0
+def _append_linked(audit_key: bytes, head: AuditHead | None, entry: Entry) -> AuditHead:
+    seq = (head.count if head else 0) + 1
     prev = head.last_mac if head else GENESIS_MAC
-    seq = count + 1
-    mac = event_mac(
-        audit_key, prev, seq, at, actor, acting_for, station, action, table, record, detail
-    )
-    AuditEvent.create(
-        seq=seq,
-        at=at,
-        actor=actor,
-        acting_for=acting_for,
-        station=station,
-        action=action,
-        record_table=table,
-        record_id=record,
-        detail=detail,
-        prev_mac=prev,
-        mac=mac,
-    )
+    mac = event_mac(audit_key, prev, seq, entry)
+    AuditEvent.create(seq=seq, prev_mac=prev, mac=mac, **entry._asdict())
     if head is None:
         head = AuditHead(id=1, count=seq, last_mac=mac, head_mac=head_mac(audit_key, seq, mac))
         head.save(force_insert=True)
@@ -141,45 +97,17 @@ def append(
 ) -> None:
     """Append one event inside the caller's transaction."""
     detail = json.dumps(draft.detail, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    entry = Entry(
+        at, actor, acting_for, station, draft.action, draft.record_table, draft.record_id, detail
+    )
     if audit_key is None:
-        AuditPending.create(
-            at=at,
-            actor=actor,
-            acting_for=acting_for,
-            station=station,
-            action=draft.action,
-            record_table=draft.record_table,
-            record_id=draft.record_id,
-            detail=detail,
-        )
+        AuditPending.create(**entry._asdict())
         return
     head = _head()
     for pending in AuditPending.select().order_by(AuditPending.id):
-        head = _append_linked(
-            audit_key,
-            head,
-            pending.at,
-            pending.actor,
-            pending.acting_for,
-            pending.station,
-            pending.action,
-            pending.record_table,
-            pending.record_id,
-            pending.detail,
-        )
+        head = _append_linked(audit_key, head, Entry.of(pending))
         pending.delete_instance()
-    _append_linked(
-        audit_key,
-        head,
-        at,
-        actor,
-        acting_for,
-        station,
-        draft.action,
-        draft.record_table,
-        draft.record_id,
-        detail,
-    )
+    _append_linked(audit_key, head, entry)
 
 
 @dataclass(frozen=True)
@@ -207,19 +135,7 @@ def verify(audit_key: bytes) -> VerifyResult:
             return broken(expected_seq, f"第 {expected_seq} 条缺失（下一条为第 {ev.seq} 条）")
         if ev.prev_mac != prev:
             return broken(ev.seq, "与前一条的链接不符（记录被删除、插入或调换顺序）")
-        mac = event_mac(
-            audit_key,
-            prev,
-            ev.seq,
-            ev.at,
-            ev.actor,
-            ev.acting_for,
-            ev.station,
-            ev.action,
-            ev.record_table,
-            ev.record_id,
-            ev.detail,
-        )
+        mac = event_mac(audit_key, prev, ev.seq, Entry.of(ev))
         if not hmac.compare_digest(mac, ev.mac):
             return broken(ev.seq, "内容与校验码不符（记录被修改或调换顺序）")
         prev = ev.mac
