@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from store import audit
-from store.clock import local_date
+from store.clock import local_date, to_local
 from store.errors import StoreError
 from store.migrations import latest_version
 from store.models import AuditEvent, AuditPending
@@ -88,7 +88,7 @@ def _clock(register: Register) -> Check:
     return Check(
         "系统时钟",
         OK,
-        f"{now.astimezone(dt.timezone(dt.timedelta(hours=8))):%Y-%m-%d %H:%M}（北京时间）",
+        f"{to_local(now):%Y-%m-%d %H:%M}（北京时间）",
     )
 
 
