@@ -27,7 +27,7 @@ log = logging.getLogger("chuangkou.tui")
 SCREEN_FACTORIES: dict[str, str] = {
     "home": "tui.screens.home:HomeScreen",
     "search": "tui.screens.search:SearchScreen",
-    "inquiry": "tui.screens.later:InquiryScreen",
+    "inquiry": "tui.screens.inquiry:InquiryScreen",
     "handover": "tui.screens.roster:RosterScreen",
     "complaint": "tui.screens.later:ComplaintScreen",
     "rating": "tui.screens.later:RatingScreen",
@@ -73,6 +73,7 @@ class ChuangkouApp(App[int], inherit_bindings=False):
         self.session: Any = None
         self.staff_name = ""
         self.today_post: Any = None
+        self.windows: list[tuple[str, str]] | None = None
         #: (window code, CounterQueue) loaded while the post was being confirmed.
         self.prefetched_queue: tuple[str | None, Any] | None = None
         self.locked = False
@@ -129,6 +130,10 @@ class ChuangkouApp(App[int], inherit_bindings=False):
             return
         self.register = register
         hall = self.store.run(register.meta, "hall_name")
+        from store.catalog import list_windows
+
+        # The hall's windows change rarely: read once, ready for the post screen at login.
+        self.windows = self.store.run(list_windows, register)
         self.call_from_thread(self._register_ready, hall)
 
     def _register_ready(self, hall_name: str) -> None:

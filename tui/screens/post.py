@@ -37,7 +37,10 @@ class PostScreen(ModalScreen):
             yield Static("Enter 确认　Esc 今天不在窗口", classes="hint")
 
     def on_mount(self) -> None:
-        self._load_windows()
+        if self.app.windows is not None:
+            self._show_windows(self.app.windows)
+        else:
+            self._load_windows()
 
     @work(thread=True, exit_on_error=False)
     def _load_windows(self) -> None:
