@@ -71,6 +71,7 @@ async def test_every_screen_fits(demo, clock, size, theme):
             check_text(app, key, wanted)
             await pilot.press("escape")
             await settle(pilot)
+        await check_inquiry_and_accept(pilot)
         await pilot.press("f3")
         await type_text(pilot, row.number)
         await pilot.press("enter")
@@ -80,4 +81,33 @@ async def test_every_screen_fits(demo, clock, size, theme):
         await pilot.press("f10")
         await settle(pilot)
         check_layout(app, "lock")
-        check_text(app, "lock", "屏幕已锁定")
+        # The prefilled 工号 must be readable inside its field (a border would hide it).
+        check_text(app, "lock", "屏幕已锁定", app.session.staff_number)
+
+
+async def check_inquiry_and_accept(pilot) -> None:
+    """F2 首问登记 with a card and a picked item, its window list, then the 受理 screen."""
+    from devices.idcard import samples
+
+    app = pilot.app
+    await pilot.press("f2")
+    await settle(pilot)
+    app.screen.card_read(samples.RESIDENT)
+    await type_text(pilot, "dbsq")
+    await settle(pilot)
+    check_layout(app, "inquiry")
+    check_text(app, "inquiry", "首问登记", "渠道", "Ctrl+D", "低保申请", samples.RESIDENT.id_number)
+    await pilot.press("enter", "ctrl+n", "ctrl+t")
+    await settle(pilot)
+    check_layout(app, "referral")
+    check_text(app, "referral", "残联窗口", "电话")
+    await pilot.press("escape", "ctrl+n", "ctrl+n", "ctrl+a")
+    await settle(pilot)
+    check_layout(app, "accept")
+    check_text(app, "accept", "受理：低保申请", "户口簿", "建议：")
+    await pilot.press("enter")
+    await settle(pilot)
+    check_layout(app, "accepted")
+    check_text(app, "accepted", "已受理：办件号", "Esc 返回")
+    await pilot.press("escape", "escape")
+    await settle(pilot)

@@ -31,11 +31,6 @@ class _Later(Screen):
         self.app.pop_screen()
 
 
-class InquiryScreen(_Later):
-    TITLE_TEXT = "首问登记（F2）"
-    BODY = "登记来访、来电与网上咨询：渠道、来访人（刷卡或输入证件号）、所问事项与处理方式（当场答复、本窗口受理、转办、报主任）。"
-
-
 class ComplaintScreen(_Later):
     TITLE_TEXT = "投诉（F6）"
     BODY = "投诉登记：口头、电话或书面；投诉人身份保密，只有投诉受理人可见。"

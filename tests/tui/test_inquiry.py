@@ -1,0 +1,153 @@
+"""首问登记 (F2) and 受理 driven by Pilot on the demo register: a walk-in accepted in a few
+keys, a phone call referred to another window, a wrong ID number, an empty matter."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.tui.conftest import make_app
+from tests.tui.helpers import screen_text, settle, type_text
+from tests.tui.test_app import demo_clerk_home
+
+pytestmark = pytest.mark.timeout(120)
+
+
+class Keys:
+    """Presses keys and counts them (the characters of free text are not counted)."""
+
+    def __init__(self, pilot) -> None:
+        self.pilot = pilot
+        self.count = 0
+
+    async def press(self, *keys: str) -> None:
+        self.count += len(keys)
+        await self.pilot.press(*keys)
+        await settle(self.pilot)
+
+    async def text(self, text: str) -> None:
+        await type_text(self.pilot, text)
+        await settle(self.pilot)
+
+
+def _inquiries(app) -> int:
+    from store.models import Inquiry
+
+    return app.store.run(lambda: Inquiry.select().count())
+
+
+async def _open_inquiry(pilot, info) -> Keys:
+    from tui.screens.inquiry import InquiryScreen
+
+    await demo_clerk_home(pilot, info)
+    keys = Keys(pilot)
+    await keys.press("f2")
+    assert isinstance(pilot.app.screen, InquiryScreen)
+    return keys
+
+
+async def test_a_walk_in_with_a_card_is_accepted_in_few_keys(demo, clock):
+    from devices.idcard import samples
+    from store.cases import case_detail
+    from tui.screens.accept import AcceptScreen
+
+    url, info = demo
+    app = make_app(url, clock, demo=info)
+    card = samples.RESIDENT
+    async with app.run_test(size=(80, 24)) as pilot:
+        keys = await _open_inquiry(pilot, info)
+        app.screen.card_read(card)  # as the reader would
+        await settle(pilot)
+        text = screen_text(app)
+        assert card.name in app.screen.query_one("#name").value
+        assert "首次来访" in text or "记录" in text
+        await keys.text("dbsq")
+        assert "低保申请" in screen_text(app)
+        await keys.press("enter")  # the first match
+        assert app.screen.item.code == "MZ001"
+        await keys.press("ctrl+a")  # 本窗口受理
+        assert isinstance(app.screen, AcceptScreen)
+        assert "户口簿" in screen_text(app)
+        await keys.press("enter")  # accept the proposal (every material brought)
+        result = app.screen.result
+        assert result is not None, screen_text(app)
+        assert keys.count <= 10
+        shown = screen_text(app)
+        assert result.number in shown and "已受理" in shown
+        detail = app.store.run(case_detail, app.session, result.number)
+        assert detail.item_code == "MZ001"
+        assert detail.applicant_name == card.name
+
+
+async def test_a_phone_call_referred_shows_the_windows_phone(demo, clock):
+    from tui.screens.inquiry import InquiryScreen
+
+    url, info = demo
+    app = make_app(url, clock, demo=info)
+    async with app.run_test(size=(80, 24)) as pilot:
+        keys = await _open_inquiry(pilot, info)
+        before = _inquiries(app)
+        await keys.press("ctrl+n")  # 电话
+        assert "【电话】" in screen_text(app)
+        await keys.press("tab")
+        await keys.text("王先生")
+        await keys.press("tab")
+        await keys.text("13800138000")
+        await keys.press("tab")
+        await keys.text("养老保险怎么续缴")
+        await keys.press("ctrl+t")  # 转办: the window list
+        screen = app.screen
+        assert isinstance(screen, InquiryScreen)
+        target = screen._windows[0]
+        assert target.code != "minzheng" and target.phone
+        assert target.phone in screen_text(app)
+        await keys.press("enter")
+        shown = screen_text(app)
+        assert "转办" in shown and target.phone in shown, shown
+        assert _inquiries(app) == before + 1
+
+
+async def test_a_wrong_check_digit_is_refused_in_chinese(demo, clock):
+    from devices.idcard import samples
+
+    url, info = demo
+    app = make_app(url, clock, demo=info)
+    number = samples.RESIDENT.id_number
+    wrong = number[:17] + ("0" if number[17] != "0" else "1")
+    async with app.run_test(size=(80, 24)) as pilot:
+        keys = await _open_inquiry(pilot, info)
+        before = _inquiries(app)
+        await keys.text(wrong[:17])
+        assert "校验码" not in screen_text(app)
+        await keys.text(wrong[17])
+        assert "身份证号码校验码错误" in screen_text(app)
+        await keys.press("tab")
+        await keys.text("张三")
+        await keys.press("tab", "tab")
+        await keys.text("低保怎么申请")
+        await keys.press("ctrl+d")
+        assert "校验码错误" in screen_text(app)
+        assert _inquiries(app) == before
+
+
+async def test_an_empty_matter_is_refused_in_chinese(demo, clock):
+    from devices.idcard import samples
+
+    url, info = demo
+    app = make_app(url, clock, demo=info)
+    async with app.run_test(size=(80, 24)) as pilot:
+        keys = await _open_inquiry(pilot, info)
+        before = _inquiries(app)
+        app.screen.card_read(samples.RESIDENT)
+        await settle(pilot)
+        await keys.press("ctrl+d")
+        assert "所问事项不能为空" in screen_text(app)
+        assert _inquiries(app) == before
+        # Free text is enough for 当场答复 (a 咨询).
+        await keys.text("办事时间")
+        await keys.press("ctrl+d")
+        assert "登记号" in screen_text(app)
+        assert _inquiries(app) == before + 1
+        # The next time the card is read, the register knows the person.
+        app.screen.card_read(samples.RESIDENT)
+        await settle(pilot)
+        assert "登记本中有此人 1 条记录" in screen_text(app)

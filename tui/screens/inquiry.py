@@ -1,0 +1,500 @@
+"""首问登记 (F2): channel, the person (card, typed ID number, or name and phone), the matter
+(a catalog item found by name or pinyin initials, or free text) and the disposition, one
+key each. 本窗口受理 goes straight on to the acceptance screen."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Input, OptionList, Static
+from textual.widgets.option_list import Option
+
+from tui.gateway import user_message
+from tui.messages import StoreFailed
+from tui.widgets.footer import CounterFooter
+from tui.widgets.status_bar import StatusBar
+
+CHANNELS = (("visit", "来访"), ("phone", "电话"), ("online", "网上"))
+DISPOSITION_KEYS = (
+    ("ctrl+d", "answered", "当场答复"),
+    ("ctrl+a", "accepted", "本窗口受理"),
+    ("ctrl+t", "referred", "转办"),
+    ("ctrl+e", "escalated", "报主任"),
+)
+HINT = (
+    "Ctrl+D 当场答复  Ctrl+A 本窗口受理  Ctrl+T 转办  Ctrl+E 报主任"
+    "  Ctrl+N 渠道  ↑↓回车 选事项  Esc 返回"
+)
+MATCHES = 5
+
+
+class CatalogLoaded(Message):
+    def __init__(self, catalog: Any) -> None:
+        super().__init__()
+        self.catalog = catalog
+
+
+class PersonKnown(Message):
+    def __init__(self, id_number: str, count: int | None) -> None:
+        super().__init__()
+        self.id_number = id_number
+        self.count = count
+
+
+class InquirySaved(Message):
+    def __init__(self, result: Any, window_name: str = "") -> None:
+        super().__init__()
+        self.result = result
+        self.window_name = window_name
+
+
+class InquiryScreen(Screen):
+    """首问登记（F2）."""
+
+    DEFAULT_CSS = """
+    InquiryScreen .row { height: auto; width: 100%; }
+    InquiryScreen .lbl { width: auto; padding: 0 1 0 1; }
+    InquiryScreen #matches, InquiryScreen #windows {
+        height: auto; max-height: 6; margin: 0 1; border: none; padding: 0;
+    }
+    InquiryScreen #windows { max-height: 8; }
+    InquiryScreen .line { height: auto; padding: 0 1; }
+    InquiryScreen #result { color: $success; text-style: bold; }
+    """
+
+    BINDINGS = [  # noqa: RUF012
+        Binding("escape", "back", "返回", id="inquiry.back", show=False),
+        Binding("ctrl+n", "channel", "渠道", id="inquiry.channel", show=False, priority=True),
+        *(
+            Binding(
+                key,
+                f"dispose('{code}')",
+                label,
+                id=f"inquiry.{code}",
+                show=False,
+                priority=True,
+            )
+            for key, code, label in DISPOSITION_KEYS
+        ),
+        Binding("down", "move(1)", "下一项", id="inquiry.down", show=False),
+        Binding("up", "move(-1)", "上一项", id="inquiry.up", show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.catalog: Any = None
+        self.item: Any = None  # the picked catalog item (policies.catalog.ServiceItem)
+        self.channel = 0
+        self.card: Any = None  # the last card read (gender, birth date, address)
+        self.id_valid: Any = None  # policies.idnumber.ResidentId of the typed number
+        self.id_error = ""
+        self.saving = False
+        self.referring = False
+        self._matches: list[Any] = []
+
+    def compose(self) -> ComposeResult:
+        yield StatusBar()
+        yield Static("", id="channel", classes="title")
+        with Horizontal(classes="row"):
+            yield Static("证件号码", classes="lbl")
+            yield Input(id="id_number", max_length=18, placeholder="刷卡或输入", compact=True)
+            yield Static("姓名", classes="lbl")
+            yield Input(id="name", max_length=20, compact=True)
+            yield Static("电话", classes="lbl")
+            yield Input(id="phone", max_length=20, compact=True)
+        yield Static("", id="id-error", classes="error-line")
+        yield Static("", id="person-info", classes="line hint")
+        with Horizontal(classes="row"):
+            yield Static("所问事项", classes="lbl")
+            yield Input(
+                id="matter",
+                max_length=100,
+                placeholder="事项名称或拼音首字母（如 dbsq），或直接填写所问内容",
+                compact=True,
+            )
+        yield OptionList(id="matches")
+        yield OptionList(id="windows")
+        yield Static("", id="picked", classes="line")
+        yield Static(HINT, classes="hint")
+        yield Static("", id="error", classes="error-line")
+        yield Static("", id="result", classes="line")
+        yield CounterFooter()
+
+    #: Field widths (inline: the app's stylesheet gives every Input the full width).
+    WIDTHS = (("#id_number", 22), ("#name", 12), ("#phone", "1fr"), ("#matter", "1fr"))
+
+    def on_mount(self) -> None:
+        for selector, width in self.WIDTHS:
+            field = self.query_one(selector, Input)
+            field.styles.width = width
+            # One line each, also in the console theme (its boxed inputs would hide the text).
+            field.styles.border = ("none", "black")
+        matches = self.query_one("#matches", OptionList)
+        matches.can_focus = False
+        matches.display = False
+        self.query_one("#windows", OptionList).display = False
+        self._show_channel()
+        for selector in ("#id-error", "#person-info", "#picked", "#error", "#result"):
+            self._line(selector, "")
+        self.query_one("#id_number", Input).focus()
+        self._load_catalog()
+
+    def _line(self, selector: str, text: str) -> None:
+        """Update a message line; an empty one takes no room (80×24 with boxed inputs)."""
+        line = self.query_one(selector, Static)
+        line.update(text)
+        line.display = bool(text)
+
+    # -- store work --------------------------------------------------------------------------
+    @work(thread=True, exclusive=True, group="catalog", exit_on_error=False)
+    def _load_catalog(self) -> None:
+        from store.catalog import load_catalog
+
+        app = self.app
+        try:
+            catalog = app.store.run(load_catalog, app.register)
+            catalog.prepare_search()
+        except Exception as exc:
+            self.post_message(StoreFailed(user_message(exc), "catalog"))
+            return
+        self.post_message(CatalogLoaded(catalog))
+
+    @on(CatalogLoaded)
+    def _catalog_ready(self, message: CatalogLoaded) -> None:
+        self.catalog = message.catalog
+        self._search(self.query_one("#matter", Input).value)
+
+    @work(thread=True, exclusive=True, group="person", exit_on_error=False)
+    def _lookup(self, id_number: str) -> None:
+        from store.lookup import person_history, search
+
+        app = self.app
+        try:
+            result = app.store.run(search, app.session, id_number)
+            count = None
+            if result.persons:
+                history = app.store.run(person_history, app.session, result.persons[0].uuid)
+                count = len(history.inquiries) + len(history.cases)
+        except Exception as exc:
+            self.post_message(StoreFailed(user_message(exc), "person"))
+            return
+        self.post_message(PersonKnown(id_number, count))
+
+    @on(PersonKnown)
+    def _known(self, message: PersonKnown) -> None:
+        if self.id_valid is None or self.id_valid.number != message.id_number:
+            return
+        info = self._person_text()
+        if message.count is None:
+            info += "  ｜ 首次来访（登记本中尚无此人）"
+        else:
+            info += f"  ｜ 登记本中有此人 {message.count} 条记录（登记与办件）"
+        self._line("#person-info", info)
+
+    @on(StoreFailed)
+    def _failed(self, message: StoreFailed) -> None:
+        self.saving = False
+        self._line("#error", message.message)
+
+    # -- channel -----------------------------------------------------------------------------
+    def action_channel(self) -> None:
+        self.channel = (self.channel + 1) % len(CHANNELS)
+        self._show_channel()
+        if self.referring:
+            self._show_windows()
+
+    def _show_channel(self) -> None:
+        parts = [
+            f"【{label}】" if i == self.channel else label for i, (_, label) in enumerate(CHANNELS)
+        ]
+        self.query_one("#channel", Static).update(
+            f"首问登记（F2）　渠道：{' '.join(parts)}（Ctrl+N 切换）"
+        )
+
+    # -- the person --------------------------------------------------------------------------
+    def card_read(self, card) -> None:
+        self.card = card
+        self.query_one("#name", Input).value = card.name or ""
+        self.query_one("#id_number", Input).value = card.id_number or ""
+        self._check_id(card.id_number or "")
+        self.query_one("#matter", Input).focus()
+
+    def _person_text(self) -> str:
+        card = self.card
+        if (
+            card is not None
+            and self.id_valid is not None
+            and card.id_number == self.id_valid.number
+        ):
+            birth = f"{card.birth_date:%Y-%m-%d}" if card.birth_date else ""
+            return f"已读卡：{card.gender} {birth} {card.address or ''}".strip()
+        if self.id_valid is not None:
+            return f"{self.id_valid.gender} {self.id_valid.birth_date:%Y-%m-%d}"
+        return ""
+
+    @on(Input.Changed, "#id_number")
+    def _id_changed(self, event: Input.Changed) -> None:
+        self._check_id(event.value)
+
+    def _check_id(self, value: str) -> None:
+        from policies.errors import PolicyError
+        from policies.idnumber import validate_resident_id
+        from store.clock import local_date
+
+        text = value.strip().upper()
+        if self.id_valid is not None and self.id_valid.number == text:
+            return
+        self.id_valid = None
+        self.id_error = ""
+        self._line("#person-info", "")
+        if len(text) < 18:
+            self._line("#id-error", "")
+            return
+        try:
+            self.id_valid = validate_resident_id(text, today=local_date(self.app.session.now()))
+        except PolicyError as exc:
+            self.id_error = str(exc)
+            self._line("#id-error", self.id_error)
+            return
+        self._line("#id-error", "")
+        self._line("#person-info", self._person_text() + "  ｜ 正在查找登记本…")
+        self._lookup(self.id_valid.number)
+
+    # -- the matter --------------------------------------------------------------------------
+    @on(Input.Changed, "#matter")
+    def _matter_changed(self, event: Input.Changed) -> None:
+        if self.item is not None and event.value == self.item.name:
+            return
+        self.item = None
+        self._search(event.value)
+        self._show_picked()
+
+    def _search(self, text: str) -> None:
+        matches = self.query_one("#matches", OptionList)
+        found = []
+        if self.catalog is not None and text.strip() and self.item is None:
+            found = self.catalog.search(text.strip(), MATCHES)
+        self._matches = found
+        matches.clear_options()
+        windows = {w.code: w.name for w in self.catalog.windows} if self.catalog else {}
+        for item in found:
+            matches.add_option(Option(f"{item.name}　{windows.get(item.window, item.window)}"))
+        matches.display = bool(found) and not self.referring
+        if found:
+            matches.highlighted = 0
+
+    def action_move(self, step: int) -> None:
+        matches = self.query_one("#matches", OptionList)
+        if matches.display and self._matches:
+            current = matches.highlighted or 0
+            matches.highlighted = (current + step) % len(self._matches)
+        else:
+            self.focus_next() if step > 0 else self.focus_previous()
+
+    @on(Input.Submitted, "#matter")
+    def _matter_submitted(self, event: Input.Submitted) -> None:
+        matches = self.query_one("#matches", OptionList)
+        if matches.display and self._matches:
+            self._pick(self._matches[matches.highlighted or 0])
+
+    @on(Input.Submitted, "#id_number, #name, #phone")
+    def _next_field(self) -> None:
+        self.focus_next()
+
+    def _pick(self, item) -> None:
+        self.item = item
+        matter = self.query_one("#matter", Input)
+        matter.value = item.name
+        matter.cursor_position = len(item.name)
+        self.query_one("#matches", OptionList).display = False
+        self._matches = []
+        self._show_picked()
+
+    def _show_picked(self) -> None:
+        if self.item is None:
+            text = self.query_one("#matter", Input).value.strip()
+            self._line("#picked", "未选服务事项：按咨询登记所填内容" if text else "")
+            return
+        from policies.cases import KINDS
+
+        item = self.item
+        window = next((w.name for w in self.catalog.windows if w.code == item.window), item.window)
+        kind = KINDS[item.default_kind].label if item.default_kind in KINDS else item.default_kind
+        self._line(
+            "#picked",
+            f"事项：{item.code} {item.name}　{window}　{kind}　承诺 {item.promised_limit_days} 个工作日",
+        )
+
+    # -- disposition and save ----------------------------------------------------------------
+    def action_dispose(self, disposition: str) -> None:
+        if self.saving:
+            return
+        form = self._form(disposition)
+        if form is None:
+            return
+        if disposition == "referred":
+            self.referring = True
+            self._show_windows()
+            return
+        self.saving = True
+        self._line("#error", "正在登记…")
+        self._save(form, disposition, None, "")
+
+    def _error(self, text: str) -> None:
+        self._line("#error", text)
+        self.app.bell()
+
+    def _form(self, disposition: str) -> dict | None:
+        """The registration's arguments, or None (with the reason on screen)."""
+        from store.inquiries import PersonInput
+
+        id_text = self.query_one("#id_number", Input).value.strip().upper()
+        name = self.query_one("#name", Input).value.strip()
+        phone = self.query_one("#phone", Input).value.strip()
+        matter = self.query_one("#matter", Input).value.strip()
+        if id_text and self.id_valid is None:
+            self._error(self.id_error or "身份证号码长度不是18位")
+            self.query_one("#id_number", Input).focus()
+            return None
+        if not matter:
+            self._error("所问事项不能为空（请选择服务事项或填写所问内容）")
+            self.query_one("#matter", Input).focus()
+            return None
+        if disposition == "accepted" and self.item is None:
+            self._error("本窗口受理须选择服务事项（输入名称或拼音首字母后回车）")
+            return None
+        person = None
+        caller_name = caller_phone = None
+        if id_text:
+            if not name:
+                self._error("请填写来访人姓名")
+                self.query_one("#name", Input).focus()
+                return None
+            card = self.card if self.card and self.card.id_number == id_text else None
+            person = PersonInput(
+                name=name,
+                id_number=id_text,
+                phone=phone or None,
+                gender=(card.gender if card else self.id_valid.gender),
+                birth_date=(card.birth_date if card else self.id_valid.birth_date),
+                address=card.address if card else None,
+            )
+        elif name and phone:
+            if disposition == "accepted":
+                person = PersonInput(name=name, phone=phone)
+            else:
+                caller_name, caller_phone = name, phone
+        else:
+            self._error("请读取身份证，或填写来访人姓名和联系电话")
+            self.query_one("#id_number", Input).focus()
+            return None
+        self._line("#error", "")
+        return {
+            "channel": CHANNELS[self.channel][0],
+            "person": person,
+            "caller_name": caller_name,
+            "caller_phone": caller_phone,
+            "item_code": self.item.code if self.item else None,
+            "topic": None if self.item else matter,
+        }
+
+    def _show_windows(self) -> None:
+        windows = self.query_one("#windows", OptionList)
+        windows.clear_options()
+        own = self.app.today_post.window_code if self.app.today_post is not None else None
+        phone_call = CHANNELS[self.channel][0] == "phone"
+        self._windows = [w for w in (self.catalog.windows if self.catalog else ()) if w.code != own]
+        for w in self._windows:
+            text = f"{w.name}　电话 {w.phone}" if phone_call and w.phone else w.name
+            windows.add_option(Option(text))
+        self.query_one("#matches", OptionList).display = False
+        windows.display = True
+        if self._windows:
+            windows.highlighted = 0
+        windows.focus()
+        self._line("#error", "转办：选择承办窗口后回车（Esc 取消）")
+
+    @on(OptionList.OptionSelected, "#windows")
+    def _window_picked(self, event: OptionList.OptionSelected) -> None:
+        window = self._windows[event.option_index]
+        form = self._form("referred")
+        if form is None or self.saving:
+            return
+        self.saving = True
+        self._save(form, "referred", window.code, window.name)
+
+    def _end_referral(self) -> None:
+        self.referring = False
+        self.query_one("#windows", OptionList).display = False
+
+    @work(thread=True, exclusive=True, group="inquiry-save", exit_on_error=False)
+    def _save(self, form: dict, disposition: str, referred_to: str | None, window_name: str):
+        from store.inquiries import register_inquiry
+
+        app = self.app
+        try:
+            result = app.store.run(
+                register_inquiry,
+                app.session,
+                disposition=disposition,
+                referred_to=referred_to,
+                **form,
+            )
+        except Exception as exc:
+            self.post_message(StoreFailed(user_message(exc), "inquiry"))
+            return
+        self.post_message(InquirySaved(result, window_name))
+
+    @on(InquirySaved)
+    def _saved(self, message: InquirySaved) -> None:
+        from store.inquiries import DISPOSITIONS
+
+        result = message.result
+        self.saving = False
+        item = self.item
+        self._end_referral()
+        text = f"已登记：登记号 {result.number}（{DISPOSITIONS[result.disposition]}）"
+        if result.disposition == "referred":
+            text += f"，转{message.window_name}"
+            if result.referred_window_phone:
+                text += f"，请告知来电人：{message.window_name}电话 {result.referred_window_phone}"
+        self._line("#error", "")
+        self._line("#result", text)
+        self.app.notify(text, timeout=8)
+        name = self.query_one("#name", Input).value.strip()
+        self._clear()
+        if result.disposition == "accepted" and item is not None:
+            from tui.screens.accept import AcceptScreen
+
+            self.app.push_screen(
+                AcceptScreen(
+                    item=item,
+                    person_uuid=result.person_uuid,
+                    inquiry_number=result.number,
+                    applicant=name,
+                )
+            )
+
+    def _clear(self) -> None:
+        self.item = None
+        self.card = None
+        self.id_valid = None
+        for field in ("#id_number", "#name", "#phone", "#matter"):
+            self.query_one(field, Input).value = ""
+        self._line("#id-error", "")
+        self._line("#person-info", "")
+        self.query_one("#id_number", Input).focus()
+
+    def action_back(self) -> None:
+        if self.referring:
+            self._end_referral()
+            self._line("#error", "")
+            self.query_one("#matter", Input).focus()
+            return
+        self.app.pop_screen()
