@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 
 from store.database import upsert
@@ -43,9 +42,3 @@ def calendar_status(register: Register) -> list[YearStatus]:
     imported = {row.year for row in CalendarYear.select(CalendarYear.year)}
     years = sorted(set(builtin_years()) | imported)
     return [YearStatus(y, "导入" if y in imported else "内置") for y in years]
-
-
-def covers(register: Register, *days: dt.date) -> list[int]:
-    """The years among `days` that the register's calendar does not cover."""
-    covered = set(register.calendar.covered_years())
-    return sorted({d.year for d in days} - covered)

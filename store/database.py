@@ -42,10 +42,6 @@ def sqlite_path(url: str) -> Path | None:
     return None
 
 
-def is_sqlite(url: str) -> bool:
-    return sqlite_path(url) is not None
-
-
 def make_database(url: str, *, must_exist: bool = True) -> pw.Database:
     """Build (not yet connect) the Peewee database for a URL."""
     path = sqlite_path(url)
