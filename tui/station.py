@@ -23,6 +23,10 @@ devices. Example:
     path = "/dev/input/by-id/usb-XXXX-event-kbd"
     vendor = "a"
 
+    [printer]                           # omit: no printer (notices are previewed and stored)
+    queue = "counter3"                  # the CUPS queue notices are streamed to (lp -d)
+    copies = 1                          # optional, 1–9
+
 Unknown keys and bad values stop with a Chinese message naming the key. The [devices]
 part is validated by devices.config.
 """
@@ -55,6 +59,17 @@ DEFAULT_THEME = "default"
 _STATION_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 _THEME = re.compile(r"[a-z][a-z0-9_-]{0,31}")
 _URL_SCHEMES = ("sqlite://", "postgresql://", "postgres://")
+# A CUPS queue name: printable, no space, '/', '#' or '\\', not starting with '-' (an option).
+_QUEUE = re.compile(r"[^\s/#\\\-][^\s/#\\]{0,126}")
+MAX_COPIES = 9
+
+
+@dataclass(frozen=True)
+class PrinterConfig:
+    """[printer]: the CUPS queue this counter's notices go to."""
+
+    queue: str
+    copies: int = 1
 
 
 @dataclass(frozen=True)
@@ -65,6 +80,7 @@ class StationConfig:
     theme: str = DEFAULT_THEME
     keymap: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     devices: DevicesConfig = field(default_factory=default_devices_config)
+    printer: PrinterConfig | None = None  # None: no printer configured (未配置打印机)
     path: Path | None = None  # the file read, None for defaults
 
     @property
@@ -138,7 +154,7 @@ def load_station(
 def parse_station(data: Mapping[str, Any], path: Path | None = None) -> StationConfig:
     source = str(path) if path else DEFAULT_SOURCE
     for key in data:
-        if key not in ("station", "keymap", "devices"):
+        if key not in ("station", "keymap", "devices", "printer"):
             raise ConfigError(f"配置文件 {source}：未知的键 {key}")
     station = _table(data, "station", source)
     values: dict[str, Any] = {}
@@ -167,7 +183,23 @@ def parse_station(data: Mapping[str, Any], path: Path | None = None) -> StationC
         if "devices" in data
         else default_devices_config()
     )
-    return StationConfig(keymap=keymap, devices=devices, path=path, **values)
+    printer = _printer(_table(data, "printer", source), source) if "printer" in data else None
+    return StationConfig(keymap=keymap, devices=devices, printer=printer, path=path, **values)
+
+
+def _printer(table: Mapping[str, Any], source: str) -> PrinterConfig:
+    for key in table:
+        if key not in ("queue", "copies"):
+            raise ConfigError(f"配置文件 {source}：未知的键 printer.{key}")
+    if "queue" not in table:
+        raise ConfigError(f"配置文件 {source}：[printer] 缺少键 printer.queue（CUPS 打印队列名）")
+    queue = table["queue"]
+    if not isinstance(queue, str) or not queue.isprintable() or not _QUEUE.fullmatch(queue):
+        raise _bad(source, "printer.queue", queue, "CUPS 打印队列名（不含空格、/、#，不以 - 开头）")
+    copies = table.get("copies", 1)
+    if isinstance(copies, bool) or not isinstance(copies, int) or not 1 <= copies <= MAX_COPIES:
+        raise _bad(source, "printer.copies", copies, f"1 至 {MAX_COPIES} 的整数")
+    return PrinterConfig(queue=queue, copies=copies)
 
 
 def _table(data: Mapping[str, Any], key: str, source: str) -> Mapping[str, Any]:

@@ -9,7 +9,13 @@ from pathlib import Path
 import pytest
 
 from devices.config import ConfigError, default_devices_config, parse_devices_config
-from tui.station import ENV_VAR, find_station_file, load_station, parse_station
+from tui.station import (
+    ENV_VAR,
+    PrinterConfig,
+    find_station_file,
+    load_station,
+    parse_station,
+)
 
 DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
 
@@ -122,7 +128,8 @@ def test_file_without_devices_gets_simulated_devices(tmp_path: Path) -> None:
         ('[devices.reader]\nkind = "reader"\ntransport = "serial"\nport = "x"\nbaud = 9600\n',
          "devices.reader.baud"),
         ('[station]\nname = "x"\n', "station.name"),
-        ("[printer]\nx = 1\n", "printer"),
+        ("[printer]\nx = 1\n", "printer.x"),
+        ('[printer]\nqueue = "a"\nduplex = true\n', "printer.duplex"),
         ("[devices]\nverbose = true\n", "devices.verbose"),
         ('[devices.pj]\nkind = "evaluator"\ntransport = "sim"\nport = "x"\n', "devices.pj.port"),
         ('[devices.r]\nkind = "reader"\ntransport = "usb"\nvendor = "a"\n', "devices.r.vendor"),
@@ -159,6 +166,16 @@ def test_unknown_key_is_named(tmp_path: Path, text: str, key: str) -> None:
         ('[station]\nid = "has space"\n', "station.id"),
         ("[keymap]\n\"inquiry.new\" = 3\n", "keymap.inquiry.new"),
         ("[devices]\nlog_keep = 1\n", "devices.log_keep"),
+        ('printer = "counter3"\n', "printer"),
+        ('[printer]\nqueue = "-o evil"\n', "printer.queue"),
+        ('[printer]\nqueue = "a b"\n', "printer.queue"),
+        ('[printer]\nqueue = "a/b"\n', "printer.queue"),
+        ('[printer]\nqueue = ""\n', "printer.queue"),
+        ("[printer]\nqueue = 3\n", "printer.queue"),
+        ('[printer]\nqueue = "a"\ncopies = 0\n', "printer.copies"),
+        ('[printer]\nqueue = "a"\ncopies = 10\n', "printer.copies"),
+        ('[printer]\nqueue = "a"\ncopies = true\n', "printer.copies"),
+        ('[printer]\nqueue = "a"\ncopies = "2"\n', "printer.copies"),
     ],
 )  # fmt: skip
 def test_bad_value_is_named(tmp_path: Path, text: str, key: str) -> None:
@@ -174,6 +191,7 @@ def test_bad_value_is_named(tmp_path: Path, text: str, key: str) -> None:
         ('[devices.r]\nkind = "reader"\n', "devices.r.transport"),
         ('[devices.r]\nkind = "reader"\ntransport = "serial"\n', "devices.r.port"),
         ('[devices.e]\nkind = "evaluator"\ntransport = "plugin"\n', "devices.e.plugin"),
+        ("[printer]\ncopies = 2\n", "printer.queue"),
     ],
 )
 def test_missing_key_is_named(tmp_path: Path, text: str, key: str) -> None:
@@ -196,3 +214,13 @@ def test_sim_reader_sample_is_checked() -> None:
 def test_parse_station_from_mapping() -> None:
     station = parse_station({"station": {"id": "x1"}})
     assert station.station_id == "x1" and station.source == "（默认配置）"
+
+
+def test_printer_queue_and_copies(tmp_path: Path) -> None:
+    """[printer]: the CUPS queue notices go to; absent → no printer configured."""
+    station = load_station(write(tmp_path, FULL + '\n[printer]\nqueue = "counter3"\ncopies = 2\n'))
+    assert station.printer == PrinterConfig(queue="counter3", copies=2)
+    station = load_station(write(tmp_path, '[printer]\nqueue = "minzheng-laser"\n'))
+    assert station.printer == PrinterConfig(queue="minzheng-laser", copies=1)
+    assert load_station(write(tmp_path, FULL)).printer is None
+    assert load_station(env={}, paths=[tmp_path / "nope.toml"]).printer is None
