@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from policies.cases import (
@@ -39,6 +39,9 @@ from policies.cases import (
 )
 from policies.deadlines import case_limit_working_days, clock_start
 from policies.errors import PolicyError
+from policies.notices import NOTICE_KINDS as POLICY_NOTICE_KINDS
+from policies.notices import Notice as NoticeDocument
+from policies.notices import NoticeLine as NoticeDocumentLine
 from store.clock import local_date
 from store.errors import InvalidInput, NotFound
 from store.inquiries import SUPERVISOR_ROLES, WORK_ROLES
@@ -57,17 +60,9 @@ from store.numbers import CASE, NOTICE, next_number
 from store.persons import DATA_ROLES
 from store.session import Session, operation
 
-#: Notices the counter issues, by kind (the titles of DOMAIN 六件管理 and 容缺受理).
-NOTICE_KINDS = {
-    "acceptance": "承诺件受理通知",
-    "supplement": "办件通知书",
-    "return": "退回件通知书",
-    "joint": "联办件通知书",
-    "tolerance": "容缺受理通知书",
-    "escalated": "上报件告知单",
-    "extension": "延期告知书",
-    "result": "办理结果通知",
-}
+#: Notices the counter issues, by kind: the same keys and titles as policies.notices
+#: (六件管理, 容缺受理, 延期, 办结 "done" and the 即办件 slip "immediate").
+NOTICE_KINDS = dict(POLICY_NOTICE_KINDS)
 #: The notice to issue on acceptance, per kind (容缺受理 issues "tolerance").
 _ACCEPT_NOTICE = {
     "immediate": None,
@@ -972,41 +967,113 @@ def case_detail(session: Session, number: str) -> CaseDetail:
 
 # --- notices -----------------------------------------------------------------------------
 
+#: Marks a notice stored structured (title, lines with their styles, signature …), so a
+#: reprint lays it out exactly as issued. A body without it is plain text (issue_notice).
+NOTICE_FORMAT = "chuangkou.notice/1"
+
+
+def notice_body(notice: NoticeDocument) -> str:
+    """The stored form of a rendered notice (JSON; sealed by the caller)."""
+    return json.dumps(
+        {
+            "format": NOTICE_FORMAT,
+            "kind": notice.kind,
+            "title": notice.title,
+            "subtitle": notice.subtitle,
+            "header": notice.header,
+            "reference": notice.reference,
+            "lines": [[line.text, line.style] for line in notice.lines],
+            "signature": list(notice.signature),
+        },
+        ensure_ascii=False,
+    )
+
+
+def _structured(body: str) -> dict | None:
+    try:
+        data = json.loads(body)
+    except ValueError:
+        return None
+    return data if isinstance(data, dict) and data.get("format") == NOTICE_FORMAT else None
+
+
+def notice_from_body(kind: str, body: str) -> NoticeDocument:
+    """The notice as it was issued; a plain-text body becomes one field line per line."""
+    data = _structured(body)
+    if data is not None:
+        return NoticeDocument(
+            kind=data["kind"],
+            title=data["title"],
+            subtitle=data["subtitle"],
+            header=data["header"],
+            reference=data["reference"],
+            lines=tuple(NoticeDocumentLine(text, style) for text, style in data["lines"]),
+            signature=tuple(data["signature"]),
+        )
+    return NoticeDocument(
+        kind=kind,
+        title=NOTICE_KINDS.get(kind, kind),
+        subtitle="",
+        header="",
+        reference="",
+        lines=tuple(NoticeDocumentLine(line, "field") for line in body.splitlines()),
+        signature=(),
+    )
+
+
+def create_notice(
+    session: Session, case: Case, kind: str, body_for: Callable[[str], str]
+) -> Notice:
+    """Write a notice row inside the caller's operation: the number is taken here and
+    ``body_for(number)`` gives the text to seal, so number and body are written together."""
+    now = session.now()
+    row_uuid = new_uuid()
+    number = next_number(NOTICE, local_date(now))
+    body = body_for(number)
+    if not _clean(body):
+        raise InvalidInput("通知书内容不能为空")
+    return Notice.create(
+        uuid=row_uuid,
+        key_id=session.keys.current,
+        number=number,
+        kind=kind,
+        case=case,
+        issued_at=now,
+        issued_by=session.staff_id,
+        body_enc=_seal(session, "notice", "body_enc", row_uuid, body),
+    )
+
+
+def find_notice(notice_number: str) -> Notice:
+    text = "".join(_clean(notice_number).split()).upper()
+    notice = Notice.get_or_none(Notice.number == text) if text else None
+    if notice is None:
+        raise NotFound(f"没有编号为 {text or '（空）'} 的通知书")
+    return notice
+
 
 def issue_notice(session: Session, case_number: str, kind: str, body_text: str) -> str:
-    """Record a notice as issued, sealed and never changed afterwards; returns its number."""
+    """Record a notice given as plain text, sealed and never changed afterwards; returns
+    its number. Notices filled from the case go through store.case_notices instead."""
     if kind not in NOTICE_KINDS:
         raise InvalidInput(f"未知的通知书类别：{kind}")
     if not _clean(body_text):
         raise InvalidInput("通知书内容不能为空")
     with operation(session, "notice.issue", roles=WORK_ROLES, record_table="notice") as event:
         case = _case(case_number)
-        now = session.now()
-        row_uuid = new_uuid()
-        notice = Notice.create(
-            uuid=row_uuid,
-            key_id=session.keys.current,
-            number=next_number(NOTICE, local_date(now)),
-            kind=kind,
-            case=case,
-            issued_at=now,
-            issued_by=session.staff_id,
-            body_enc=_seal(session, "notice", "body_enc", row_uuid, body_text),
-        )
+        notice = create_notice(session, case, kind, lambda _number: body_text)
         event.record_id = notice.uuid
         event.detail = {"number": notice.number, "case": case.number, "kind": kind}
         return notice.number
 
 
 def notice_text(session: Session, notice_number: str) -> str:
-    """The text of an issued notice, exactly as it was issued."""
+    """The text of an issued notice, exactly as it was issued (plain text)."""
     with operation(session, "notice.view", roles=DATA_ROLES, record_table="notice") as event:
-        text = "".join(_clean(notice_number).split()).upper()
-        notice = Notice.get_or_none(Notice.number == text) if text else None
-        if notice is None:
-            raise NotFound(f"没有编号为 {text or '（空）'} 的通知书")
+        notice = find_notice(notice_number)
         event.record_id, event.detail = notice.uuid, {"number": notice.number}
-        return session.keys.open_text("notice", "body_enc", notice.uuid, notice.body_enc) or ""
+        body = session.keys.open_text("notice", "body_enc", notice.uuid, notice.body_enc) or ""
+    return notice_from_body(notice.kind, body).text() if _structured(body) else body
 
 
 def pending_refusals(session: Session) -> list[tuple[int, str, str]]:
@@ -1043,6 +1110,7 @@ def review_refusal(session: Session, refusal_id: int, *, note: str = "") -> None
 
 
 __all__ = [
+    "NOTICE_FORMAT",
     "NOTICE_KINDS",
     "TOLERANCE",
     "CaseDetail",
@@ -1054,9 +1122,13 @@ __all__ = [
     "case_detail",
     "close_case",
     "complete_subtask",
+    "create_notice",
     "expire_tolerance",
+    "find_notice",
     "forward_progress",
     "issue_notice",
+    "notice_body",
+    "notice_from_body",
     "notice_text",
     "pending_refusals",
     "propose",

@@ -22,7 +22,7 @@ from store.clock import local_date
 from store.errors import InvalidInput, NotFound, StoreError
 from store.inquiries import WORK_ROLES
 from store.models import Case, Inquiry, Rating, Staff, new_uuid
-from store.session import Session, operation
+from store.session import Session, operation, require_role
 
 CHANNELS = {
     "device": "评价器",
@@ -131,6 +131,32 @@ def _write(
         channel=channel,
         rated=rated,
         followup_due=followup_due,
+    )
+
+
+def rating_of(
+    session: Session, *, case_number: str | None = None, inquiry_number: str | None = None
+) -> RatingResult | None:
+    """The service's rating, or None if it can still be rated; NotFound if there is no such
+    service. Read before arming the 评价器, so nobody is asked to rate twice (the unique
+    constraint still decides when two counters race)."""
+    require_role(session, "rating.check", WORK_ROLES)
+    case, inquiry = _service(case_number, inquiry_number)
+    row = (
+        Rating.get_or_none(Rating.case == case)
+        if case is not None
+        else Rating.get_or_none(Rating.inquiry == inquiry)
+    )
+    if row is None:
+        return None
+    return RatingResult(
+        uuid=row.uuid,
+        service_number=case.number if case is not None else inquiry.number,
+        level=row.level,
+        level_label=RATING_LEVELS[row.level - 1] if 1 <= row.level <= 5 else NOT_RATED,
+        channel=row.channel,
+        rated=row.rated,
+        followup_due=row.followup_due,
     )
 
 

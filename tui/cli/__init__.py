@@ -19,6 +19,7 @@ _COMMAND_MODULES = (
     "tui.cli.catalog_cmd",
     "tui.cli.calendar_cmd",
     "tui.cli.maintenance_cmd",
+    "tui.cli.daily_cmd",
     "tui.cli.devices_cmd",
     "tui.cli.demo_cmd",
 )
