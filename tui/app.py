@@ -30,7 +30,7 @@ SCREEN_FACTORIES: dict[str, str] = {
     "inquiry": "tui.screens.inquiry:InquiryScreen",
     "handover": "tui.screens.roster:RosterScreen",
     "complaint": "tui.screens.later:ComplaintScreen",
-    "rating": "tui.screens.later:RatingScreen",
+    "rating": "tui.screens.rating:RatingScreen",
     "report": "tui.screens.report:ReportScreen",
     "devices": "tui.screens.devices:DevicesScreen",
 }
@@ -76,6 +76,9 @@ class ChuangkouApp(App[int], inherit_bindings=False):
         self.windows: list[tuple[str, str]] | None = None
         #: (window code, CounterQueue) loaded while the post was being confirmed.
         self.prefetched_queue: tuple[str | None, Any] | None = None
+        #: ("case" | "inquiry", number) of the service last finished here (办结 / 当场答复):
+        #: F7 offers it for rating.
+        self.last_service: tuple[str, str] | None = None
         self.locked = False
         self.device_states: dict[str, str] = {}
         self._idle_clock = idle_clock
@@ -168,7 +171,15 @@ class ChuangkouApp(App[int], inherit_bindings=False):
 
     @on(DeviceEventArrived)
     def _device_event(self, message: DeviceEventArrived) -> None:
-        from devices.events import CardRead, DeviceFound, DeviceLost
+        from devices.events import (
+            CardError,
+            CardRead,
+            DeviceFound,
+            DeviceLost,
+            RatingCancelled,
+            RatingGiven,
+            RatingTimeout,
+        )
 
         event = message.event
         if isinstance(event, DeviceFound):
@@ -176,10 +187,21 @@ class ChuangkouApp(App[int], inherit_bindings=False):
         elif isinstance(event, DeviceLost):
             self.device_states[event.device] = "离线"
         self.refresh_status()
-        if isinstance(event, CardRead) and self.session is not None and not self.locked:
+        if self.session is None or self.locked:
+            return
+        if isinstance(event, CardRead):
             handler = getattr(self.screen, "card_read", None)
             if handler is not None:
                 handler(event.card)
+        elif isinstance(event, CardError):
+            # Garbage from the reader after its retries: nothing was read, nothing is filled.
+            self.notify(event.message, title="读卡器", severity="warning", timeout=8)
+        # The outcome of an arming (a lost 评价器 ends one too): the rating screen matches it
+        # against its own arming and ignores the rest.
+        if isinstance(event, RatingGiven | RatingTimeout | RatingCancelled | DeviceLost):
+            handler = getattr(self.screen, "rating_event", None)
+            if handler is not None:
+                handler(event)
 
     def refresh_status(self) -> None:
         for bar in self.screen.query("StatusBar"):
@@ -249,6 +271,12 @@ class ChuangkouApp(App[int], inherit_bindings=False):
         limit = self.register.policy.login.idle_lock_seconds
         if self._idle_clock() - self._last_input >= limit:
             self.action_lock()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # A screen that prints (告知书: Ctrl+P 打印) keeps the palette's key for itself.
+        if action == "command_palette" and getattr(self.screen, "KEEPS_PALETTE_KEY", False):
+            return False
+        return super().check_action(action, parameters)
 
     # -- nothing writes the screen to disk ---------------------------------------------------
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:

@@ -147,6 +147,7 @@ async def test_an_empty_matter_is_refused_in_chinese(demo, clock):
         await keys.press("ctrl+d")
         assert "登记号" in screen_text(app)
         assert _inquiries(app) == before + 1
+        await keys.press("escape")  # 当场答复 asked for the rating: left unrated
         # The next time the card is read, the register knows the person.
         app.screen.card_read(samples.RESIDENT)
         await settle(pilot)

@@ -1,18 +1,24 @@
 """受理: the item's materials checklist, the kind the store proposes (live, with its due
-date), and the case registered once the clerk confirms (Enter or Ctrl+S)."""
+date), the kind the clerk confirms (K cycles through the kinds the materials allow), the
+fields that kind needs, 代办, and the case registered once the clerk confirms (Enter or
+Ctrl+S). After acceptance: the case number, and the notice to hand over (N or Enter)."""
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+import re
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Static
+from textual.widgets import DataTable, Input, Static
 
 from tui.gateway import user_message
 from tui.messages import StoreFailed
@@ -22,17 +28,80 @@ from tui.widgets.status_bar import StatusBar
 #: Space cycles a material through these (keys of policies.cases.MATERIAL_STATUSES).
 CYCLE = ("present", "not_brought", "missing")
 SHORT = {"present": "已带", "not_brought": "未带", "missing": "缺"}
+TOLERANCE = "tolerance"  # store.cases.TOLERANCE: 容缺受理 on the proposal's base kind
+#: Kinds a complete checklist may be accepted as (policies.cases.KINDS order).
+COMPLETE_KINDS = ("immediate", "promised", "joint", "escalated")
+HINT = "空格 已带/未带/缺  K 类型  Ctrl+G 代办  Tab 填写  回车/Ctrl+S 受理  Esc 返回"
+#: The kind's own fields: (row id, the kinds that show it).
+ROWS = (
+    ("row-tolerance", (TOLERANCE,)),
+    ("row-return", ("returned",)),
+    ("row-joint", ("joint",)),
+    ("row-forward", ("escalated",)),
+)
+DATE_FORMAT = "请按 YYYY-MM-DD 填写（如 2026-11-30）"
+
+
+def kind_label(kind: str) -> str:
+    from policies.cases import KINDS
+
+    return "容缺受理" if kind == TOLERANCE else KINDS[kind].label if kind in KINDS else kind
+
+
+def parse_date(text: str, what: str) -> dt.date:
+    """A date typed at the counter: 2026-11-30, 2026/11/30, 2026.11.30 or 20261130
+    (full-width digits too); ValueError with a Chinese message otherwise."""
+    folded = unicodedata.normalize("NFKC", text).strip().replace("/", "-").replace(".", "-")
+    match = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})|(\d{4})(\d{2})(\d{2})", folded)
+    if match is None:
+        raise ValueError(f"{what}格式不对：{DATE_FORMAT}")
+    parts = [int(p) for p in match.groups() if p is not None]
+    try:
+        return dt.date(*parts)
+    except ValueError:
+        raise ValueError(f"{what}不是有效的日期：{DATE_FORMAT}") from None
+
+
+def parse_windows(text: str, windows: list[tuple[str, str]]) -> list[str]:
+    """协办窗口 typed as codes or names (with or without 窗口), separated by commas, 、 or
+    spaces → window codes; ValueError naming the unknown ones and the choices."""
+    by_token: dict[str, str] = {}
+    for code, name in windows:
+        for token in (code.lower(), name, name.removesuffix("窗口")):
+            by_token.setdefault(token, code)
+    codes: list[str] = []
+    unknown: list[str] = []
+    for token in re.split(r"[,，、;；\s]+", unicodedata.normalize("NFKC", text).strip()):
+        if not token:
+            continue
+        code = by_token.get(token.lower()) or by_token.get(token)
+        if code is None:
+            unknown.append(token)
+        elif code not in codes:
+            codes.append(code)
+    if unknown:
+        choices = "、".join(name.removesuffix("窗口") for _, name in windows)
+        raise ValueError(f"未知的窗口：{'、'.join(unknown)}（可选：{choices}）")
+    return codes
 
 
 @dataclass(frozen=True)
 class Preview:
-    kind: str  # the kind to accept with
-    label: str
+    """The store's proposal for the checklist as it stands, and what the clerk may choose."""
+
+    proposed: str  # a kind, or "tolerance" for 容缺受理 on the kind ``base``
+    base: str
     reasons: tuple[str, ...]
     to_bring: tuple[str, ...]
-    due_date: dt.date | None
-    provisional: bool
-    note: str = ""
+    candidates: tuple[str, ...]  # the proposal first, then the other kinds the materials allow
+    dues: Mapping[str, tuple[dt.date | None, bool]] = field(default_factory=dict)
+    commitment_by: dt.date | None = None  # the policy's latest 容缺 commitment date
+
+    @property
+    def label(self) -> str:
+        if self.proposed == TOLERANCE:
+            return f"{kind_label(self.base)}（容缺受理）"
+        return kind_label(self.proposed)
 
 
 class PreviewReady(Message):
@@ -48,35 +117,56 @@ class CaseAccepted(Message):
         self.result = result
 
 
+def candidates(proposal) -> tuple[str, ...]:
+    """The kinds the store accepts for the materials behind ``proposal`` (store.cases
+    accept_case's rules), the proposal first. A main material missing leaves only 退回件;
+    anything else not brought: 补办件 (or 容缺受理 when proposed) and 退回件; a complete
+    checklist: any kind but 补办件 (退回件 for an applicant plainly ineligible)."""
+    if proposal.kind == "returned":
+        return ("returned",)
+    if proposal.tolerance:
+        return (TOLERANCE, "supplement", "returned")
+    if proposal.kind == "supplement":
+        return ("supplement", "returned")
+    rest = tuple(k for k in COMPLETE_KINDS if k != proposal.kind)
+    return (proposal.kind, *rest, "returned")
+
+
 def preview(session, item_code: str, promised_days: int | None, materials: dict[str, str]):
-    """The store's proposal for these materials and the due date it would give (store thread)."""
-    from policies.cases import KINDS, initial_state
+    """The store's proposal for these materials and the due date each choice would give
+    (store thread)."""
     from policies.deadlines import case_limit_working_days
     from store.cases import propose
     from store.clock import local_date
 
     proposal = propose(session, item_code, materials)
-    kind, note = proposal.kind, ""
+    today = local_date(session.now())
+    calendar = session.register.calendar
+    policy = session.register.policy
+    dues: dict[str, tuple[dt.date | None, bool]] = {}
+    choices = candidates(proposal)
+    for kind in choices:
+        base = proposal.kind if kind == TOLERANCE else kind
+        limit = None
+        if base not in ("supplement", "returned"):  # no clock until complete / no clock
+            limit = case_limit_working_days(base, policy, item_promised_days=promised_days)
+        if limit is None:
+            dues[kind] = (None, False)
+        else:
+            due = calendar.due(today, limit, allow_provisional=True)
+            dues[kind] = (due.date, due.provisional)
+    commitment_by = None
     if proposal.tolerance:
-        # 容缺受理 needs the applicant's signed commitment date: taken as 补办件 here.
-        kind, note = "supplement", "可容缺受理（需承诺日期），此处按补办件受理"
-    due, provisional = None, False
-    if kind != "returned" and initial_state(kind) != "awaiting_supplement":
-        limit = case_limit_working_days(
-            kind, session.register.policy, item_promised_days=promised_days
-        )
-        if limit is not None:
-            today = local_date(session.now())
-            result = session.register.calendar.due(today, limit, allow_provisional=True)
-            due, provisional = result.date, result.provisional
+        days = policy.tolerance.commitment_working_days
+        commitment_by = calendar.due(today, days, allow_provisional=True).date
     return Preview(
-        kind,
-        KINDS[kind].label,
+        TOLERANCE if proposal.tolerance else proposal.kind,
+        proposal.kind,
         tuple(r for r in proposal.reasons if r),
         proposal.to_bring,
-        due,
-        provisional,
-        note,
+        choices,
+        dues,
+        commitment_by,
     )
 
 
@@ -86,14 +176,34 @@ class AcceptScreen(Screen):
     DEFAULT_CSS = """
     AcceptScreen #materials { height: auto; max-height: 12; }
     AcceptScreen .line { height: auto; padding: 0 1; }
+    AcceptScreen .row { height: auto; width: 100%; }
+    AcceptScreen .lbl { width: auto; padding: 0 1; }
+    AcceptScreen #fields { height: auto; }
+    AcceptScreen #kind { text-style: bold; }
     AcceptScreen #accepted { color: $success; text-style: bold; }
     """
 
     BINDINGS = [  # noqa: RUF012
         Binding("escape", "back", "返回", id="accept.back", show=False),
         Binding("space", "cycle", "切换", id="accept.cycle", show=False),
+        Binding("k", "cycle_kind", "类型", id="accept.kind", show=False),
+        Binding("ctrl+g", "proxy", "代办", id="accept.proxy", show=False, priority=True),
         Binding("ctrl+s", "accept", "受理", id="accept.accept", show=False, priority=True),
+        Binding("enter", "enter", "确认", id="accept.enter", show=False),
+        Binding("n", "notice", "告知书", id="accept.notice", show=False),
+        Binding("o", "open_case", "办件", id="accept.case", show=False),
     ]
+
+    #: Field widths (inline: the app's stylesheet gives every Input the full width).
+    WIDTHS = (
+        ("#tolerance_date", 14),
+        ("#return_reasons", "1fr"),
+        ("#joint_windows", "1fr"),
+        ("#forward_by", 14),
+        ("#proxy_name", 10),
+        ("#proxy_id", 20),
+        ("#proxy_phone", "1fr"),
+    )
 
     def __init__(
         self,
@@ -109,9 +219,16 @@ class AcceptScreen(Screen):
         self.inquiry_number = inquiry_number
         self.applicant = applicant
         self.statuses = {m.name: "present" for m in item.materials}
+        self.preview: Preview | None = None
+        self.preview_error = ""
+        self.kind_choice: str | None = None  # None: the proposal
+        self.proxy = False
+        self.proxy_id_valid: Any = None
         self.result: Any = None
         self.busy = False
+        self._reasons_prefill = ""
 
+    # -- layout ------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
         from policies.masking import mask_name
 
@@ -119,24 +236,93 @@ class AcceptScreen(Screen):
         origin = f"（登记号 {self.inquiry_number}）" if self.inquiry_number else ""
         yield StatusBar()
         yield Static(f"受理：{self.item.name}{origin}{who}", classes="title")
-        yield Static(
-            "↑↓ 选材料  空格 切换 已带/未带/缺  回车或 Ctrl+S 确认受理  Esc 返回", classes="hint"
-        )
+        yield Static(HINT, classes="hint")
         yield DataTable(id="materials", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="no-materials", classes="line hint")
         yield Static("", id="proposal", classes="line")
+        yield Static("", id="kind", classes="line")
+        with Vertical(id="fields"):
+            with Horizontal(id="row-tolerance", classes="row"):
+                yield Static("承诺补齐日期", classes="lbl")
+                yield Input(
+                    id="tolerance_date", max_length=10, placeholder="YYYY-MM-DD", compact=True
+                )
+                yield Static("", id="tolerance-hint", classes="lbl hint")
+            with Horizontal(id="row-return", classes="row"):
+                yield Static("退回原因", classes="lbl")
+                yield Input(id="return_reasons", max_length=200, compact=True)
+            with Vertical(id="row-joint", classes="row"):
+                with Horizontal(classes="row"):
+                    yield Static("协办窗口", classes="lbl")
+                    yield Input(
+                        id="joint_windows",
+                        max_length=100,
+                        placeholder="窗口名称或代码，用逗号或、分隔",
+                        compact=True,
+                    )
+                yield Static("", id="joint-choices", classes="line hint")
+            with Horizontal(id="row-forward", classes="row"):
+                yield Static("承诺上报日期", classes="lbl")
+                yield Input(id="forward_by", max_length=10, placeholder="YYYY-MM-DD", compact=True)
+                yield Static("", id="forward-hint", classes="lbl hint")
+            with Horizontal(id="row-proxy", classes="row"):
+                yield Static("代办人", classes="lbl")
+                yield Input(id="proxy_name", max_length=20, compact=True)
+                yield Static("身份证号", classes="lbl")
+                yield Input(id="proxy_id", max_length=18, compact=True)
+                yield Static("电话", classes="lbl")
+                yield Input(id="proxy_phone", max_length=20, compact=True)
+            yield Static("", id="proxy-error", classes="error-line")
         yield Static("", id="accept-error", classes="error-line")
         yield Static("", id="accepted", classes="line")
         yield CounterFooter()
 
     def on_mount(self) -> None:
+        for selector, width in self.WIDTHS:
+            box = self.query_one(selector, Input)
+            box.styles.width = width
+            box.styles.border = ("none", "black")  # one line, also in the console theme
         table = self.query_one("#materials", DataTable)
         table.add_column("主/辅", width=5, key="main")
         table.add_column("状态", width=4, key="status")
         table.add_column("材料", key="name")
         for m in self.item.materials:
             table.add_row("主件" if m.main else "辅件", SHORT["present"], m.name, key=m.name)
-        table.focus()
+        if self.item.materials:
+            table.focus()
+        else:
+            table.display = False
+            self._line("#no-materials", "本事项未列出所需材料（材料清单为空）")
+        self._prefill_joint()
+        for selector in ("#proposal", "#kind", "#proxy-error", "#accept-error", "#accepted"):
+            self._line(selector, "")
+        self._show_fields()
         self._preview()
+
+    def _line(self, selector: str, text: str) -> None:
+        """Update a message line; an empty one takes no room (80×24)."""
+        line = self.query_one(selector, Static)
+        line.update(text)
+        line.display = bool(text)
+
+    def _error(self, text: str, focus: str | None = None) -> None:
+        self._line("#accept-error", text)
+        if text:
+            self.app.bell()
+        if focus is not None:
+            self.query_one(focus, Input).focus()
+
+    def _windows(self) -> list[tuple[str, str]]:
+        """The hall's windows but the item's own (read once at register open)."""
+        return [(c, n) for c, n in (self.app.windows or []) if c != self.item.window]
+
+    def _prefill_joint(self) -> None:
+        names = dict(self.app.windows or [])
+        own = self.item.window
+        listed = [names.get(c, c) for c in getattr(self.item, "windows_involved", ()) if c != own]
+        self.query_one("#joint_windows", Input).value = "、".join(listed)
+        choices = "  ".join(n.removesuffix("窗口") for _, n in self._windows())
+        self._line("#joint-choices", f"可选：{choices}" if choices else "")
 
     # -- materials ---------------------------------------------------------------------------
     def action_cycle(self) -> None:
@@ -164,58 +350,250 @@ class AcceptScreen(Screen):
 
     @on(PreviewReady)
     def _show_preview(self, message: PreviewReady) -> None:
-        p = message.preview
+        if message.materials != self.statuses:
+            return  # a later toggle's preview is on its way
+        p = self.preview = message.preview
+        self.preview_error = ""
         text = f"建议：{p.label}"
-        if p.due_date is not None:
-            text += f"　办结期限 {p.due_date:%Y-%m-%d}" + ("（暂定）" if p.provisional else "")
+        if p.reasons:
+            text += f"　{'；'.join(p.reasons)}"
         if p.to_bring:
             text += f"\n需补齐：{'、'.join(p.to_bring)}"
-        if p.reasons:
-            text += f"\n{'；'.join(p.reasons)}"
-        if p.note:
-            text += f"\n{p.note}"
-        self.query_one("#proposal", Static).update(text)
+        self._line("#proposal", text)
+        self._show_fields()
 
     @on(StoreFailed)
     def _failed(self, message: StoreFailed) -> None:
+        if message.what == "preview":
+            self.preview = None
+            self.preview_error = message.message
+            self._line("#proposal", "")
+            self._show_fields()
         self.busy = False
-        self.query_one("#accept-error", Static).update(message.message)
+        self._error(message.message)
+
+    # -- the kind and its fields -------------------------------------------------------------
+    def chosen_kind(self) -> str | None:
+        """The kind to accept as: the clerk's choice, else the proposal (None before it)."""
+        if self.kind_choice is not None:
+            return self.kind_choice
+        return self.preview.proposed if self.preview is not None else None
+
+    def action_cycle_kind(self) -> None:
+        if self.result is not None or self.busy:
+            return
+        if self.preview is None:
+            self.app.bell()
+            return
+        choices = self.preview.candidates
+        current = self.chosen_kind()
+        position = choices.index(current) + 1 if current in choices else 0
+        self.kind_choice = choices[position % len(choices)]
+        self._error("")
+        self._show_fields()
+
+    def action_proxy(self) -> None:
+        if self.result is not None or self.busy:
+            return
+        self.proxy = not self.proxy
+        self._show_fields()
+        if self.proxy:
+            self.query_one("#proxy_name", Input).focus()
+        else:
+            self._focus_table()
+
+    def _focus_table(self) -> None:
+        table = self.query_one("#materials", DataTable)
+        if table.display:
+            table.focus()
+        else:
+            self.set_focus(None)
+
+    def _show_fields(self) -> None:
+        kind = self.chosen_kind()
+        for row, kinds in ROWS:
+            self.query_one(f"#{row}").display = kind in kinds
+        self.query_one("#row-proxy").display = self.proxy
+        if not self.proxy:
+            self._line("#proxy-error", "")
+        p = self.preview
+        if kind is None or p is None:
+            self._line("#kind", "")
+            return
+        parts = " ".join(
+            f"【{kind_label(k)}】" if k == kind else kind_label(k) for k in p.candidates
+        )
+        text = f"受理为：{parts}（K 切换）"
+        if kind not in p.candidates:
+            text = f"受理为：【{kind_label(kind)}】与所核材料不符（K 切换：{parts}）"
+        due, provisional = p.dues.get(kind, (None, False))
+        if due is not None:
+            text += f"　办结期限 {due:%Y-%m-%d}" + ("（暂定）" if provisional else "")
+        elif kind == "supplement":
+            text += "　材料补齐后起算时限"
+        if self.proxy:
+            text += "　代办"
+        self._line("#kind", text)
+        if kind == TOLERANCE and p.commitment_by is not None:
+            self.query_one("#tolerance-hint", Static).update(
+                f"不早于今天；一般不晚于 {p.commitment_by:%Y-%m-%d}"
+            )
+        if kind == "escalated":
+            default = f"可空：默认 {due:%Y-%m-%d}" if due is not None else "可空"
+            self.query_one("#forward-hint", Static).update(default)
+        if kind == "returned":
+            reasons = self.query_one("#return_reasons", Input)
+            prefill = "；".join(p.reasons) if p.proposed == "returned" else ""
+            if reasons.value in ("", self._reasons_prefill):
+                reasons.value = prefill
+            self._reasons_prefill = prefill
+
+    @on(Input.Changed)
+    def _field_changed(self) -> None:
+        if self.result is None and not self.busy:
+            self._line("#accept-error", "")  # the clerk is putting it right
+
+    @on(Input.Changed, "#proxy_id")
+    def _proxy_id_changed(self, event: Input.Changed) -> None:
+        self._check_proxy_id(event.value)
+
+    def _check_proxy_id(self, value: str) -> str:
+        """Validate the proxy's ID number as typed (like 首问登记); the error, or ""."""
+        from policies.errors import PolicyError
+        from policies.idnumber import validate_resident_id
+        from store.clock import local_date
+
+        text = value.strip().upper()
+        self.proxy_id_valid = None
+        error = ""
+        if len(text) >= 18:
+            try:
+                self.proxy_id_valid = validate_resident_id(
+                    text, today=local_date(self.app.session.now())
+                )
+            except PolicyError as exc:
+                error = f"代办人{exc}"
+        self._line("#proxy-error", error)
+        return error
 
     # -- accept ------------------------------------------------------------------------------
     @on(DataTable.RowSelected, "#materials")
-    def _enter(self) -> None:
-        self.action_accept()
+    def _row_enter(self) -> None:
+        self.action_enter()
+
+    @on(Input.Submitted)
+    def _field_enter(self, event: Input.Submitted) -> None:
+        """Enter in a field moves on to the next one shown; in the last, it accepts."""
+        shown = [box for box in self.focus_chain if isinstance(box, Input)]
+        position = shown.index(event.input) if event.input in shown else len(shown)
+        if position + 1 < len(shown):
+            shown[position + 1].focus()
+        else:
+            self.action_accept()
+
+    def action_enter(self) -> None:
+        if self.result is None:
+            self.action_accept()
+        elif self._notice_kind() is not None:
+            self.action_notice()
+        else:
+            self.action_open_case()
 
     def action_accept(self) -> None:
         if self.busy or self.result is not None:
             return
         if not self.person_uuid:
-            self.query_one("#accept-error", Static).update("请先读取身份证或登记申请人")
+            self._error("请先读取身份证或登记申请人")
+            return
+        if self.preview is None:
+            self._error(self.preview_error or "正在核对材料，请稍候再确认")
+            return
+        form = self._form()
+        if form is None:
             return
         self.busy = True
-        self.query_one("#accept-error", Static).update("正在受理…")
-        self._accept(dict(self.statuses))
+        self._line("#accept-error", "正在受理…")
+        self._accept(dict(self.statuses), form)
+
+    def _form(self) -> dict | None:
+        """accept_case's arguments for the chosen kind, or None with the reason on screen
+        (checked here first, so that nothing reaches the store half-filled)."""
+        from store.cases import ProxyInput
+        from store.clock import local_date
+
+        kind = self.chosen_kind()
+        today = local_date(self.app.session.now())
+        form: dict[str, Any] = {"kind": kind}
+
+        def value(selector: str) -> str:
+            return self.query_one(selector, Input).value.strip()
+
+        try:
+            if kind == TOLERANCE:
+                if not value("#tolerance_date"):
+                    raise ValueError("容缺受理须填写申请人承诺补齐材料的日期", "#tolerance_date")
+                date = self._date("#tolerance_date", "承诺补齐日期")
+                if date < today:
+                    raise ValueError("承诺补齐日期不能早于今天", "#tolerance_date")
+                form["tolerance_commitment_date"] = date
+            elif kind == "returned":
+                if not value("#return_reasons"):
+                    raise ValueError("退回原因不能为空（请写明退回的理由）", "#return_reasons")
+                form["return_reasons"] = value("#return_reasons")
+            elif kind == "joint":
+                try:
+                    codes = parse_windows(value("#joint_windows"), self._windows())
+                except ValueError as exc:
+                    raise ValueError(str(exc), "#joint_windows") from None
+                if not codes:
+                    raise ValueError("联办件须指定至少一个协办窗口", "#joint_windows")
+                form["joint_windows"] = codes
+            elif kind == "escalated" and value("#forward_by"):
+                date = self._date("#forward_by", "承诺上报日期")
+                if date < today:
+                    raise ValueError("承诺的上报日期不能早于今天", "#forward_by")
+                form["forward_by"] = date
+            if self.proxy:
+                if not value("#proxy_name"):
+                    raise ValueError("代办人姓名不能为空", "#proxy_name")
+                if not value("#proxy_id"):
+                    raise ValueError("代办须登记代办人的身份证号码", "#proxy_id")
+                if self._check_proxy_id(value("#proxy_id")):
+                    raise ValueError("", "#proxy_id")  # the reason is on the 代办 line
+                if self.proxy_id_valid is None:
+                    raise ValueError("代办人身份证号码长度不是18位", "#proxy_id")
+                form["proxy"] = ProxyInput(
+                    value("#proxy_name"), self.proxy_id_valid.number, value("#proxy_phone") or None
+                )
+        except ValueError as exc:
+            message, *where = exc.args
+            self._error(message, where[0] if where else None)
+            if not message:
+                self.app.bell()
+            return None
+        return form
+
+    def _date(self, selector: str, what: str) -> dt.date:
+        try:
+            return parse_date(self.query_one(selector, Input).value, what)
+        except ValueError as exc:
+            raise ValueError(str(exc), selector) from None
 
     @work(thread=True, exclusive=True, group="accept", exit_on_error=False)
-    def _accept(self, materials: dict[str, str]) -> None:
+    def _accept(self, materials: dict[str, str], form: dict[str, Any]) -> None:
         from store.cases import accept_case
 
         app = self.app
-
-        def run(session):
-            p = preview(session, self.item.code, self.item.promised_limit_days, materials)
-            return accept_case(
-                session,
+        try:
+            result = app.store.run(
+                accept_case,
+                app.session,
                 inquiry_number=self.inquiry_number,
                 item_code=self.item.code,
                 person_uuid=self.person_uuid,
                 materials=materials,
-                kind=p.kind,
-                return_reasons="；".join(p.reasons) if p.kind == "returned" else None,
+                **form,
             )
-
-        try:
-            result = app.store.run(run, app.session)
         except Exception as exc:
             self.post_message(StoreFailed(user_message(exc), "accept"))
             return
@@ -223,22 +601,61 @@ class AcceptScreen(Screen):
 
     @on(CaseAccepted)
     def _accepted(self, message: CaseAccepted) -> None:
-        from policies.cases import KINDS
-
         r = self.result = message.result
         self.busy = False
-        label = KINDS[r.kind].label if r.kind in KINDS else r.kind
+        for box in self.query(Input):
+            box.disabled = True
+        label = kind_label(r.kind)
         if r.tolerance:
             label += "（容缺受理）"
+        if r.proxy:
+            label += "（代办）"
         text = f"已受理：办件号 {r.number}　{label}"
         if r.due_date is not None:
             text += f"　办结期限 {r.due_date:%Y-%m-%d}" + ("（暂定）" if r.due_provisional else "")
         if r.missing_materials:
             text += f"\n缺：{'、'.join(r.missing_materials)}"
-        text += "\nEsc 返回"
-        self.query_one("#accept-error", Static).update("")
-        self.query_one("#accepted", Static).update(text)
+        notice = self._notice_kind()
+        if notice is not None:
+            from store.cases import NOTICE_KINDS
+
+            text += f"\n回车或 N 出具《{NOTICE_KINDS.get(notice, notice)}》　O 打开办件　Esc 返回"
+        else:
+            text += "\n回车或 O 打开办件（当场办结）　Esc 返回"
+        self._line("#accept-error", "")
+        self._line("#accepted", text)
+        self._focus_table()
         self.app.notify(f"已受理：办件号 {r.number}", timeout=8)
 
+    # -- after acceptance --------------------------------------------------------------------
+    def _notice_kind(self) -> str | None:
+        """The notice the accepted case calls for (None: the result itself is handed over)."""
+        if self.result is None:
+            return None
+        from store.case_notices import default_notice_kind
+
+        return default_notice_kind(self.result)
+
+    def action_notice(self) -> None:
+        kind = self._notice_kind()
+        if kind is None:
+            self.app.bell()
+            return
+        from tui.screens.notice import NoticeScreen
+
+        self.app.push_screen(NoticeScreen(self.result.number, kind))
+
+    def action_open_case(self) -> None:
+        if self.result is None:
+            self.app.bell()
+            return
+        from tui.screens.case import CaseScreen
+
+        self.app.push_screen(CaseScreen(self.result.number))
+
     def action_back(self) -> None:
+        # Esc in a field leaves the field, not the screen (what was typed stays).
+        if isinstance(self.focused, Input):
+            self._focus_table()
+            return
         self.app.pop_screen()

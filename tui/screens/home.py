@@ -6,6 +6,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
@@ -19,6 +20,10 @@ SECTION_LABELS = {"case": "办件", "referral": "督办", "supplement": "待补�
 
 class HomeScreen(Screen):
     """窗口首页."""
+
+    BINDINGS = [  # noqa: RUF012
+        Binding("r", "refusals", "否定报备", id="home.refusals", show=False),
+    ]
 
     def compose(self) -> ComposeResult:
         yield StatusBar()
@@ -122,11 +127,28 @@ class HomeScreen(Screen):
 
     @on(DataTable.RowSelected, "#queue")
     def _open(self, event: DataTable.RowSelected) -> None:
-        from tui.screens.case_view import CaseViewScreen
-
         row = self.rows.get(str(event.row_key.value))
-        if row is not None:
-            self.app.push_screen(CaseViewScreen(row))
+        if row is None:
+            return
+        if row.section == "referral":
+            from tui.screens.referral import ReferralScreen
+
+            self.app.push_screen(ReferralScreen(row))
+        else:
+            from tui.screens.case import CaseScreen
+
+            self.app.push_screen(CaseScreen(row.number))
+
+    def action_refusals(self) -> None:
+        """否定报备审核 (the supervisor; R on the home screen)."""
+        from tui.screens.case import is_supervisor
+
+        if not is_supervisor(self.app.session):
+            self.app.notify("否定报备由大厅主任审核", severity="warning")
+            return
+        from tui.screens.refusals import RefusalsScreen
+
+        self.app.push_screen(RefusalsScreen())
 
     # -- a card laid on the reader opens that person's history at once --------------------
     def card_read(self, card) -> None:

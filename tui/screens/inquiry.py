@@ -469,7 +469,11 @@ class InquiryScreen(Screen):
         self.app.notify(text, timeout=8)
         name = self.query_one("#name", Input).value.strip()
         self._clear()
-        if result.disposition == "accepted" and item is not None:
+        if result.disposition == "answered":
+            from tui.screens.rating import open_rating
+
+            open_rating(self.app, inquiry_number=result.number)
+        elif result.disposition == "accepted" and item is not None:
             from tui.screens.accept import AcceptScreen
 
             self.app.push_screen(

@@ -34,8 +34,3 @@ class _Later(Screen):
 class ComplaintScreen(_Later):
     TITLE_TEXT = "投诉（F6）"
     BODY = "投诉登记：口头、电话或书面；投诉人身份保密，只有投诉受理人可见。"
-
-
-class RatingScreen(_Later):
-    TITLE_TEXT = "评价（F7）"
-    BODY = "请申请人在评价器上对本次服务评价（非常满意 … 非常不满意），每次服务只能评价一次。"
