@@ -113,8 +113,10 @@ async def rating_screen(pilot, rig: Rig, **service):
 
 async def test_a_walk_in_is_accepted_closed_and_rated_very_satisfied(demo, clock):
     from devices.idcard import samples
-    from store.cases import close_case
+    from store.cases import case_detail
     from tui.screens.accept import AcceptScreen
+    from tui.screens.case import CaseScreen
+    from tui.screens.inquiry import InquiryScreen
     from tui.screens.rating import RATED, WAITING, RatingScreen
 
     rig = Rig(demo, clock)
@@ -123,7 +125,12 @@ async def test_a_walk_in_is_accepted_closed_and_rated_very_satisfied(demo, clock
         await rig.home(pilot)
         await pilot.press("f2")
         await settle(pilot)
-        app.screen.card_read(samples.RESIDENT)
+        inquiry = app.screen
+        assert isinstance(inquiry, InquiryScreen)
+        # The card laid on the simulated reader: the real protocol through the watcher.
+        rig.reader.place(samples.RESIDENT)
+        await rig.poll(pilot, lambda: inquiry.card is not None)
+        assert inquiry.query_one("#name").value == samples.RESIDENT.name
         await type_text(pilot, "sydj")  # 失业登记: a 即办件 of the catalog
         await settle(pilot)
         await pilot.press("enter")
@@ -136,9 +143,20 @@ async def test_a_walk_in_is_accepted_closed_and_rated_very_satisfied(demo, clock
         await settle(pilot)
         accepted = app.screen.result
         assert accepted is not None and accepted.kind == "immediate", screen_text(app)
-        app.store.run(close_case, app.session, accepted.number, granted=True, reasons="准予")
-
-        screen = await rating_screen(pilot, rig, case_number=accepted.number)
+        # Enter opens the case (nothing to notify for a 即办件); B 办结, 准予 with the result.
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, CaseScreen)
+        await pilot.press("b")
+        await settle(pilot)
+        await pilot.press("enter")  # 准予
+        await type_text(pilot, "准予失业登记")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, RatingScreen), screen_text(app)
+        screen = app.screen
+        detail = app.store.run(case_detail, app.session, accepted.number)
+        assert detail.state == "done" and detail.granted is True
         assert await until(pilot, lambda: rig.evaluator.armed)
         assert app.last_service == ("case", accepted.number)
         text = screen_text(app)
