@@ -1,9 +1,12 @@
 """Numbered schema migrations (结构版本). The register records its version; a newer one is
 refused, an older one is migrated after an automatic backup.
 
-Migration 1 creates the tables from the models as they stand at version 1. Any later change
-to a model needs a new numbered migration (playhouse.migrate); a test checks that a freshly
-migrated register has exactly the models' columns, so a forgotten migration fails CI.
+Migration 1 creates the tables from the models as they stand today, so a new register is
+complete after it. Every later change to a model needs a new numbered migration
+(playhouse.migrate) for the registers created before it; such a migration adds only what is
+missing, because on a new register migration 1 already made it. Tests check that a freshly
+migrated register, and one built with the version-1 schema of before issue 5, have exactly
+the models' columns, so a forgotten migration fails CI.
 """
 
 from __future__ import annotations
@@ -15,9 +18,9 @@ from pathlib import Path
 
 import peewee as pw
 
-from store.database import upsert
+from store.database import UtcDateTimeField, upsert
 from store.errors import SchemaTooNew, StoreError
-from store.models import ALL_MODELS, RegisterMeta
+from store.models import ALL_MODELS, Refusal, RegisterMeta, SubTask
 
 
 @dataclass(frozen=True)
@@ -31,8 +34,67 @@ def _m0001_initial(db: pw.Database) -> None:
     db.create_tables(ALL_MODELS)
 
 
+def _with_default(field: pw.Field, sql_default: str) -> pw.Field:
+    """A NOT NULL column added with its default in the DDL: rows already there get the value
+    in one ALTER TABLE (no table rebuild on SQLite, where a rebuild would fight the foreign
+    keys)."""
+    field.constraints = [pw.SQL(f"DEFAULT {sql_default}")]
+    return field
+
+
+#: Version 2 (issue 5): the case workflow's columns, frozen here as they were added.
+_V2_COLUMNS: tuple[tuple[str, str, pw.Field], ...] = (
+    ("case", "trips", _with_default(pw.IntegerField(default=1), "1")),
+    ("case", "proxy_name_enc", pw.BlobField(null=True)),
+    ("case", "proxy_id_enc", pw.BlobField(null=True)),
+    ("case", "proxy_phone_enc", pw.BlobField(null=True)),
+    ("case", "supplements", _with_default(pw.TextField(default="[]"), "'[]'")),
+    ("case", "omission", _with_default(pw.BooleanField(default=False), "FALSE")),
+    ("case", "granted", pw.BooleanField(null=True)),
+    ("case", "extension_state", _with_default(pw.CharField(max_length=16, default=""), "''")),
+    ("case", "extension_requested", pw.DateField(null=True)),
+    ("case", "forward_by", pw.DateField(null=True)),
+    ("case", "forwarded_at", UtcDateTimeField(null=True)),
+    ("case", "forward_reference", _with_default(pw.CharField(max_length=64, default=""), "''")),
+    ("case", "proposed_action", _with_default(pw.CharField(max_length=16, default=""), "''")),
+    ("case", "extended_from", pw.DateField(null=True)),
+    ("rating", "rated", _with_default(pw.BooleanField(default=True), "TRUE")),
+)
+
+
+def add_missing_columns(
+    db: pw.Database, columns: tuple[tuple[str, str, pw.Field], ...]
+) -> list[str]:
+    """Add each (table, column, field) the table does not have yet; returns what was added."""
+    from playhouse.migrate import SchemaMigrator
+    from playhouse.migrate import migrate as run_migrate
+
+    migrator = SchemaMigrator.from_database(db)
+    present: dict[str, set[str]] = {}
+    added = []
+    for table, column, field in columns:
+        names = present.setdefault(table, {c.name for c in db.get_columns(table)})
+        if column not in names:
+            run_migrate(migrator.alter_add_column(table, column, field, allow_not_null=True))
+            names.add(column)
+            added.append(f"{table}.{column}")
+    return added
+
+
+def _m0002_case_workflow(db: pw.Database) -> None:
+    # 联办分工 and 否定报备 are new tables: created as the models stand (safe: a new register
+    # has them from migration 1).
+    db.create_tables([SubTask, Refusal], safe=True)
+    add_missing_columns(db, _V2_COLUMNS)
+
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "初始结构：登记本全部数据表", _m0001_initial),
+    Migration(
+        2,
+        "办件流程：跑动次数、代办人、补正、延期、上报、联办分工、否定报备、未评价",
+        _m0002_case_workflow,
+    ),
 ]
 
 

@@ -241,6 +241,7 @@ class Case(SealedModel):
     forwarded_at = UtcDateTimeField(null=True)
     forward_reference = pw.CharField(max_length=64, default="")  # the authority's number
     proposed_action = pw.CharField(max_length=16, default="")  # "" | withdraw (容缺 overdue)
+    extended_from = pw.DateField(null=True)  # the due date the last approved extension moved
 
     class Meta:
         # The counter's queue and a person's history (store/queue.py, store/lookup.py):

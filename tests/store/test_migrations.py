@@ -12,7 +12,7 @@ from store import migrations
 from store.backup import verify_backup
 from store.database import close_database, database
 from store.errors import SchemaTooNew
-from store.models import ALL_MODELS, RegisterMeta
+from store.models import ALL_MODELS, Refusal, RegisterMeta, SubTask
 from store.session import Register
 
 
@@ -42,14 +42,65 @@ def test_older_schema_migrates_after_a_backup(hall, register_url, monkeypatch):
             )
         )
 
+    version = migrations.latest_version()
     monkeypatch.setattr(
         migrations,
         "MIGRATIONS",
-        [*migrations.MIGRATIONS, migrations.Migration(2, "测试", add_column)],
+        [*migrations.MIGRATIONS, migrations.Migration(version + 1, "测试", add_column)],
     )
     register = Register.open(register_url)
-    assert register.meta("schema_version") == "2"
+    assert register.meta("schema_version") == str(version + 1)
     assert "floor" in {c.name for c in database.obj.get_columns("window")}
-    backups = list((register.sqlite_file.parent / "backups").glob("*before-v2*"))
+    backups = list((register.sqlite_file.parent / "backups").glob(f"*before-v{version + 1}*"))
     assert len(backups) == 1
-    assert verify_backup(backups[0]).schema_version == 1
+    assert verify_backup(backups[0]).schema_version == version
+
+
+def _as_before_issue_5(db: pw.Database) -> None:
+    """The register as version 1 left it: no case-workflow columns, no 联办/否定报备 tables."""
+    for table, column, _field in migrations._V2_COLUMNS:
+        db.execute_sql(f'ALTER TABLE "{table}" DROP COLUMN "{column}"')
+    db.execute_sql(f'DROP TABLE "{Refusal._meta.table_name}"')
+    db.execute_sql(f'DROP TABLE "{SubTask._meta.table_name}"')
+    RegisterMeta.update(value="1").where(RegisterMeta.key == "schema_version").execute()
+
+
+def test_a_register_from_before_issue_5_gets_the_case_workflow(hall, register_url):
+    from store.cases import case_detail, close_case, return_case
+    from store.catalog import import_catalog
+    from store.persons import upsert_person
+    from store.ratings import rating_of, record_rating
+    from tests.conftest import SUPERVISOR_PASSWORD
+    from tests.people import PEOPLE
+    from tests.store.test_cases import CATALOG, accept
+
+    import_catalog(hall.supervisor, CATALOG)
+    clerk = hall.supervisor
+    who = PEOPLE[0]
+    person = upsert_person(clerk, name=who.name, id_number=who.id_number).uuid
+    open_case = accept(clerk, person)
+    rated = accept(
+        clerk, person, item_code="I001", materials={"居民身份证": "present"}, kind="immediate"
+    )
+    close_case(clerk, rated.number, granted=True, reasons="准予")
+    record_rating(clerk, case_number=rated.number, level=1, channel="device")
+    _as_before_issue_5(database.obj)
+    close_database()
+
+    register = Register.open(register_url)
+    assert register.meta("schema_version") == str(migrations.latest_version())
+    db = database.obj
+    for model in ALL_MODELS:
+        in_db = {c.name for c in db.get_columns(model._meta.table_name)}
+        assert in_db == {f.column_name for f in model._meta.sorted_fields}, model
+    backups = list((register.sqlite_file.parent / "backups").glob("*before-v2*"))
+    assert len(backups) == 1 and verify_backup(backups[0]).schema_version == 1
+
+    # The cases of before read as they were and go on through the workflow.
+    session = hall.login("0001", SUPERVISOR_PASSWORD)
+    detail = case_detail(session, open_case.number)
+    assert detail.trips == 1 and detail.state == "accepted" and detail.extension_state == ""
+    assert case_detail(session, rated.number).state == "done"
+    assert rating_of(session, case_number=rated.number).rated
+    return_case(session, open_case.number, reasons="经核查不符合条件")
+    assert case_detail(session, open_case.number).state == "returned"
