@@ -80,10 +80,11 @@ def default_notice_kind(case: Any) -> str | None:
         return "return"
     if state not in STATES or STATES[state].terminal:
         return None
-    if getattr(case, "extension_state", "") == "approved":
-        return "extension"
     if state == "awaiting_supplement":
         return "supplement"
+    extended = getattr(case, "extended_until", None)
+    if getattr(case, "extension_state", "") == "approved" and extended == case.due_date:
+        return "extension"
     if case.tolerance and case.missing_materials:
         return "tolerance"
     notice = NOTICE_FOR_CASE_KIND.get(kind)
@@ -104,7 +105,11 @@ def _unfit(case: Case, kind: str) -> str | None:
         "done": case.state == "done",
         "immediate": case.state == "done" and case.kind == "immediate",
         "return": case.state in ("returned", "refused"),
-        "extension": case.extension_state == "approved" and not terminal,
+        # while the extended date is the one running (a later 补正 restarts the count)
+        "extension": case.extension_state == "approved"
+        and case.due_date is not None
+        and case.due_date == case.extended_until
+        and not terminal,
         "tolerance": bool(case.tolerance) and not terminal,
         "joint": case.kind == "joint" and not terminal,
         "escalated": case.kind == "escalated" and not terminal,
@@ -120,14 +125,11 @@ def _unfit(case: Case, kind: str) -> str | None:
 
 _DATE_FIELDS = {f.name for f in dataclasses.fields(NoticeData) if "dt.date" in str(f.type)}
 _LIST_FIELDS = {f.name for f in dataclasses.fields(NoticeData) if "tuple" in str(f.type)}
-#: What a caller may add or correct (pickup, supervision phone, a 补正期限 …); the case's
-#: identity and the notice's number are the store's.
-_EXTRA_FIELDS = {f.name for f in dataclasses.fields(NoticeData)} - {
-    "kind",
-    "case_number",
-    "notice_number",
-    "issued_on",
-}
+#: What a caller may add to a notice: how the result is collected, the supervision phone and
+#: a 补正期限 on the 补办 notice. Everything else (the applicant, the materials still owed,
+#: the dates, the reasons) is the register's and cannot be changed by a caller.
+_EXTRA_FIELDS = {"pickup", "supervision_phone", "bring_by"}
+_REGISTER_FIELDS = {f.name for f in dataclasses.fields(NoticeData)} - _EXTRA_FIELDS
 
 
 def _case(number: str) -> Case:
@@ -144,10 +146,12 @@ def _check_kind(kind: str) -> None:
         raise InvalidInput(f"未知的告知书类别：{kind}（可选：{known}）")
 
 
-def _check_extra(extra: Mapping[str, Any]) -> dict[str, Any]:
+def _check_extra(kind: str, extra: Mapping[str, Any]) -> dict[str, Any]:
     """Type-check the caller's values; messages name the field, never the value."""
     out: dict[str, Any] = {}
     for key, value in extra.items():
+        if key in _REGISTER_FIELDS:
+            raise InvalidInput(f"告知书项目「{key}」取自登记本，不能另行填写")
         if key not in _EXTRA_FIELDS:
             raise InvalidInput(f"告知书没有可填写的项目「{key}」")
         if key in _DATE_FIELDS:
@@ -162,6 +166,9 @@ def _check_extra(extra: Mapping[str, Any]) -> dict[str, Any]:
             ok = isinstance(value, str)
         if not ok:
             raise InvalidInput(f"告知书项目「{key}」的值类型不对")
+        if key == "bring_by" and kind != "supplement":
+            # 容缺: the date is the applicant's commitment, stored with the case
+            raise InvalidInput("只有《办件通知书》可另填补正期限")
         out[key] = value
     return out
 
@@ -178,20 +185,6 @@ def _result_parts(text: str) -> tuple[str, str]:
             if text.startswith(word + sep):
                 return word, text[len(word) + len(sep) :].strip()
     return "", text.strip()
-
-
-def _original_due(session: Session, case: Case) -> dt.date | None:
-    """The due date before the extension (approve_extension moved due_date): counted again
-    from the clock start with the same limit, as store.cases did."""
-    if case.clock_start is None:
-        return None
-    limit = case_limit_working_days(
-        case.kind, session.register.policy, item_promised_days=case.item.promised_limit_days
-    )
-    if limit is None:
-        return None
-    due = session.register.calendar.due(case.clock_start, limit, allow_provisional=True).date
-    return due if case.extended_until is None or due < case.extended_until else None
 
 
 def _promised_limit(session: Session, case: Case) -> str:
@@ -219,7 +212,7 @@ def _joint(case: Case) -> tuple[str, tuple[str, ...]]:
 def _fill(session: Session, case: Case, kind: str, extra: Mapping[str, Any] | None) -> NoticeData:
     """The notice's values, read inside the caller's operation."""
     _check_kind(kind)
-    values = _check_extra(extra or {})
+    values = _check_extra(kind, extra or {})
     problem = _unfit(case, kind)
     if problem:
         raise InvalidInput(problem)
@@ -263,7 +256,7 @@ def _fill(session: Session, case: Case, kind: str, extra: Mapping[str, Any] | No
         reasons=reasons,
         bring_by=case.tolerance_due if kind == "tolerance" else None,
         applicant_phone=phone if kind == "tolerance" else "",
-        previous_due_on=_original_due(session, case) if extension else None,
+        previous_due_on=case.extended_from if extension else None,
         extended_to=case.extended_until if extension else None,
         extension_reason=(
             keys.open_text("case", "extension_reason_enc", case.uuid, case.extension_reason_enc)

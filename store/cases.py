@@ -340,6 +340,18 @@ def _reasons(text: str | None, what: str) -> str:
 # --- acceptance --------------------------------------------------------------------------
 
 
+def _open_inquiry(number: str) -> Inquiry:
+    """The 首问登记 a case is accepted from: open, without a case, meant for acceptance."""
+    inquiry = Inquiry.get_or_none(Inquiry.number == _clean(number).upper())
+    if inquiry is None:
+        raise NotFound(f"没有登记号为 {_clean(number)} 的首问登记")
+    if inquiry.state != "open" or inquiry.case_id is not None:
+        raise InvalidInput(f"首问登记 {inquiry.number} 已办结，不能再受理")
+    if inquiry.disposition not in ("accepted", "referred"):
+        raise InvalidInput(f"首问登记 {inquiry.number} 不是待受理的事项")
+    return inquiry
+
+
 def accept_case(
     session: Session,
     *,
@@ -408,6 +420,11 @@ def accept_case(
             f"材料不齐（{'、'.join(not_present)}），不能按{label}受理：请选择补办件、退回件"
             "或（事项允许时）容缺受理"
         )
+    authority = _spec(item).get("authority", "township")
+    if authority != "township" and kind not in ("escalated", "supplement", "returned"):
+        raise InvalidInput(
+            f"本事项审批权限在{AUTHORITIES.get(authority, '上级')}，须按上报件受理（不能按{label}）"
+        )
     if kind == "joint" and not participants:
         raise InvalidInput("联办件须指定至少一个协办窗口")
     if kind != "joint" and joint_windows:
@@ -431,17 +448,9 @@ def accept_case(
                 proxy_id = validate_resident_id(proxy_id, today=today).number
             except PolicyError as exc:
                 raise InvalidInput(f"代办人证件有误：{exc}") from None
-    inquiry = None
-    if inquiry_number:
-        inquiry = Inquiry.get_or_none(Inquiry.number == _clean(inquiry_number).upper())
-        if inquiry is None:
-            raise NotFound(f"没有登记号为 {_clean(inquiry_number)} 的首问登记")
-        if inquiry.state != "open" or inquiry.case_id is not None:
-            raise InvalidInput(f"首问登记 {inquiry.number} 已办结，不能再受理")
-        if inquiry.disposition not in ("accepted", "referred"):
-            raise InvalidInput(f"首问登记 {inquiry.number} 不是待受理的事项")
-
     with operation(session, "case.accept", roles=WORK_ROLES, record_table="case") as event:
+        # Read inside the writing transaction: two counters cannot both accept one inquiry.
+        inquiry = _open_inquiry(inquiry_number) if inquiry_number else None
         keys = session.keys
         now = session.now()
         state = initial_state(kind)
@@ -570,8 +579,10 @@ def supplement(
             case.omission = True
         days = json.loads(case.supplements or "[]")
         if brought:
+            # Materials entered twice on one day are one visit (跑动次数 counts visits).
+            if today.isoformat() not in days:
+                case.trips += 1
             days.append(today.isoformat())
-            case.trips += 1
         case.supplements = json.dumps(days)
         complete = all(m["status"] == "present" for m in materials)
         if case.state == "awaiting_supplement":
@@ -707,6 +718,11 @@ def request_extension(session: Session, number: str, *, reason: str, new_date: d
             raise InvalidInput("延期后的办结日期不能早于今天")
         if case.due_date is not None and new_date <= case.due_date:
             raise InvalidInput(f"延期后的办结日期须晚于原期限 {case.due_date:%Y-%m-%d}")
+        calendar = session.register.calendar
+        if not calendar.missing_years(new_date, new_date) and not calendar.is_workday(new_date):
+            name = calendar.holiday_name(new_date)
+            why = f"{name}假期" if name else "休息日"
+            raise InvalidInput(f"延期后的办结日期 {new_date:%Y-%m-%d} 是{why}，须为工作日")
         case.extension_state = "requested"
         case.extension_requested = new_date
         case.extension_reason_enc = _seal(
@@ -738,6 +754,7 @@ def approve_extension(session: Session, number: str) -> dt.date:
             check_extension(case.kind, case.state, by_supervisor=True, reason=reason)
         except TransitionError as exc:
             raise TransitionRefused(f"办件 {case.number}：{exc}") from None
+        case.extended_from = case.due_date
         case.due_date = case.extended_until = case.extension_requested
         case.due_provisional = bool(
             session.register.calendar.missing_years(case.due_date, case.due_date)
@@ -810,6 +827,8 @@ def forward_progress(
     """上报件: record the forwarding (the authority's reference) and, later, its result."""
     reference = _clean(reference)
     result = _clean(result) or None
+    if result is not None and granted is None:
+        raise InvalidInput("登记上级办理结果须写明准予或不予")
     with operation(session, "case.forward", roles=WORK_ROLES, record_table="case") as event:
         case = _case(number)
         if case.kind != "escalated":
@@ -828,10 +847,13 @@ def forward_progress(
             case.forward_reference = reference[:64]
         if result is not None:
             _move(session, case, "done")
-            case.granted = granted
-            case.result_enc = _seal(session, "case", "result_enc", case.uuid, result)
+            case.granted = bool(granted)
+            text = f"{'准予' if granted else '不予'}：{result}"
+            case.result_enc = _seal(session, "case", "result_enc", case.uuid, text)
             _reseal(session, case)
             case.closed_at = now
+            if not granted:  # 不予核准 by the higher authority: registered too (否定报备)
+                _refusal(session, case, "not_granted", result, reviewed=False)
         elif STATES[case.state].terminal:
             raise TransitionRefused(f"办件 {case.number} 已{STATES[case.state].label}")
         case.updated_at = now

@@ -33,6 +33,8 @@ CHANNELS = {
     "default": "默认评价",
 }
 NOT_RATED = "未评价"
+#: "default" is written only by the daily job (record_not_rated), never by a rater.
+DEFAULT_CHANNEL = "default"
 
 
 class AlreadyRated(StoreError):
@@ -176,8 +178,11 @@ def record_rating(
     """Record the applicant's rating (评价器, 窗口代录 …) of one service, once."""
     if isinstance(level, bool) or not isinstance(level, int) or not 1 <= level <= 5:
         raise InvalidInput("评价等级应为 1（非常满意）至 5（非常不满意）")
+    if channel == DEFAULT_CHANNEL:
+        raise InvalidInput("默认评价只由每日作业记录，不能手工录入")
     if channel not in CHANNELS:
-        raise InvalidInput(f"未知的评价渠道：{channel}（可选：{'、'.join(CHANNELS.values())}）")
+        choices = "、".join(v for k, v in CHANNELS.items() if k != DEFAULT_CHANNEL)
+        raise InvalidInput(f"未知的评价渠道：{channel}（可选：{choices}）")
     if reason_code is not None and (
         isinstance(reason_code, bool) or not isinstance(reason_code, int)
     ):
@@ -207,7 +212,7 @@ def record_not_rated(
         case_number=case_number,
         inquiry_number=inquiry_number,
         level=level,
-        channel="default",
+        channel=DEFAULT_CHANNEL,
         rated=False,
         reason_code=None,
     )

@@ -28,6 +28,7 @@ from store.cases import (
     issue_notice,
     notice_text,
     request_extension,
+    request_supplement,
     supplement,
 )
 from store.errors import InvalidInput, NotFound
@@ -236,6 +237,18 @@ def test_extension_notice_only_once_approved(hall, desk, applicant, clock):  # n
     assert "因需入户核查家庭财产状况" in paper
     assert "经大厅主任批准，办结期限延长至2026年3月6日" in paper
 
+    # A second extension names the date the first one gave, not the original one.
+    request_extension(desk, case.number, reason="需公示", new_date=dt.date(2026, 3, 13))
+    approve_extension(hall.supervisor, case.number)
+    data = notice_data(desk, case.number, "extension")
+    assert (data.previous_due_on, data.extended_to) == (dt.date(2026, 3, 6), dt.date(2026, 3, 13))
+
+    # 通知补正 stops the clock: the extended date no longer runs, the 补办 notice fits.
+    request_supplement(desk, case.number, ["收入证明"])
+    assert default_notice_kind(case_detail(desk, case.number)) == "supplement"
+    with pytest.raises(InvalidInput, match="不适用《延期告知书》"):
+        preview_notice(desk, case.number, "extension")
+
 
 def test_done_notices_granted_and_not_granted(desk, applicant, clock):  # noqa: F811
     clock.set(local(2026, 11, 23, 9))
@@ -285,8 +298,19 @@ def test_bad_requests_are_refused_and_nothing_is_written(desk, applicant):  # no
         issue_case_notice(desk, case.number, "joint")
     with pytest.raises(InvalidInput, match="没有可填写的项目「applicant_id」"):
         issue_case_notice(desk, case.number, "acceptance", extra={"applicant_id": "x"})
-    with pytest.raises(InvalidInput, match="「due_on」的值类型不对"):
-        issue_case_notice(desk, case.number, "acceptance", extra={"due_on": "2026-12-01"})
+    with pytest.raises(InvalidInput, match="「bring_by」的值类型不对"):
+        issue_case_notice(desk, case.number, "supplement", extra={"bring_by": "2026-12-01"})
+    # What the register says is not the caller's to change: the due date, the applicant,
+    # the materials still owed.
+    for field, value in (
+        ("due_on", dt.date(2027, 6, 1)),
+        ("applicant_name", "某某"),
+        ("missing_materials", ("户口簿",)),
+    ):
+        with pytest.raises(InvalidInput, match=f"「{field}」取自登记本"):
+            issue_case_notice(desk, case.number, "acceptance", extra={field: value})
+    with pytest.raises(InvalidInput, match="只有《办件通知书》可另填补正期限"):
+        issue_case_notice(desk, case.number, "acceptance", extra={"bring_by": dt.date(2026, 12, 1)})
     with pytest.raises(NotFound):
         issue_case_notice(desk, "BJ20261123-0099", "acceptance")
     with pytest.raises(NotFound):

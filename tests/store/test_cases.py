@@ -508,15 +508,37 @@ def test_escalated_is_forwarded_then_closed_with_the_result(desk, applicant, clo
     )
     with pytest.raises(InvalidInput, match="须列明需补正的全部材料"):
         request_supplement(desk, result.number, [])
+    with pytest.raises(InvalidInput, match="须写明准予或不予"):
+        forward_progress(desk, result.number, reference="", result="县残联已核发残疾人证")
+    assert case_detail(desk, result.number).state == "forwarded"
     done = forward_progress(
         desk, result.number, reference="", result="县残联已核发残疾人证", granted=True
     )
     assert done.state == "done"
     detail = case_detail(desk, result.number)
     assert detail.forward_reference == "县残联〔2026〕88号"
-    assert detail.result == "县残联已核发残疾人证"
+    assert (detail.granted, detail.result) == (True, "准予：县残联已核发残疾人证")
     with pytest.raises(TransitionRefused, match="不是上报件"):
         forward_progress(desk, accept(desk, applicant).number, reference="x")
+
+    # 不予核准 by the county: the case is done, not granted, and a 否定报备 waits for review.
+    other = accept(
+        desk, applicant, item_code="E001", materials={"申请表": "present"}, kind="escalated"
+    )
+    forward_progress(desk, other.number, reference="县残联〔2026〕89号")
+    forward_progress(desk, other.number, reference="", result="不符合评残标准", granted=False)
+    assert case_detail(desk, other.number).granted is False
+    refusals = [
+        (r.kind, r.state) for r in Refusal.select().join(Case).where(Case.number == other.number)
+    ]
+    assert refusals == [("not_granted", "pending")]
+
+
+def test_approval_above_the_township_is_escalated_whatever_the_clerk_picks(desk, applicant):
+    for kind in ("promised", "immediate", "joint"):
+        with pytest.raises(InvalidInput, match="审批权限在县（区），须按上报件受理"):
+            accept(desk, applicant, item_code="E001", materials={"申请表": "present"}, kind=kind)
+    assert Case.select().count() == 0
 
 
 # --- extension ---------------------------------------------------------------------------
@@ -666,6 +688,59 @@ def test_inquiry_is_linked_and_closed_on_acceptance(desk, applicant):
     assert (row.state, row.case.number) == ("closed", case.number)
     with pytest.raises(InvalidInput, match="已办结"):
         accept(desk, applicant, inquiry_number=inquiry.number)
+
+
+def test_two_counters_cannot_accept_one_inquiry(desk, applicant, monkeypatch):
+    """The inquiry is read inside the writing transaction: another counter accepting it
+    between this counter's checks and its write leaves one case, and a Chinese refusal."""
+    import store.cases as cases
+    from store.inquiries import PersonInput, register_inquiry
+
+    who = PEOPLE[0]
+    inquiry = register_inquiry(
+        desk,
+        channel="visit",
+        person=PersonInput(who.name, who.id_number, who.phone),
+        item_code="P001",
+        disposition="accepted",
+    )
+    real, raced = cases.operation, []
+
+    def other_counter_first(session, action, **kw):
+        if action == "case.accept" and not raced:
+            raced.append("…")  # the other counter's own operation runs unpatched
+            raced[0] = accept(desk, applicant, inquiry_number=inquiry.number).number
+        return real(session, action, **kw)
+
+    monkeypatch.setattr(cases, "operation", other_counter_first)
+    with pytest.raises(InvalidInput, match="已办结，不能再受理"):
+        accept(desk, applicant, inquiry_number=inquiry.number)
+    assert [c.number for c in Case.select()] == raced
+
+
+def test_supplements_entered_twice_in_one_visit_are_one_trip(desk, applicant, clock):
+    clock.set(local(2026, 9, 29))
+    both = {"居民身份证": "present", "户口簿": "not_brought", "收入证明": "not_brought"}
+    case = accept(desk, applicant, materials=both, kind="supplement")
+    clock.set(local(2026, 9, 30, 10, 0))
+    supplement(desk, case.number, ["户口簿"])
+    clock.set(local(2026, 9, 30, 10, 2))
+    supplement(desk, case.number, ["收入证明"])
+    assert case_detail(desk, case.number).trips == 2  # the acceptance, and 30 September
+    assert record_visit(desk, case.number) == 3  # a visit the clerk records is one more
+
+
+def test_an_extension_ends_on_a_working_day(hall, desk, applicant, clock):
+    clock.set(local(2026, 9, 21))
+    case = accept(desk, applicant)
+    assert case.due_date == dt.date(2026, 9, 29)  # 25 September is 中秋节
+    for day, why in ((dt.date(2026, 10, 3), "国庆节假期"), (dt.date(2026, 11, 28), "休息日")):
+        with pytest.raises(InvalidInput, match=f"{day:%Y-%m-%d} 是{why}，须为工作日"):
+            request_extension(desk, case.number, reason="需公示", new_date=day)
+    assert case_detail(desk, case.number).extension_state == ""
+    # 10 October 2026 is a Saturday worked for National Day (调休): a working day.
+    request_extension(desk, case.number, reason="需公示", new_date=dt.date(2026, 10, 10))
+    assert approve_extension(hall.supervisor, case.number) == dt.date(2026, 10, 10)
 
 
 def test_the_queue_shows_cases_in_every_state_of_this_module(desk, applicant, clock):

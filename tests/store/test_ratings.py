@@ -21,9 +21,11 @@ def test_one_rating_per_service_whatever_the_device_sends(desk, applicant):  # n
     first = record_rating(desk, case_number=case.number, level=1, channel="device")
     assert (first.level_label, first.rated, first.followup_due) == ("非常满意", True, None)
     events = AuditEvent.select().count()
-    for channel in ("device", "clerk", "default"):
+    for channel in ("device", "clerk", "sms"):
         with pytest.raises(AlreadyRated, match="已评价过：每次服务只能评价一次"):
             record_rating(desk, case_number=case.number, level=5, channel=channel)
+    with pytest.raises(AlreadyRated, match="已评价过"):
+        record_not_rated(desk, case_number=case.number)  # nor the daily job afterwards
     assert Rating.select().count() == 1
     assert Rating.get().level == 1
     assert AuditEvent.select().count() == events
@@ -74,6 +76,7 @@ def test_not_rated_is_recorded_and_closes_the_service(desk, applicant):  # noqa:
         ({"level": 6}, InvalidInput, "评价等级应为 1"),
         ({"level": True}, InvalidInput, "评价等级应为 1"),
         ({"channel": "wechat"}, InvalidInput, "未知的评价渠道"),
+        ({"channel": "default"}, InvalidInput, "默认评价只由每日作业记录"),
         ({"case_number": None}, InvalidInput, "二者选一"),
         ({"inquiry_number": "SW20261123-0001"}, InvalidInput, "二者选一"),
         ({"case_number": "BJ20261123-0099"}, NotFound, "没有办件号"),

@@ -120,14 +120,17 @@ class CaseAccepted(Message):
 def candidates(proposal) -> tuple[str, ...]:
     """The kinds the store accepts for the materials behind ``proposal`` (store.cases
     accept_case's rules), the proposal first. A main material missing leaves only 退回件;
-    anything else not brought: 补办件 (or 容缺受理 when proposed) and 退回件; a complete
-    checklist: any kind but 补办件 (退回件 for an applicant plainly ineligible)."""
+    anything else not brought: 补办件 (or 容缺受理 when proposed) and 退回件; 上报件: itself
+    or 退回件; any other complete checklist: any kind but 补办件 (退回件 for an applicant
+    plainly ineligible)."""
     if proposal.kind == "returned":
         return ("returned",)
     if proposal.tolerance:
         return (TOLERANCE, "supplement", "returned")
     if proposal.kind == "supplement":
         return ("supplement", "returned")
+    if proposal.kind == "escalated":  # approval lies above the township: nothing else
+        return ("escalated", "returned")
     rest = tuple(k for k in COMPLETE_KINDS if k != proposal.kind)
     return (proposal.kind, *rest, "returned")
 
