@@ -173,13 +173,14 @@ def test_an_older_schema_migrates_without_a_sqlite_backup(hall, register_url, mo
             )
         )
 
+    version = migrations.latest_version() + 1
     monkeypatch.setattr(
         migrations,
         "MIGRATIONS",
-        [*migrations.MIGRATIONS, migrations.Migration(2, "测试", add_column)],
+        [*migrations.MIGRATIONS, migrations.Migration(version, "测试", add_column)],
     )
     register = Register.open(register_url)
-    assert register.meta("schema_version") == "2"
+    assert register.meta("schema_version") == str(version)
     assert "floor" in {c.name for c in database.obj.get_columns("window")}
 
 
@@ -648,3 +649,10 @@ def test_the_composite_key_of_counter_holds(hall):
     with pytest.raises(pw.IntegrityError), database.atomic():
         Counter.create(prefix="SL", day=day, value=9)
     assert Counter.select().count() == 2
+
+
+def test_a_register_from_before_issue_5_is_migrated(hall, register_url):
+    from tests.store.test_migrations import migrate_from_before_issue_5
+
+    register = migrate_from_before_issue_5(hall, register_url)
+    assert register.sqlite_file is None  # a PostgreSQL hall backs up with pg_dump
