@@ -35,6 +35,7 @@ __all__ = [
     "ComplaintPolicy",
     "DeadlinePolicy",
     "EvaluatorPolicy",
+    "FirstInquiryPolicy",
     "JointPolicy",
     "LoginPolicy",
     "PetitionPolicy",
@@ -67,6 +68,13 @@ def _num(low: int = 0, high: int | None = None) -> Any:
 
 def _choice(*choices: str) -> Any:
     return field(metadata={"choices": choices})
+
+
+@dataclass(frozen=True)
+class FirstInquiryPolicy:
+    """首问负责制: whether a counter accepts only its own window's items."""
+
+    accept_other_windows: bool
 
 
 @dataclass(frozen=True)
@@ -176,6 +184,7 @@ class LoginPolicy:
 class Policy:
     """All settings of one hall; ``policy.login.max_failures`` etc."""
 
+    first_inquiry: FirstInquiryPolicy
     deadlines: DeadlinePolicy
     supplement: SupplementPolicy
     joint: JointPolicy

@@ -44,7 +44,7 @@ from policies.notices import Notice as NoticeDocument
 from policies.notices import NoticeLine as NoticeDocumentLine
 from store.clock import local_date
 from store.errors import InvalidInput, NotFound
-from store.inquiries import SUPERVISOR_ROLES, WORK_ROLES
+from store.inquiries import SUPERVISOR_ROLES, WORK_ROLES, check_own_item
 from store.models import (
     Case,
     Inquiry,
@@ -375,6 +375,7 @@ def accept_case(
     today = _today(session)
     policy = session.register.policy
     item = _item(item_code)
+    check_own_item(session, item)
     person = Person.get_or_none(Person.uuid == _clean(person_uuid)) if person_uuid else None
     if person is None:
         raise InvalidInput("请先读取身份证或登记申请人")

@@ -79,6 +79,43 @@ def staff_window_id(session: Session) -> int | None:
     return row[0] if row else None
 
 
+def working_windows(session: Session) -> set[int]:
+    """The windows whose items this counter accepts (本窗口): the staff member's own window,
+    the windows they hold an A or B post at, today's window, and those of whom they cover
+    for (代岗: B has A's powers)."""
+    from store.models import Attendance, Post
+
+    staff = [s for s in (session.staff_id, session.acting_for) if s is not None]
+    if not staff:
+        return set()
+    windows = {w for (w,) in Staff.select(Staff.window).where(Staff.id.in_(staff)).tuples() if w}
+    windows |= {w for (w,) in Post.select(Post.window).where(Post.staff.in_(staff)).tuples()}
+    today = local_date(session.now())
+    windows |= {
+        w
+        for (w,) in Attendance.select(Attendance.window)
+        .where((Attendance.staff == session.staff_id) & (Attendance.work_date == today))
+        .tuples()
+        if w
+    }
+    return windows
+
+
+def check_own_item(session: Session, item: ServiceItem) -> None:
+    """本窗口受理 only for this counter's items (policy first_inquiry.accept_other_windows);
+    the supervisor, and a staff member without any window, may accept any item."""
+    if session.role in SUPERVISOR_ROLES:
+        return
+    if session.register.policy.first_inquiry.accept_other_windows:
+        return
+    windows = working_windows(session)
+    if windows and item.window_id not in windows:
+        owner = item.window.name
+        raise InvalidInput(
+            f"「{item.name}」属{owner}，不是本窗口的事项：请转办给{owner}（首问负责，继续督办）"
+        )
+
+
 def check_person(person: PersonInput, today: dt.date) -> None:
     """The checks upsert_person makes, made before anything is written (Chinese messages)."""
     if not _clean(person.name):
@@ -164,6 +201,8 @@ def register_inquiry(
             item = ServiceItem.get_or_none(ServiceItem.code == item_code)
             if item is None or not item.active:
                 raise InvalidInput(f"未知的服务事项：{item_code}")
+            if disposition == "accepted":
+                check_own_item(session, item)
         own_window = staff_window_id(session) or (item.window_id if item else None)
         target = None
         if disposition == "referred":

@@ -40,7 +40,7 @@ from store.errors import InvalidInput, NotFound, PermissionDenied
 from store.models import AuditEvent, Case, Counter, Notice, Person, Refusal, SubTask
 from store.persons import upsert_person
 from store.queue import counter_queue
-from store.staff import add_staff
+from store.staff import add_staff, assign_post
 from tests.people import PEOPLE
 
 CATALOG = """
@@ -145,7 +145,8 @@ def local(y: int, m: int, d: int, hh: int = 9, mm: int = 0) -> dt.datetime:
 
 @pytest.fixture
 def desk(hall):
-    """The test catalog, a clerk at 民政 (1002) logged in."""
+    """The test catalog, a clerk at 民政 (1002) logged in, who also holds the B posts of
+    社保 and 国土村建 (AB岗), so every item of the catalog is theirs to accept."""
     import_catalog(hall.supervisor, CATALOG)
     add_staff(
         hall.supervisor,
@@ -155,6 +156,8 @@ def desk(hall):
         password="minzheng-mima-1",
         window="minzheng",
     )
+    for window in ("shebao", "guotu"):
+        assign_post(hall.supervisor, window, "B", "1002")
     return hall.login("1002", "minzheng-mima-1")
 
 
@@ -688,6 +691,53 @@ def test_inquiry_is_linked_and_closed_on_acceptance(desk, applicant):
     assert (row.state, row.case.number) == ("closed", case.number)
     with pytest.raises(InvalidInput, match="已办结"):
         accept(desk, applicant, inquiry_number=inquiry.number)
+
+
+def test_only_this_windows_items_are_accepted_here(hall, desk, applicant):
+    """本窗口受理 is for the counter's own items (首问负责制: others are 转办); the
+    supervisor may accept any, and a hall with 一窗受理 turns the rule off in its policy."""
+    from store.inquiries import PersonInput, register_inquiry
+    from store.models import Inquiry, Setting
+
+    add_staff(
+        hall.supervisor,
+        number="1003",
+        name="钱社保",
+        role="clerk",
+        password="shebao-mima-1",
+        window="shebao",
+    )
+    other = hall.login("1003", "shebao-mima-1")
+    who = PEOPLE[0]
+    person = PersonInput(who.name, who.id_number, who.phone)
+    refused = "「临时救助申请」属民政窗口，不是本窗口的事项：请转办给民政窗口"
+    with pytest.raises(InvalidInput, match=refused):
+        register_inquiry(
+            other, channel="visit", person=person, item_code="P001", disposition="accepted"
+        )
+    with pytest.raises(InvalidInput, match=refused):
+        accept(other, applicant)
+    assert (Inquiry.select().count(), Case.select().count()) == (0, 0)
+    # 转办 to 民政 is what the rule asks for; 社保's own item is accepted.
+    register_inquiry(
+        other,
+        channel="visit",
+        person=person,
+        item_code="P001",
+        disposition="referred",
+        referred_to="minzheng",
+    )
+    accept(
+        other, applicant, item_code="I001", materials={"居民身份证": "present"}, kind="immediate"
+    )
+    accept(hall.supervisor, applicant)  # the supervisor decides whose it is
+    Setting.create(
+        key="policy",
+        value="[first_inquiry]\naccept_other_windows = true\n",
+        updated_at=hall.register.clock.now(),
+    )
+    other.register.forget_cached()
+    assert accept(other, applicant).kind == "promised"
 
 
 def test_two_counters_cannot_accept_one_inquiry(desk, applicant, monkeypatch):

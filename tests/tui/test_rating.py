@@ -83,9 +83,8 @@ def closed_case(app) -> str:
     card = samples.RESIDENT
 
     def run(session):
-        item = next(
-            i for i in load_catalog(session.register).items if i.default_kind == "immediate"
-        )
+        # 退役军人信息采集: a 即办件 of 退役军人窗口, where the demo clerk 1001 holds the B post
+        item = next(i for i in load_catalog(session.register).items if i.code == "TY001")
         person = upsert_person(session, name=card.name, id_number=card.id_number)
         case = accept_case(
             session,
@@ -131,7 +130,8 @@ async def test_a_walk_in_is_accepted_closed_and_rated_very_satisfied(demo, clock
         rig.reader.place(samples.RESIDENT)
         await rig.poll(pilot, lambda: inquiry.card is not None)
         assert inquiry.query_one("#name").value == samples.RESIDENT.name
-        await type_text(pilot, "sydj")  # 失业登记: a 即办件 of the catalog
+        # 退役军人信息采集: a 即办件 of 退役军人窗口, where 1001 holds the B post (AB岗)
+        await type_text(pilot, "tyjrxxcj")
         await settle(pilot)
         await pilot.press("enter")
         await settle(pilot)
@@ -150,7 +150,7 @@ async def test_a_walk_in_is_accepted_closed_and_rated_very_satisfied(demo, clock
         await pilot.press("b")
         await settle(pilot)
         await pilot.press("enter")  # 准予
-        await type_text(pilot, "准予失业登记")
+        await type_text(pilot, "已采集退役军人信息")
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, RatingScreen), screen_text(app)
