@@ -285,6 +285,9 @@ def _move(session: Session, case: Case, to_state: str) -> None:
     except TransitionError as exc:
         raise TransitionRefused(f"办件 {case.number}：{exc}") from None
     case.state = to_state
+    if STATES[to_state].terminal and case.extension_state == "requested":
+        # A case that has ended needs no more time: the request lapses (the audit keeps it).
+        case.extension_state, case.extension_requested = "", None
 
 
 def _materials(case: Case) -> list[dict]:
@@ -844,6 +847,8 @@ def forward_progress(
             raise TransitionRefused(
                 f"办件 {case.number} 处于「{STATES[case.state].label}」，不能登记上报进度"
             )
+        elif not reference and result is None:
+            raise InvalidInput("请填写上级受理文号或上级办理结果")
         if reference:
             case.forward_reference = reference[:64]
         if result is not None:

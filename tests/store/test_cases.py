@@ -511,6 +511,8 @@ def test_escalated_is_forwarded_then_closed_with_the_result(desk, applicant, clo
     )
     with pytest.raises(InvalidInput, match="须列明需补正的全部材料"):
         request_supplement(desk, result.number, [])
+    with pytest.raises(InvalidInput, match="请填写上级受理文号或上级办理结果"):
+        forward_progress(desk, result.number, reference=" ")
     with pytest.raises(InvalidInput, match="须写明准予或不予"):
         forward_progress(desk, result.number, reference="", result="县残联已核发残疾人证")
     assert case_detail(desk, result.number).state == "forwarded"
@@ -778,6 +780,16 @@ def test_supplements_entered_twice_in_one_visit_are_one_trip(desk, applicant, cl
     supplement(desk, case.number, ["收入证明"])
     assert case_detail(desk, case.number).trips == 2  # the acceptance, and 30 September
     assert record_visit(desk, case.number) == 3  # a visit the clerk records is one more
+
+
+def test_a_pending_extension_lapses_when_the_case_ends(desk, applicant, clock):
+    clock.set(local(2026, 11, 23))
+    case = accept(desk, applicant)
+    request_extension(desk, case.number, reason="需入户核查", new_date=dt.date(2026, 12, 4))
+    close_case(desk, case.number, granted=True, reasons="准予")
+    detail = case_detail(desk, case.number)
+    assert (detail.state, detail.extension_state, detail.extension_requested) == ("done", "", None)
+    assert detail.due_date == dt.date(2026, 11, 30)
 
 
 def test_an_extension_ends_on_a_working_day(hall, desk, applicant, clock):

@@ -150,10 +150,10 @@ async def test_a_clerk_cannot_approve_and_a_past_date_is_refused(demo, clock):
         await settle(pilot)
         await type_text(pilot, "需实地核查")
         await pilot.press("enter")
-        await type_text(pilot, "2026/12/31")
+        await type_text(pilot, "12月31日")
         await pilot.press("enter")
         await settle(pilot)
-        assert "格式应为 YYYY-MM-DD" in screen_text(app)
+        assert "新的办结日期格式不对：请按 YYYY-MM-DD 填写" in screen_text(app)
         assert stored(app, result.number).extension_state == ""
 
 

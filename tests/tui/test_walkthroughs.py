@@ -255,6 +255,7 @@ async def test_a_promised_case_extension_approved_by_the_supervisor(demo, clock)
         assert isinstance(app.screen, CaseScreen)
         text = screen_text(app)
         assert "待主任批准" in text and "申请延至 2026-12-31" in text
+        assert "P 批准延期" not in text  # the supervisor's key, not offered to the clerk
         await pilot.press("p")  # not the clerk's to approve
         await settle(pilot)
         assert "需主任批准" in screen_text(app)

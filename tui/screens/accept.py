@@ -20,6 +20,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Input, Static
 
+from tui.dates import parse_date
 from tui.gateway import user_message
 from tui.messages import StoreFailed
 from tui.widgets.footer import CounterFooter
@@ -39,27 +40,12 @@ ROWS = (
     ("row-joint", ("joint",)),
     ("row-forward", ("escalated",)),
 )
-DATE_FORMAT = "请按 YYYY-MM-DD 填写（如 2026-11-30）"
 
 
 def kind_label(kind: str) -> str:
     from policies.cases import KINDS
 
     return "容缺受理" if kind == TOLERANCE else KINDS[kind].label if kind in KINDS else kind
-
-
-def parse_date(text: str, what: str) -> dt.date:
-    """A date typed at the counter: 2026-11-30, 2026/11/30, 2026.11.30 or 20261130
-    (full-width digits too); ValueError with a Chinese message otherwise."""
-    folded = unicodedata.normalize("NFKC", text).strip().replace("/", "-").replace(".", "-")
-    match = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})|(\d{4})(\d{2})(\d{2})", folded)
-    if match is None:
-        raise ValueError(f"{what}格式不对：{DATE_FORMAT}")
-    parts = [int(p) for p in match.groups() if p is not None]
-    try:
-        return dt.date(*parts)
-    except ValueError:
-        raise ValueError(f"{what}不是有效的日期：{DATE_FORMAT}") from None
 
 
 def parse_windows(text: str, windows: list[tuple[str, str]]) -> list[str]:
@@ -275,8 +261,8 @@ class AcceptScreen(Screen):
                 yield Input(id="proxy_id", max_length=18, compact=True)
                 yield Static("电话", classes="lbl")
                 yield Input(id="proxy_phone", max_length=20, compact=True)
-            yield Static("", id="proxy-error", classes="error-line")
-        yield Static("", id="accept-error", classes="error-line")
+            yield Static("", id="proxy-error", classes="error-line", markup=False)
+        yield Static("", id="accept-error", classes="error-line", markup=False)
         yield Static("", id="accepted", classes="line")
         yield CounterFooter()
 

@@ -153,7 +153,7 @@ class CaseScreen(Screen):
                 "告知书（↑↓ 选择，回车查看）", classes="line hint", id="case-notices-title"
             )
             yield DataTable(id="case-notices", cursor_type="row", zebra_stripes=True)
-        yield Static("", classes="error-line", id="case-error")
+        yield Static("", classes="error-line", id="case-error", markup=False)
         yield Static("", classes="line", id="case-done")
         yield Static("", classes="hint", id="case-hint")
         yield CounterFooter()
@@ -271,7 +271,9 @@ class CaseScreen(Screen):
         terminal = STATES[d.state].terminal if d.state in STATES else True
         shown = {"visit", "notice"}
         if not terminal:
-            shown |= {"return", "withdraw", "close"}
+            shown |= {"return", "withdraw"}
+            if not (d.tolerance and d.missing_materials):  # 容缺 material first
+                shown.add("close")
             if d.state == "awaiting_supplement" or (d.tolerance and d.missing_materials):
                 shown.add("supplement")
             if d.state in ("accepted", "in_progress", "forwarded") and d.kind != "immediate":
@@ -282,9 +284,9 @@ class CaseScreen(Screen):
                 shown.add("forward")
             if d.kind == "joint" and any(s.state != "done" for s in d.subtasks):
                 shown.add("subtask")
-        if d.extension_state == "requested":
-            shown |= {"approve_extension", "reject_extension"}
         supervisor = is_supervisor(self.app.session)
+        if d.extension_state == "requested" and supervisor:
+            shown |= {"approve_extension", "reject_extension"}
         if supervisor:
             shown.add("refusals")
             if not terminal:
@@ -541,7 +543,11 @@ class CaseScreen(Screen):
                 lambda session, v: complete_subtask(session, number, v["value"]),
                 note="选择已完成协办部分的窗口：",
             ),
-            lambda r: f"协办部分已完成；尚有 {r.result} 个窗口未完成",
+            lambda r: (
+                f"协办部分已完成；尚有 {r.result} 个窗口未完成"
+                if r.result
+                else "各协办窗口均已完成，可按 B 办结"
+            ),
         )
 
     def action_visit(self) -> None:

@@ -60,15 +60,15 @@ def split_names(text: str) -> list[str]:
 
 
 def parse_date(text: str, what: str) -> dt.date:
-    value = (text or "").strip()
-    if not value:
+    """A date typed in a form (tui.dates.parse_date), required: FormError otherwise."""
+    from tui.dates import parse_date as parse_typed
+
+    if not (text or "").strip():
         raise FormError(f"请填写{what}（YYYY-MM-DD）")
     try:
-        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-            raise ValueError
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise FormError(f"{what}格式应为 YYYY-MM-DD（如 2026-12-31）：{value}") from None
+        return parse_typed(text, what)
+    except ValueError as exc:
+        raise FormError(str(exc)) from None
 
 
 def _flat(widget):
@@ -111,7 +111,7 @@ class ActionForm(ModalScreen):
                 yield Static(self.note, classes="line")
             for widget in self.fields():
                 yield _flat(widget)
-            yield Static("", classes="error-line", id="form-error")
+            yield Static("", classes="error-line", id="form-error", markup=False)
             yield Static(self.HINT, classes="hint")
 
     def fields(self) -> ComposeResult:
@@ -243,7 +243,7 @@ class ExtensionForm(ActionForm):
         yield Label("延期理由")
         yield Input(id="reason", max_length=200, compact=True)
         yield Label("新的办结日期（YYYY-MM-DD）")
-        yield Input(id="date", max_length=10, placeholder="2026-12-31", compact=True)
+        yield Input(id="date", max_length=10, placeholder="YYYY-MM-DD", compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#reason", Input).focus()

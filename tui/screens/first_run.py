@@ -36,7 +36,7 @@ class FirstRunScreen(Screen):
             yield Input(id="password", password=True, max_length=128, compact=True)
             yield Label("再输入一次密码")
             yield Input(id="password2", password=True, max_length=128, compact=True)
-            yield Static("", classes="error-line", id="setup-error")
+            yield Static("", classes="error-line", id="setup-error", markup=False)
             yield Static("Tab 下一项　在最后一项按 Enter 建立", classes="hint")
         yield CounterFooter()
 
@@ -154,7 +154,7 @@ class RecoveryCodeScreen(Screen):
             yield Static(f"\n    {self.code}\n", id="code")
             yield Label(f"抄好后，请输入第 {self.ask + 1} 组（5 个字符）以确认：")
             yield Input(id="confirm", max_length=8, compact=True)
-            yield Static("", classes="error-line", id="confirm-error")
+            yield Static("", classes="error-line", id="confirm-error", markup=False)
         yield CounterFooter()
 
     def on_mount(self) -> None:

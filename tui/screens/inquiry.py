@@ -108,7 +108,7 @@ class InquiryScreen(Screen):
             yield Input(id="name", max_length=20, compact=True)
             yield Static("电话", classes="lbl")
             yield Input(id="phone", max_length=20, compact=True)
-        yield Static("", id="id-error", classes="error-line")
+        yield Static("", id="id-error", classes="error-line", markup=False)
         yield Static("", id="person-info", classes="line hint")
         with Horizontal(classes="row"):
             yield Static("所问事项", classes="lbl")
@@ -122,7 +122,7 @@ class InquiryScreen(Screen):
         yield OptionList(id="windows")
         yield Static("", id="picked", classes="line")
         yield Static(HINT, classes="hint")
-        yield Static("", id="error", classes="error-line")
+        yield Static("", id="error", classes="error-line", markup=False)
         yield Static("", id="result", classes="line")
         yield CounterFooter()
 

@@ -30,7 +30,7 @@ class LockScreen(Screen):
             yield Input(number, id="number", max_length=32, compact=True)
             yield Label("密码")
             yield Input(id="password", password=True, max_length=128, compact=True)
-            yield Static("", classes="error-line", id="lock-error")
+            yield Static("", classes="error-line", id="lock-error", markup=False)
             yield Static("Enter 解锁　Ctrl+Q 退出程序（需密码）", classes="hint")
 
     def on_mount(self) -> None:

@@ -31,7 +31,7 @@ class LoginScreen(Screen):
             yield Input(
                 id="password", placeholder="密码", password=True, max_length=128, compact=True
             )
-            yield Static("", classes="error-line", id="login-error")
+            yield Static("", classes="error-line", id="login-error", markup=False)
             yield Static("Enter 登录　F1 帮助", classes="hint")
         if self.app.demo is not None:
             yield DataTable(id="demo-accounts", cursor_type="row", zebra_stripes=True)

@@ -107,7 +107,7 @@ class NoticeScreen(Screen):
         with VerticalScroll(id="notice-scroll"):
             yield Static("正在生成告知书…", id="notice-body")
         yield Static("", id="notice-status", classes="line")
-        yield Static("", id="notice-error", classes="error-line")
+        yield Static("", id="notice-error", classes="error-line", markup=False)
         yield CounterFooter()
 
     def on_mount(self) -> None:

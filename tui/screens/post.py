@@ -33,7 +33,7 @@ class PostScreen(ModalScreen):
             )
             yield Label("代岗（替谁顶岗，填其工号；不代岗留空）")
             yield Input(id="acting-for", max_length=32, compact=True)
-            yield Static("", classes="error-line", id="post-error")
+            yield Static("", classes="error-line", id="post-error", markup=False)
             yield Static("Enter 确认　Esc 今天不在窗口", classes="hint")
 
     def on_mount(self) -> None:

@@ -131,7 +131,7 @@ class RatingScreen(ModalScreen):
             yield Static(LEVEL_LINES, id="levels", classes="line")
             yield Static("", id="device-line", classes="line hint")
             yield Static("", id="rating-result", classes="line")
-            yield Static("", id="rating-error", classes="error-line")
+            yield Static("", id="rating-error", classes="error-line", markup=False)
             yield Static("", id="rating-hint", classes="hint")
 
     def on_mount(self) -> None:

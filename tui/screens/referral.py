@@ -107,7 +107,7 @@ class ReferralScreen(Screen):
             f"督办　{self.row.number}　{self.row.kind_label}", classes="title", id="referral-title"
         )
         yield Static("正在读取…", classes="line", id="referral-facts")
-        yield Static("", classes="error-line", id="referral-error")
+        yield Static("", classes="error-line", id="referral-error", markup=False)
         yield Static("", classes="line", id="referral-done")
         yield Static("", classes="hint", id="referral-hint")
         yield CounterFooter()

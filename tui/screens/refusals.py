@@ -43,7 +43,7 @@ class RefusalsScreen(Screen):
         yield StatusBar()
         yield Static("否定报备：待主任审核", classes="title", id="refusals-title")
         yield DataTable(id="refusals", cursor_type="row", zebra_stripes=True)
-        yield Static("", classes="error-line", id="refusals-error")
+        yield Static("", classes="error-line", id="refusals-error", markup=False)
         yield Static("", classes="line", id="refusals-done")
         yield Static("↑↓ 选择　回车 审核（可填审核意见）　Esc 返回", classes="hint")
         yield CounterFooter()

@@ -21,7 +21,7 @@ class ReportScreen(Screen):
         yield StatusBar()
         yield Static("今日统计", classes="title")
         yield DataTable(id="report", cursor_type="row")
-        yield Static("", classes="error-line", id="report-error")
+        yield Static("", classes="error-line", id="report-error", markup=False)
         yield CounterFooter()
 
     def on_mount(self) -> None:

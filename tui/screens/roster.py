@@ -21,7 +21,7 @@ class RosterScreen(Screen):
         yield StatusBar()
         yield Static("AB岗安排（交接登记将在后续版本提供）", classes="title")
         yield DataTable(id="roster", cursor_type="row", zebra_stripes=True)
-        yield Static("", classes="error-line", id="roster-error")
+        yield Static("", classes="error-line", id="roster-error", markup=False)
         yield CounterFooter()
 
     def on_mount(self) -> None:

@@ -27,7 +27,7 @@ class SearchScreen(Screen):
         yield Input(
             id="query", max_length=64, placeholder="证件号码 / 电话 / 姓名 / 编号", compact=True
         )
-        yield Static("", classes="error-line", id="search-error")
+        yield Static("", classes="error-line", id="search-error", markup=False)
         yield DataTable(id="results", cursor_type="row", zebra_stripes=True)
         yield CounterFooter()
 
