@@ -266,6 +266,33 @@ async def test_an_empty_material_list_is_refused(demo, clock):
         assert screen.result is None and _cases(app) == before
 
 
+async def test_an_item_without_materials_is_accepted_with_enter(demo, clock):
+    """An item published with no materials: nothing to check, Enter accepts (the hidden
+    checklist takes no focus, so Enter reaches the screen)."""
+    import json
+
+    from store.models import ServiceItem
+
+    def without_materials():
+        item = ServiceItem.get(ServiceItem.code == "MZ006")
+        spec = json.loads(item.spec)
+        spec["materials"] = []
+        item.spec = json.dumps(spec, ensure_ascii=False)
+        item.save()
+
+    url, info = demo
+    app = make_app(url, clock, demo=info)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await demo_clerk_home(pilot, info)
+        app.store.run(without_materials)
+        screen = await _open(pilot, "MZ006", strip_materials=True)
+        assert "本事项未列出所需材料" in screen_text(app) and app.focused is None
+        before = _cases(app)
+        await _press(pilot, "enter")
+        assert screen.result is not None and screen.result.kind == "promised", screen_text(app)
+        assert _cases(app) == before + 1
+
+
 async def test_everything_absent_is_refused_for_a_kind_that_needs_it_all(demo, clock):
     url, info = demo
     app = make_app(url, clock, demo=info)

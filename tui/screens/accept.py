@@ -183,6 +183,9 @@ class AcceptScreen(Screen):
         Binding("o", "open_case", "办件", id="accept.case", show=False),
     ]
 
+    #: on_mount chooses the focus: the checklist, or nothing (Enter is then the screen's).
+    AUTO_FOCUS = ""  # "" (not None, which means the app's): no automatic focus
+
     #: Field widths (inline: the app's stylesheet gives every Input the full width).
     WIDTHS = (
         ("#tolerance_date", 14),
@@ -281,6 +284,8 @@ class AcceptScreen(Screen):
             table.focus()
         else:
             table.display = False
+            table.can_focus = False  # a hidden table would take Enter for itself
+            self.set_focus(None)
             self._line("#no-materials", "本事项未列出所需材料（材料清单为空）")
         self._prefill_joint()
         for selector in ("#proposal", "#kind", "#proxy-error", "#accept-error", "#accepted"):
@@ -412,7 +417,7 @@ class AcceptScreen(Screen):
         parts = " ".join(
             f"【{kind_label(k)}】" if k == kind else kind_label(k) for k in p.candidates
         )
-        text = f"受理为：{parts}（K 切换）"
+        text = f"受理为：{parts}" + ("（K 切换）" if len(p.candidates) > 1 else "")
         if kind not in p.candidates:
             text = f"受理为：【{kind_label(kind)}】与所核材料不符（K 切换：{parts}）"
         due, provisional = p.dues.get(kind, (None, False))
