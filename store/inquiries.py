@@ -282,6 +282,19 @@ def finish_inquiry(session: Session, number: str) -> None:
         ev.record_id, ev.detail = row.uuid, {"number": row.number}
 
 
+def answer_instead(session: Session, number: str) -> None:
+    """本窗口受理 given up before a case was registered (the applicant will not apply now):
+    the inquiry is closed as 当场答复 — everything was told at once — so no 受理 is left
+    hanging without its case."""
+    with operation(session, "inquiry.answer", roles=WORK_ROLES, record_table="inquiry") as ev:
+        row = _inquiry(number)
+        if row.state != "open" or row.disposition != "accepted" or row.case_id is not None:
+            raise InvalidInput(f"首问登记 {row.number} 不是待受理的事项")
+        row.disposition, row.state, row.closed_at = "answered", "closed", session.now()
+        row.save()
+        ev.record_id, ev.detail = row.uuid, {"number": row.number}
+
+
 def reassign_inquiry(session: Session, number: str, window_code: str) -> None:
     """The supervisor decides whose an escalated matter is, or sends a referral to another
     window. The receiving window itself cannot push a referral back (首问负责制)."""

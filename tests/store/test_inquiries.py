@@ -6,7 +6,13 @@ from __future__ import annotations
 import pytest
 
 from store.errors import InvalidInput, PermissionDenied
-from store.inquiries import PersonInput, finish_inquiry, reassign_inquiry, register_inquiry
+from store.inquiries import (
+    PersonInput,
+    answer_instead,
+    finish_inquiry,
+    reassign_inquiry,
+    register_inquiry,
+)
 from store.models import AuditEvent, Counter, Inquiry, Person
 from store.queue import counter_queue
 from store.staff import add_staff
@@ -116,6 +122,25 @@ def test_accepted_stays_open_until_the_case_is_accepted(desk):  # noqa: F811
         desk, channel="visit", person=person(), item_code="P001", disposition="accepted"
     )
     assert Inquiry.get(Inquiry.number == result.number).state == "open"
+
+
+def test_an_acceptance_given_up_is_closed_as_answered(desk, applicant):  # noqa: F811
+    from tests.store.test_cases import accept
+
+    given_up = register_inquiry(
+        desk, channel="visit", person=person(), item_code="P001", disposition="accepted"
+    )
+    answer_instead(desk, given_up.number)
+    row = Inquiry.get(Inquiry.number == given_up.number)
+    assert (row.disposition, row.state, row.case_id) == ("answered", "closed", None)
+    with pytest.raises(InvalidInput, match="不是待受理的事项"):
+        answer_instead(desk, given_up.number)  # once
+    taken = register_inquiry(
+        desk, channel="visit", person=person(), item_code="P001", disposition="accepted"
+    )
+    accept(desk, applicant, inquiry_number=taken.number)
+    with pytest.raises(InvalidInput, match="不是待受理的事项"):
+        answer_instead(desk, taken.number)  # it has its case
 
 
 BAD_ID = WHO.id_number[:17] + ("0" if WHO.id_number[17] != "0" else "1")

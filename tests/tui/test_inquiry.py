@@ -172,3 +172,68 @@ async def test_another_windows_item_is_referred_not_accepted(demo, clock):
         assert isinstance(app.screen, InquiryScreen)
         assert "属残联窗口，不是本窗口的事项：请转办给残联窗口" in screen_text(app)
         assert _inquiries(app) == before
+
+
+async def test_referral_offers_the_items_window_and_a_call_is_not_rated(demo, clock):
+    from devices.idcard import samples
+    from store.models import Inquiry
+    from tui.screens.inquiry import InquiryScreen
+
+    url, info = demo
+    app = make_app(url, clock, demo=info)
+    async with app.run_test(size=(100, 30)) as pilot:
+        keys = await _open_inquiry(pilot, info)
+        app.screen.card_read(samples.RESIDENT)
+        await settle(pilot)
+        await keys.press(*"cjrz", "enter")  # 残疾人证办理, 残联窗口's
+        await keys.press("ctrl+t")
+        screen = app.screen
+        picked = screen._windows[screen.query_one("#windows").highlighted]
+        assert picked.code == "canlian"
+        await keys.press("enter")  # one Enter sends it where it belongs
+        row = app.store.run(lambda: Inquiry.select().order_by(Inquiry.id.desc()).get())
+        assert (row.disposition, app.store.run(lambda: row.referred_to.code)) == (
+            "referred",
+            "canlian",
+        )
+
+        # 当场答复 on the phone: the caller cannot press the 评价器, so none is asked for.
+        await keys.press("ctrl+n")  # 电话
+        await keys.press("tab")
+        await keys.text("王先生")
+        await keys.press("tab")
+        await keys.text("13800138000")
+        await keys.press("tab")
+        await keys.text("办事时间")
+        await keys.press("ctrl+d")
+        assert isinstance(app.screen, InquiryScreen)
+        assert "当场答复" in screen_text(app)
+        row = app.store.run(lambda: Inquiry.select().order_by(Inquiry.id.desc()).get())
+        assert (row.channel, row.disposition, row.state) == ("phone", "answered", "closed")
+
+
+async def test_leaving_acceptance_closes_the_inquiry_as_answered(demo, clock):
+    from devices.idcard import samples
+    from store.models import Case, Inquiry
+    from tui.screens.accept import AcceptScreen
+    from tui.screens.inquiry import InquiryScreen
+
+    url, info = demo
+    app = make_app(url, clock, demo=info)
+    async with app.run_test(size=(100, 30)) as pilot:
+        keys = await _open_inquiry(pilot, info)
+        app.screen.card_read(samples.RESIDENT)
+        await settle(pilot)
+        await keys.press(*"dbsq", "enter", "ctrl+a")
+        screen = app.screen
+        assert isinstance(screen, AcceptScreen)
+        number, cases = screen.inquiry_number, app.store.run(lambda: Case.select().count())
+        await keys.press("escape")
+        assert f"登记号 {number} 尚未受理" in screen_text(app)
+        await keys.press("escape")  # 继续受理
+        assert app.screen is screen
+        await keys.press("escape", "enter")  # 改为当场答复
+        assert isinstance(app.screen, InquiryScreen)
+        row = app.store.run(lambda: Inquiry.get(Inquiry.number == number))
+        assert (row.disposition, row.state, row.case_id) == ("answered", "closed", None)
+        assert app.store.run(lambda: Case.select().count()) == cases

@@ -652,4 +652,29 @@ class AcceptScreen(Screen):
         if isinstance(self.focused, Input):
             self._focus_table()
             return
+        if self.result is None and self.inquiry_number and not self.busy:
+            self._give_up()
+            return
         self.app.pop_screen()
+
+    def _give_up(self) -> None:
+        """Leaving before the case is registered: the 首问登记 said 本窗口受理, so ask
+        whether to close it as 当场答复 instead of leaving it open without a case."""
+        from store.inquiries import answer_instead
+        from tui.screens.case_forms import ConfirmForm
+
+        number = self.inquiry_number
+
+        def closed(result) -> None:
+            if result is not None:
+                self.app.notify(f"登记号 {number} 已改为当场答复（未受理）", timeout=8)
+                self.app.pop_screen()
+
+        self.app.push_screen(
+            ConfirmForm(
+                f"登记号 {number} 尚未受理",
+                lambda session, _v: answer_instead(session, number),
+                note="申请人暂不办理：Enter 改为当场答复（已一次性告知）并返回；Esc 继续受理。",
+            ),
+            callback=closed,
+        )

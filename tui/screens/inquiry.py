@@ -416,7 +416,10 @@ class InquiryScreen(Screen):
         self.query_one("#matches", OptionList).display = False
         windows.display = True
         if self._windows:
-            windows.highlighted = 0
+            # The item's own window first in the cursor: the usual 转办 is one Enter.
+            codes = [w.code for w in self._windows]
+            owner = self.item.window if self.item is not None else None
+            windows.highlighted = codes.index(owner) if owner in codes else 0
         windows.focus()
         self._line("#error", "转办：选择承办窗口后回车（Esc 取消）")
 
@@ -469,7 +472,10 @@ class InquiryScreen(Screen):
         self.app.notify(text, timeout=8)
         name = self.query_one("#name", Input).value.strip()
         self._clear()
-        if result.disposition == "answered":
+        at_counter = CHANNELS[self.channel][0] == "visit"
+        if result.disposition == "answered" and at_counter:
+            # A caller or an online asker cannot press the 评价器 (rated later by SMS or
+            # callback); a visitor is asked now.
             from tui.screens.rating import open_rating
 
             open_rating(self.app, inquiry_number=result.number)
