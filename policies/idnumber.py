@@ -22,6 +22,7 @@ from policies.errors import PolicyError
 from policies.masking import mask_id_number
 
 __all__ = [
+    "CHECK_DIGIT_WRONG",
     "InvalidIdNumber",
     "ResidentId",
     "check_digit",
@@ -31,6 +32,11 @@ __all__ = [
 
 _EARLIEST_BIRTH = dt.date(1900, 1, 1)
 _DIGITS = frozenset("0123456789")
+
+
+#: The expected digit is not named: the typo may be in any digit, and "fixing" the last one
+#: would register a wrong number that passes the check.
+CHECK_DIGIT_WRONG = "校验码错误（号码中有错字，请逐位核对或读取身份证）"
 
 
 class InvalidIdNumber(PolicyError):
@@ -108,8 +114,9 @@ def validate_resident_id(text: str, *, today: dt.date | None = None) -> Resident
         raise InvalidIdNumber("birth_date", "出生日期无效（早于 1900 年）", masked)
     if not _region_known(number[:6]):
         raise InvalidIdNumber("region", "地区码未知（前 6 位不是行政区划代码）", masked)
-    expected = check_digit(number[:17])
-    if number[17] != expected:
-        raise InvalidIdNumber("check_digit", f"校验码错误（应为 {expected}）", masked)
+    if number[17] != check_digit(number[:17]):
+        raise InvalidIdNumber(
+            "check_digit", "校验码错误（号码中有错字，请逐位核对或读取身份证）", masked
+        )
     gender = "男" if int(number[16]) % 2 else "女"
     return ResidentId(number, birth, gender, number[:6])

@@ -44,7 +44,7 @@ from policies.notices import Notice as NoticeDocument
 from policies.notices import NoticeLine as NoticeDocumentLine
 from store.clock import local_date
 from store.errors import InvalidInput, NotFound
-from store.inquiries import SUPERVISOR_ROLES, WORK_ROLES, check_own_item
+from store.inquiries import SUPERVISOR_ROLES, WORK_ROLES, check_own_item, check_phone
 from store.models import (
     Case,
     Inquiry,
@@ -452,6 +452,7 @@ def accept_case(
                 proxy_id = validate_resident_id(proxy_id, today=today).number
             except PolicyError as exc:
                 raise InvalidInput(f"代办人证件有误：{exc}") from None
+        check_phone(proxy.phone, "代办人")
     with operation(session, "case.accept", roles=WORK_ROLES, record_table="case") as event:
         # Read inside the writing transaction: two counters cannot both accept one inquiry.
         inquiry = _open_inquiry(inquiry_number) if inquiry_number else None

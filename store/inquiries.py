@@ -116,10 +116,23 @@ def check_own_item(session: Session, item: ServiceItem) -> None:
         )
 
 
+def check_phone(phone: str | None, who: str = "") -> None:
+    """A phone given at the counter has the form of one (policies.phone); empty is allowed."""
+    if not _clean(phone):
+        return
+    from policies.phone import InvalidPhone, validate_phone
+
+    try:
+        validate_phone(phone)
+    except InvalidPhone as exc:
+        raise InvalidInput(f"{who}{exc}") from None
+
+
 def check_person(person: PersonInput, today: dt.date) -> None:
     """The checks upsert_person makes, made before anything is written (Chinese messages)."""
     if not _clean(person.name):
         raise InvalidInput("姓名不能为空")
+    check_phone(person.phone)
     if _clean(person.id_number):
         if person.id_type == "resident":
             from policies.idnumber import validate_resident_id
@@ -189,6 +202,8 @@ def register_inquiry(
         check_person(person, today)
     elif not (_clean(caller_name) and _clean(caller_phone)):
         raise InvalidInput("请读取身份证或填写来访人姓名和联系电话")
+    else:
+        check_phone(caller_phone)
     if disposition == "referred" and not _clean(referred_to):
         raise InvalidInput("转办须选择承办窗口")
     if disposition != "referred" and _clean(referred_to):

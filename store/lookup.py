@@ -16,7 +16,12 @@ from dataclasses import dataclass
 import peewee as pw
 
 from policies.cases import KINDS, STATES
-from policies.idnumber import InvalidIdNumber, check_digit, validate_resident_id
+from policies.idnumber import (
+    CHECK_DIGIT_WRONG,
+    InvalidIdNumber,
+    check_digit,
+    validate_resident_id,
+)
 from policies.masking import mask_id_number
 from policies.settings import RATING_LEVELS
 from store.clock import local_date, to_local
@@ -111,9 +116,8 @@ def _id_number(text: str, today: dt.date) -> str:
     except InvalidIdNumber as exc:
         if exc.reason != "region":
             raise
-    expected = check_digit(text[:17])
-    if text[17] != expected:
-        raise InvalidIdNumber("check_digit", f"校验码错误（应为 {expected}）", mask_id_number(text))
+    if text[17] != check_digit(text[:17]):
+        raise InvalidIdNumber("check_digit", CHECK_DIGIT_WRONG, mask_id_number(text))
     return text
 
 
