@@ -28,13 +28,17 @@ import peewee as pw
 from policies.cases import STATES
 from store.cases import expire_tolerance
 from store.clock import HALL_TZ, local_date
+from store.database import upsert
 from store.errors import InvalidInput, NotFound
 from store.inquiries import WORK_ROLES
-from store.models import Case, Inquiry, Rating
+from store.models import Case, Inquiry, Rating, RegisterMeta
 from store.ratings import AlreadyRated, record_not_rated
 from store.session import Session, require_role
 
-__all__ = ["DailyResult", "run_daily", "unrated_cutoff"]
+__all__ = ["DAILY_MARK", "DailyResult", "run_daily", "run_daily_if_due", "unrated_cutoff"]
+
+#: RegisterMeta key: the hall date the daily job last ran for (any counter, or the CLI).
+DAILY_MARK = "daily_run_on"
 
 log = logging.getLogger("chuangkou.store")
 
@@ -129,9 +133,22 @@ def run_daily(session: Session, today: dt.date | None = None) -> DailyResult:
             continue
         done.append(number)
     proposed = expire_tolerance(session, today) if _tolerance_due(today) else ()
+    upsert(RegisterMeta, key=DAILY_MARK, value=today.isoformat())
     return DailyResult(
         not_rated=tuple(done),
         tolerance_proposed=tuple(proposed),
         default_level=session.register.policy.ratings.auto_rate_enabled,
         skipped=tuple(skipped),
     )
+
+
+def run_daily_if_due(session: Session) -> DailyResult | None:
+    """The daily job, when no counter has run it yet today (the counter application calls
+    this after each login; the first of the day does the work). None: nothing to do, or
+    the one logged in does not work at the counter."""
+    if session.role not in WORK_ROLES:
+        return None
+    today = local_date(session.now())
+    if session.register.meta(DAILY_MARK) == today.isoformat():
+        return None
+    return run_daily(session, today)

@@ -61,6 +61,7 @@ class ChuangkouApp(App[int], inherit_bindings=False):
         demo: Any = None,
         idle_clock: Callable[[], float] = time.monotonic,
         poll_devices: bool = True,
+        daily_job: bool = True,
     ) -> None:
         super().__init__()
         self.station = station
@@ -82,6 +83,8 @@ class ChuangkouApp(App[int], inherit_bindings=False):
         self.locked = False
         self.device_states: dict[str, str] = {}
         self._idle_clock = idle_clock
+        #: After a login, run the register's daily job if no counter has yet today.
+        self._daily_job = daily_job
         # False: the devices' own threads are not started; whoever made the manager polls it
         # (tests drive the simulators step by step).
         self.poll_devices = poll_devices
@@ -256,6 +259,27 @@ class ChuangkouApp(App[int], inherit_bindings=False):
             self.switch_screen(HomeScreen())
         else:
             self.push_screen(HomeScreen())
+        if self._daily_job:
+            self._run_daily_job(session)
+
+    @work(thread=True, exclusive=True, group="daily", exit_on_error=False)
+    def _run_daily_job(self, session: Any) -> None:
+        """未评价 recorded, 容缺 overdue proposed for 退件 (store.daily): the first login of
+        the day does it, in the background."""
+        from store.daily import run_daily_if_due
+
+        try:
+            result = self.store.run(run_daily_if_due, session)
+        except Exception as exc:
+            log.warning("daily job failed: %s", type(exc).__name__)
+            return
+        if result is not None and result.tolerance_proposed:
+            count = len(result.tolerance_proposed)
+            self.call_from_thread(
+                self.notify,
+                f"{count} 件容缺受理的办件逾期未补齐材料，已建议退件（在办件中按 W 确认）",
+                timeout=10,
+            )
 
     # -- idle lock ---------------------------------------------------------------------------
     def on_event(self, event):  # type: ignore[override]
@@ -277,6 +301,17 @@ class ChuangkouApp(App[int], inherit_bindings=False):
         if action == "command_palette" and getattr(self.screen, "KEEPS_PALETTE_KEY", False):
             return False
         return super().check_action(action, parameters)
+
+    def action_command_palette(self) -> None:
+        """命令面板, with its prompt in Chinese."""
+        from textual.command import CommandPalette
+
+        if self.use_command_palette and not CommandPalette.is_open(self):
+            self.push_screen(
+                CommandPalette(
+                    placeholder="输入功能或主题名称（如 首问、评价、主题）…", id="--command-palette"
+                )
+            )
 
     # -- nothing writes the screen to disk ---------------------------------------------------
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:

@@ -9,6 +9,12 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from tui.keys import ACTIONS
 
+NO_MATCH = "没有匹配的功能"
+
+
+def _nothing() -> None:
+    """Choosing 没有匹配的功能 does nothing (the palette just closes)."""
+
 
 class ChuangkouCommands(Provider):
     def _commands(self) -> list[tuple[str, str, object]]:
@@ -32,7 +38,11 @@ class ChuangkouCommands(Provider):
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
+        found = False
         for label, help_text, callback in self._commands():
             score = max(matcher.match(label), matcher.match(help_text))
             if score > 0:
+                found = True
                 yield Hit(score, matcher.highlight(label), callback, help=help_text)
+        if not found:  # instead of Textual's English "No matches found"
+            yield Hit(1, NO_MATCH, _nothing, help="换个关键词，或按 Esc 返回")

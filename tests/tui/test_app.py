@@ -340,3 +340,26 @@ async def test_a_halls_keymap_moves_an_action_to_another_key(demo, clock, tmp_pa
         await pilot.press("f12")
         await settle(pilot)
         assert type(app.screen).__name__ == "SearchScreen"
+
+
+async def test_help_and_palette_speak_chinese_only(demo, clock):
+    url, info = demo
+    app = make_app(url, clock, demo=info)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await demo_clerk_home(pilot, info)
+        await pilot.press("f2", "f1")
+        await settle(pilot)
+        text = screen_text(app)
+        assert "下一项" in text and "首问登记" in text
+        for english in ("Focus Next", "Focus Previous", "Copy selected text"):
+            assert english not in text
+        await pilot.press("escape", "ctrl+p")
+        await settle(pilot)
+        assert "输入功能或主题名称" in screen_text(app)
+        await type_text(pilot, "qqqq")
+        for _ in range(20):  # the palette searches in the background
+            await settle(pilot)
+            if "没有匹配的功能" in screen_text(app):
+                break
+        text = screen_text(app)
+        assert "没有匹配的功能" in text and "No matches found" not in text

@@ -21,8 +21,9 @@ pytestmark = pytest.mark.timeout(180)
 SECONDARY = ("户口簿", "遭遇困难的证明材料", "本人银行卡（一卡通）复印件")
 
 
-async def switch_to(pilot, number: str, *, post: bool = True) -> None:
-    """Lock the counter (F10) and let another staff member log in on it."""
+async def switch_to(pilot, number: str, *, post: bool | None = True) -> None:
+    """Lock the counter (F10) and let another staff member log in on it (post=None: the
+    same clerk unlocks, who keeps the post and is asked nothing)."""
     from tui.screens.lock import LockScreen
 
     app = pilot.app
@@ -34,7 +35,8 @@ async def switch_to(pilot, number: str, *, post: bool = True) -> None:
     field.focus()
     await login(pilot, number, f"demo{number}")
     # Their post for today from the roster (Enter); the supervisor has none (Esc).
-    await pilot.press("enter" if post else "escape")
+    if post is not None:
+        await pilot.press("enter" if post else "escape")
     await settle(pilot)
     assert app.session.staff_number == number
     assert type(app.screen).__name__ == "HomeScreen"
@@ -169,6 +171,38 @@ async def test_a_tolerance_case_past_its_commitment_is_withdrawn(demo, clock):
         assert detail.state == "withdrawn" and detail.proposed_action == ""
         text = screen_text(app)
         assert "已退件" in text and "已撤回（退件）" in text
+
+
+async def test_the_first_login_of_the_day_runs_the_daily_job(demo, clock):
+    """容缺 overdue → 退件 proposed without anyone running a command: the first login of
+    the day runs the daily job in the background; later logins that day do not."""
+    from store.daily import DAILY_MARK
+    from store.models import Rating
+
+    url, info = demo
+    app = make_app(url, clock, demo=info, daily_job=True)
+    async with app.run_test(size=(100, 40), notifications=True) as pilot:
+        await demo_clerk_home(pilot, info)
+        await settle(pilot)
+        assert app.store.run(app.register.meta, DAILY_MARK) == "2026-11-23"
+        # the demo's services finished over a week ago and never rated: recorded as such
+        not_rated = app.store.run(lambda: Rating.select().where(~Rating.rated).count())
+        assert not_rated > 0
+        result = new_case(
+            app,
+            missing=(SECONDARY[0],),
+            kind="tolerance",
+            tolerance_commitment_date=dt.date(2026, 11, 25),
+        )
+        await switch_to(pilot, "1001", post=None)  # the same day again: nothing more to do
+        assert stored(app, result.number).proposed_action == ""
+
+        clock.set(dt.datetime(2026, 11, 26, 1, 10, tzinfo=dt.UTC))  # Thursday morning
+        await switch_to(pilot, "1001", post=None)
+        await settle(pilot)
+        assert app.store.run(app.register.meta, DAILY_MARK) == "2026-11-26"
+        assert stored(app, result.number).proposed_action == "withdraw"
+        assert "已建议退件" in screen_text(app)
 
 
 async def test_a_returned_case_is_reviewed_by_the_supervisor(demo, clock):
