@@ -4,7 +4,11 @@ a fixed clock, and no station file of the machine's."""
 from __future__ import annotations
 
 import datetime as dt
+import os
 import shutil
+import stat
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -59,3 +63,34 @@ def make_app(url: str, clock, **kwargs):
     # test is about it.
     kwargs.setdefault("daily_job", False)
     return ChuangkouApp(station=load_station(), register_url=url, clock=clock, **kwargs)
+
+
+FAKE_LP = """#!{python}
+import os, sys
+out = os.environ["FAKE_LP_OUT"]
+with open(os.path.join(out, "job.pdf"), "wb") as f:
+    f.write(sys.stdin.buffer.read())
+with open(os.path.join(out, "argv.txt"), "w", encoding="utf-8") as f:
+    f.write("\\n".join(sys.argv[1:]))
+code = int(os.environ.get("FAKE_LP_EXIT", "0"))
+if code:
+    sys.stderr.write("lp: The printer or class does not exist.\\n")
+sys.exit(code)
+"""
+
+
+@pytest.fixture
+def fake_lp(tmp_path, monkeypatch) -> Path:
+    """A fake ``lp`` first on PATH that copies stdin to out/job.pdf; an empty working
+    directory and TMPDIR; returns out/."""
+    bin_dir, out, cwd = tmp_path / "bin", tmp_path / "out", tmp_path / "cwd"
+    for d in (bin_dir, out, cwd):
+        d.mkdir()
+    lp = bin_dir / "lp"
+    lp.write_text(FAKE_LP.format(python=sys.executable), encoding="utf-8")
+    lp.chmod(lp.stat().st_mode | stat.S_IXUSR)
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}")
+    monkeypatch.setenv("FAKE_LP_OUT", str(out))
+    monkeypatch.setenv("TMPDIR", str(cwd))
+    monkeypatch.chdir(cwd)
+    return out

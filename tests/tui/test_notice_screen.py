@@ -5,10 +5,7 @@ fake ``lp``, reprinted; no printer configured; a notice that does not fit the ca
 from __future__ import annotations
 
 import io
-import os
 import re
-import stat
-import sys
 from pathlib import Path
 
 import pypdf
@@ -28,36 +25,6 @@ MATERIALS = {"居民身份证": "present", "临时救助申请书": "present"} |
     MISSING, "not_brought"
 )
 SIZE = (100, 50)  # the whole notice on screen
-
-FAKE_LP = """#!{python}
-import os, sys
-out = os.environ["FAKE_LP_OUT"]
-with open(os.path.join(out, "job.pdf"), "wb") as f:
-    f.write(sys.stdin.buffer.read())
-with open(os.path.join(out, "argv.txt"), "w", encoding="utf-8") as f:
-    f.write("\\n".join(sys.argv[1:]))
-code = int(os.environ.get("FAKE_LP_EXIT", "0"))
-if code:
-    sys.stderr.write("lp: The printer or class does not exist.\\n")
-sys.exit(code)
-"""
-
-
-@pytest.fixture
-def fake_lp(tmp_path, monkeypatch) -> Path:
-    """A fake ``lp`` first on PATH that copies stdin to out/job.pdf; an empty working
-    directory and TMPDIR; returns out/."""
-    bin_dir, out, cwd = tmp_path / "bin", tmp_path / "out", tmp_path / "cwd"
-    for d in (bin_dir, out, cwd):
-        d.mkdir()
-    lp = bin_dir / "lp"
-    lp.write_text(FAKE_LP.format(python=sys.executable), encoding="utf-8")
-    lp.chmod(lp.stat().st_mode | stat.S_IXUSR)
-    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}")
-    monkeypatch.setenv("FAKE_LP_OUT", str(out))
-    monkeypatch.setenv("TMPDIR", str(cwd))
-    monkeypatch.chdir(cwd)
-    return out
 
 
 @pytest.fixture

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import os
 import re
-import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -149,38 +147,7 @@ def test_importing_printing_does_not_import_reportlab():
     assert out.stdout.strip() == "False"
 
 
-# -- lp ------------------------------------------------------------------------------
-
-FAKE_LP = """#!{python}
-import os, sys
-out = os.environ["FAKE_LP_OUT"]
-with open(os.path.join(out, "job.pdf"), "wb") as f:
-    f.write(sys.stdin.buffer.read())
-with open(os.path.join(out, "argv.txt"), "w", encoding="utf-8") as f:
-    f.write("\\n".join(sys.argv[1:]))
-code = int(os.environ.get("FAKE_LP_EXIT", "0"))
-if code:
-    sys.stderr.write("lp: The printer or class does not exist.\\n")
-sys.exit(code)
-"""
-
-
-@pytest.fixture
-def fake_lp(tmp_path, monkeypatch):
-    """A fake ``lp`` first on PATH that copies stdin to out/job.pdf; returns out/."""
-    bin_dir = tmp_path / "bin"
-    out = tmp_path / "out"
-    cwd = tmp_path / "cwd"
-    for d in (bin_dir, out, cwd):
-        d.mkdir()
-    lp = bin_dir / "lp"
-    lp.write_text(FAKE_LP.format(python=sys.executable), encoding="utf-8")
-    lp.chmod(lp.stat().st_mode | stat.S_IXUSR)
-    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}")
-    monkeypatch.setenv("FAKE_LP_OUT", str(out))
-    monkeypatch.setenv("TMPDIR", str(cwd))
-    monkeypatch.chdir(cwd)
-    return out
+# -- lp (the fake lp of tests/tui/conftest.py) -----------------------------------------
 
 
 def test_print_streams_the_bytes_to_lp(fake_lp: Path):

@@ -24,6 +24,7 @@ from tui.dates import parse_date
 from tui.gateway import user_message
 from tui.messages import StoreFailed
 from tui.widgets.footer import CounterFooter
+from tui.widgets.lines import show_line
 from tui.widgets.status_bar import StatusBar
 
 #: Space cycles a material through these (keys of policies.cases.MATERIAL_STATUSES).
@@ -294,10 +295,7 @@ class AcceptScreen(Screen):
         self._preview()
 
     def _line(self, selector: str, text: str) -> None:
-        """Update a message line; an empty one takes no room (80×24)."""
-        line = self.query_one(selector, Static)
-        line.update(text)
-        line.display = bool(text)
+        show_line(self, selector, text)
 
     def _error(self, text: str, focus: str | None = None) -> None:
         self._line("#accept-error", text)

@@ -34,6 +34,7 @@ from tui.screens.case_forms import (
     ReasonForm,
 )
 from tui.widgets.footer import CounterFooter
+from tui.widgets.lines import key_hint, show_line
 from tui.widgets.status_bar import StatusBar
 
 #: Said when a clerk presses a supervisor's key.
@@ -291,15 +292,12 @@ class CaseScreen(Screen):
             shown.add("refusals")
             if not terminal:
                 shown.add("refuse")
-        keys = [f"{key.upper()} {label}" for key, action, label in KEYS if action in shown]
-        return "  ".join([*keys, "Esc 返回"])
+        return key_hint(KEYS, shown)
 
     # -- messages ----------------------------------------------------------------------------
     def _say(self, error: str, done: str = "") -> None:
-        for selector, text in (("#case-error", error), ("#case-done", done)):
-            line = self.query_one(selector, Static)
-            line.update(text)
-            line.display = bool(text)
+        show_line(self, "#case-error", error)
+        show_line(self, "#case-done", done)
 
     @on(StoreFailed)
     def _failed(self, message: StoreFailed) -> None:

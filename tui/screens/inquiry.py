@@ -18,6 +18,7 @@ from textual.widgets.option_list import Option
 from tui.gateway import user_message
 from tui.messages import StoreFailed
 from tui.widgets.footer import CounterFooter
+from tui.widgets.lines import show_line
 from tui.widgets.status_bar import StatusBar
 
 CHANNELS = (("visit", "来访"), ("phone", "电话"), ("online", "网上"))
@@ -146,10 +147,7 @@ class InquiryScreen(Screen):
         self._load_catalog()
 
     def _line(self, selector: str, text: str) -> None:
-        """Update a message line; an empty one takes no room (80×24 with boxed inputs)."""
-        line = self.query_one(selector, Static)
-        line.update(text)
-        line.display = bool(text)
+        show_line(self, selector, text)
 
     # -- store work --------------------------------------------------------------------------
     @work(thread=True, exclusive=True, group="catalog", exit_on_error=False)

@@ -21,6 +21,7 @@ from textual.widgets import Input, Static
 
 from policies.settings import RATING_LEVELS
 from tui.gateway import user_message
+from tui.widgets.lines import show_line
 
 #: What the screen is doing; keys mean different things in each.
 ASK, CHECKING, WAITING, SAVING, RATED, REFUSED, ENDED = (
@@ -151,9 +152,7 @@ class RatingScreen(ModalScreen):
             self._start()
 
     def _line(self, selector: str, text: str) -> None:
-        line = self.query_one(selector, Static)
-        line.update(text)
-        line.display = bool(text)
+        show_line(self, selector, text)
 
     def _show(self) -> None:
         """Title, the parts of the current state, and its keys."""

@@ -22,6 +22,7 @@ from tui.messages import StoreFailed
 from tui.screens.case import is_supervisor
 from tui.screens.case_forms import ConfirmForm, Done, PickForm
 from tui.widgets.footer import CounterFooter
+from tui.widgets.lines import key_hint, show_line
 from tui.widgets.status_bar import StatusBar
 
 #: What a clerk of the receiving window is told when trying to send a referral back.
@@ -180,14 +181,11 @@ class ReferralScreen(Screen):
                 shown.add("finish")
             if is_supervisor(self.app.session):
                 shown |= {"finish", "send_back", "reassign"}
-        keys = [f"{key.upper()} {label}" for key, action, label in KEYS if action in shown]
-        return "  ".join([*keys, "Esc 返回"])
+        return key_hint(KEYS, shown)
 
     def _say(self, error: str, done: str = "") -> None:
-        for selector, text in (("#referral-error", error), ("#referral-done", done)):
-            line = self.query_one(selector, Static)
-            line.update(text)
-            line.display = bool(text)
+        show_line(self, "#referral-error", error)
+        show_line(self, "#referral-done", done)
 
     @on(StoreFailed)
     def _failed(self, message: StoreFailed) -> None:
