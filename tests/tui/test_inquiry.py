@@ -237,3 +237,20 @@ async def test_leaving_acceptance_closes_the_inquiry_as_answered(demo, clock):
         row = app.store.run(lambda: Inquiry.get(Inquiry.number == number))
         assert (row.disposition, row.state, row.case_id) == ("answered", "closed", None)
         assert app.store.run(lambda: Case.select().count()) == cases
+
+
+async def test_one_stray_esc_does_not_lose_what_was_typed(demo, clock):
+    from tui.screens.inquiry import InquiryScreen
+
+    url, info = demo
+    app = make_app(url, clock, demo=info)
+    async with app.run_test(size=(100, 30)) as pilot:
+        keys = await _open_inquiry(pilot, info)
+        await keys.press("tab")
+        await keys.text("王先生")
+        await keys.press("escape")
+        assert isinstance(app.screen, InquiryScreen)
+        assert "本次登记尚未保存：再按 Esc 放弃并返回" in screen_text(app)
+        assert app.screen.query_one("#name").value == "王先生"
+        await keys.press("escape")
+        assert type(app.screen).__name__ == "HomeScreen"

@@ -97,6 +97,7 @@ class InquiryScreen(Screen):
         self.id_error = ""
         self.saving = False
         self.referring = False
+        self._leaving = False  # Esc once with something typed: the next Esc leaves
         self._matches: list[Any] = []
 
     def compose(self) -> ComposeResult:
@@ -499,10 +500,23 @@ class InquiryScreen(Screen):
         self._line("#person-info", "")
         self.query_one("#id_number", Input).focus()
 
+    @on(Input.Changed)
+    def _typing_again(self) -> None:
+        self._leaving = False
+
     def action_back(self) -> None:
         if self.referring:
             self._end_referral()
             self._line("#error", "")
             self.query_one("#matter", Input).focus()
+            return
+        typed = any(
+            self.query_one(field, Input).value.strip()
+            for field in ("#id_number", "#name", "#phone", "#matter")
+        )
+        if typed and not self._leaving:
+            # Nothing typed is lost by one stray key: the second Esc leaves.
+            self._leaving = True
+            self._line("#error", "本次登记尚未保存：再按 Esc 放弃并返回")
             return
         self.app.pop_screen()
