@@ -115,8 +115,6 @@ def validate_resident_id(text: str, *, today: dt.date | None = None) -> Resident
     if not _region_known(number[:6]):
         raise InvalidIdNumber("region", "地区码未知（前 6 位不是行政区划代码）", masked)
     if number[17] != check_digit(number[:17]):
-        raise InvalidIdNumber(
-            "check_digit", "校验码错误（号码中有错字，请逐位核对或读取身份证）", masked
-        )
+        raise InvalidIdNumber("check_digit", CHECK_DIGIT_WRONG, masked)
     gender = "男" if int(number[16]) % 2 else "女"
     return ResidentId(number, birth, gender, number[:6])
