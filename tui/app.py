@@ -217,6 +217,10 @@ class ChuangkouApp(App[int], inherit_bindings=False):
             return
         from tui.screens.home import HomeScreen
 
+        # A screen with unsaved input asks first (the second press goes on).
+        may_leave = getattr(self.screen, "may_leave", None)
+        if may_leave is not None and not may_leave("再按一次该键"):
+            return
         # Back to the home screen first: F-key screens never pile up.
         while len(self.screen_stack) > 2 and not isinstance(self.screen, HomeScreen):
             self.pop_screen()

@@ -234,6 +234,7 @@ async def test_leaving_acceptance_closes_the_inquiry_as_answered(demo, clock):
         assert app.screen is screen
         await keys.press("escape", "enter")  # 改为当场答复
         assert isinstance(app.screen, InquiryScreen)
+        assert f"登记号 {number}（当场答复，未受理）" in screen_text(app)
         row = app.store.run(lambda: Inquiry.get(Inquiry.number == number))
         assert (row.disposition, row.state, row.case_id) == ("answered", "closed", None)
         assert app.store.run(lambda: Case.select().count()) == cases
@@ -248,9 +249,13 @@ async def test_one_stray_esc_does_not_lose_what_was_typed(demo, clock):
         keys = await _open_inquiry(pilot, info)
         await keys.press("tab")
         await keys.text("王先生")
+        await keys.press("f3")  # an F-key opening another screen asks first
+        assert isinstance(app.screen, InquiryScreen)
+        assert "本次登记尚未保存：再按一次该键放弃并离开" in screen_text(app)
+        assert app.screen.query_one("#name").value == "王先生"
+        await keys.text("x")  # typing on: the next key asks again
         await keys.press("escape")
         assert isinstance(app.screen, InquiryScreen)
-        assert "本次登记尚未保存：再按 Esc 放弃并返回" in screen_text(app)
-        assert app.screen.query_one("#name").value == "王先生"
+        assert "本次登记尚未保存：再按 Esc 放弃并离开" in screen_text(app)
         await keys.press("escape")
         assert type(app.screen).__name__ == "HomeScreen"

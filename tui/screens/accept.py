@@ -665,8 +665,12 @@ class AcceptScreen(Screen):
 
         def closed(result) -> None:
             if result is not None:
-                self.app.notify(f"登记号 {number} 已改为当场答复（未受理）", timeout=8)
+                text = f"已登记：登记号 {number}（当场答复，未受理）"
+                self.app.notify(text, timeout=8)
                 self.app.pop_screen()
+                show_result = getattr(self.app.screen, "show_result", None)
+                if show_result is not None:
+                    show_result(text)
 
         self.app.push_screen(
             ConfirmForm(

@@ -510,13 +510,23 @@ class InquiryScreen(Screen):
             self._line("#error", "")
             self.query_one("#matter", Input).focus()
             return
+        if self.may_leave("再按 Esc "):
+            self.app.pop_screen()
+
+    def may_leave(self, again: str) -> bool:
+        """Whether the screen may close now (Esc, or an F-key opening another screen):
+        with something typed and not saved, the first press only says so."""
         typed = any(
             self.query_one(field, Input).value.strip()
             for field in ("#id_number", "#name", "#phone", "#matter")
         )
         if typed and not self._leaving:
-            # Nothing typed is lost by one stray key: the second Esc leaves.
             self._leaving = True
-            self._line("#error", "本次登记尚未保存：再按 Esc 放弃并返回")
-            return
-        self.app.pop_screen()
+            self._line("#error", f"本次登记尚未保存：{again}放弃并离开")
+            self.app.bell()
+            return False
+        return True
+
+    def show_result(self, text: str) -> None:
+        """The result line, when a later screen changed what was saved (受理 given up)."""
+        self._line("#result", text)

@@ -142,12 +142,13 @@ class RatingScreen(ModalScreen):
         self.set_interval(1, self._tick)
         if self.state == ASK:
             last = getattr(self.app, "last_service", None)
+            field = self.query_one("#service", Input)
             if last:
-                field = self.query_one("#service", Input)
                 field.value = last[1]
-                field.cursor_position = len(last[1])
             self._show()
-            self.query_one("#service", Input).focus()
+            field.focus()
+            if last:  # Enter takes the last service; typing replaces it
+                self.call_after_refresh(field.select_all)
         else:
             self._start()
 
