@@ -154,27 +154,7 @@ async def test_an_empty_matter_is_refused_in_chinese(demo, clock):
         assert "登记本中有此人 1 条记录" in screen_text(app)
 
 
-async def test_another_windows_item_is_referred_not_accepted(demo, clock):
-    from devices.idcard import samples
-    from tui.screens.inquiry import InquiryScreen
-
-    url, info = demo
-    app = make_app(url, clock, demo=info)
-    async with app.run_test(size=(100, 30)) as pilot:
-        keys = await _open_inquiry(pilot, info)
-        before = _inquiries(app)
-        app.screen.card_read(samples.RESIDENT)
-        await settle(pilot)
-        await keys.press(*"cjrz")  # 残疾人证办理: 残联窗口's, not 民政's
-        await keys.press("enter")
-        assert app.screen.item.code == "CL001"
-        await keys.press("ctrl+a")
-        assert isinstance(app.screen, InquiryScreen)
-        assert "属残联窗口，不是本窗口的事项：请转办给残联窗口" in screen_text(app)
-        assert _inquiries(app) == before
-
-
-async def test_referral_offers_the_items_window_and_a_call_is_not_rated(demo, clock):
+async def test_another_windows_item_is_referred_to_it_and_a_call_is_not_rated(demo, clock):
     from devices.idcard import samples
     from store.models import Inquiry
     from tui.screens.inquiry import InquiryScreen
@@ -185,7 +165,13 @@ async def test_referral_offers_the_items_window_and_a_call_is_not_rated(demo, cl
         keys = await _open_inquiry(pilot, info)
         app.screen.card_read(samples.RESIDENT)
         await settle(pilot)
-        await keys.press(*"cjrz", "enter")  # 残疾人证办理, 残联窗口's
+        before = _inquiries(app)
+        await keys.press(*"cjrz", "enter")  # 残疾人证办理: 残联窗口's, not 民政's
+        assert app.screen.item.code == "CL001"
+        await keys.press("ctrl+a")  # not this window's to accept
+        assert isinstance(app.screen, InquiryScreen)
+        assert "属残联窗口，不是本窗口的事项：请转办给残联窗口" in screen_text(app)
+        assert _inquiries(app) == before
         await keys.press("ctrl+t")
         screen = app.screen
         picked = screen._windows[screen.query_one("#windows").highlighted]
