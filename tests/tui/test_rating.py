@@ -44,6 +44,14 @@ class Rig:
         self.manager.poll_once()  # both devices are found
         await until(pilot, lambda: len(self.app.device_states) == 2)
 
+    async def armed_on_a_closed_case(self, pilot):
+        """Home, a 即办件 done, its rating screen with the 评价器 armed: (number, screen)."""
+        await self.home(pilot)
+        number = closed_case(self.app)
+        screen = await rating_screen(pilot, self, case_number=number)
+        assert await until(pilot, lambda: self.evaluator.armed)
+        return number, screen
+
     async def poll(self, pilot, check) -> None:
         """One step of the devices, then wait until the app has handled their events."""
         self.manager.poll_once()
@@ -224,10 +232,7 @@ async def test_the_clerk_keys_a_rating_stated_aloud(demo, clock):
     rig = Rig(demo, clock)
     app = rig.app
     async with app.run_test() as pilot:
-        await rig.home(pilot)
-        number = closed_case(app)
-        screen = await rating_screen(pilot, rig, case_number=number)
-        assert await until(pilot, lambda: rig.evaluator.armed)
+        number, screen = await rig.armed_on_a_closed_case(pilot)
         await pilot.press("2")  # 满意, keyed by the clerk: the arming is cancelled
         assert await until(pilot, lambda: screen.state == RATED)
         assert not rig.evaluator.armed
@@ -265,10 +270,7 @@ async def test_no_key_before_the_timeout_is_not_rated_and_can_be_asked_again(dem
     rig = Rig(demo, clock)
     app = rig.app
     async with app.run_test() as pilot:
-        await rig.home(pilot)
-        number = closed_case(app)
-        screen = await rating_screen(pilot, rig, case_number=number)
-        assert await until(pilot, lambda: rig.evaluator.armed)
+        number, screen = await rig.armed_on_a_closed_case(pilot)
         rig.now[0] += app.register.policy.evaluator.timeout_seconds  # the device's clock
         await rig.poll(pilot, lambda: screen.state == ENDED)
         text = screen_text(app)
@@ -289,10 +291,7 @@ async def test_esc_cancels_the_arming_and_a_late_key_is_ignored(demo, clock):
     rig = Rig(demo, clock)
     app = rig.app
     async with app.run_test() as pilot:
-        await rig.home(pilot)
-        number = closed_case(app)
-        await rating_screen(pilot, rig, case_number=number)
-        assert await until(pilot, lambda: rig.evaluator.armed)
+        number, _screen = await rig.armed_on_a_closed_case(pilot)
         await pilot.press("escape")
         await settle(pilot)
         assert not isinstance(app.screen, RatingScreen)
