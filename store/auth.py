@@ -10,7 +10,7 @@ from store.database import database
 from store.errors import AccountDisabled, AccountLocked, AuthenticationFailed
 from store.models import KeySlot, Staff
 from store.passwords import check_new_password
-from store.roles import RECOVERY, ROLES_WITH_DATA_KEY
+from store.roles import DATA_ROLES, RECOVERY
 from store.session import Register, Session, operation, record_event
 from store.slots import make_slot, open_keyring, register_kdf, slot_deks, unlock_slot
 
@@ -43,7 +43,7 @@ def login(register: Register, number: str, password: str) -> Session:
     except AuthenticationFailed:
         _count_failure(register, staff, now)
         raise
-    keyring = open_keyring(slot_deks(slot, private)) if staff.role in ROLES_WITH_DATA_KEY else None
+    keyring = open_keyring(slot_deks(slot, private)) if staff.role in DATA_ROLES else None
     name = (
         keyring.open_text("staff", "name_enc", staff.uuid, staff.name_enc)
         if keyring
@@ -122,7 +122,7 @@ def replace_slot(session: Session, staff: Staff, password: str, *, must_change: 
     old = KeySlot.get_or_none(KeySlot.staff == staff)
     if old is not None:
         old.delete_instance(recursive=True)
-    deks = session.keys.deks if staff.role in ROLES_WITH_DATA_KEY else {}
+    deks = session.keys.deks if staff.role in DATA_ROLES else {}
     make_slot(kind="staff", staff=staff, secret=password, deks=deks, kdf=register_kdf(), now=now)
     Staff.update(
         password_changed_at=now,

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from store.database import upsert
 from store.models import CalendarYear
-from store.roles import MANAGERS
+from store.roles import SUPERVISOR_ROLES
 from store.session import Register, Session, operation
 
 
@@ -16,7 +16,7 @@ def import_year(session: Session, text: str) -> int:
 
     year = parse_year_file(text).year
     with operation(
-        session, "calendar.import", roles=MANAGERS, record_table="calendar_year"
+        session, "calendar.import", roles=SUPERVISOR_ROLES, record_table="calendar_year"
     ) as event:
         upsert(
             CalendarYear,

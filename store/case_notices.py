@@ -38,10 +38,8 @@ from policies.notices import (
 from store.cases import create_notice, find_notice, notice_body, notice_from_body
 from store.clock import local_date
 from store.errors import InvalidInput, NotFound
-from store.inquiries import WORK_ROLES
 from store.models import Case, Person, Staff, SubTask, Window
-from store.persons import DATA_ROLES
-from store.roles import SUPERVISOR
+from store.roles import DATA_ROLES, SUPERVISOR, WORK_ROLES
 from store.session import Session, operation
 
 __all__ = [

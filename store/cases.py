@@ -44,7 +44,7 @@ from policies.notices import Notice as NoticeDocument
 from policies.notices import NoticeLine as NoticeDocumentLine
 from store.clock import local_date
 from store.errors import InvalidInput, NotFound
-from store.inquiries import SUPERVISOR_ROLES, WORK_ROLES, check_own_item, check_phone
+from store.inquiries import check_own_item, check_phone
 from store.models import (
     Case,
     Inquiry,
@@ -57,7 +57,7 @@ from store.models import (
     new_uuid,
 )
 from store.numbers import CASE, NOTICE, next_number
-from store.persons import DATA_ROLES
+from store.roles import DATA_ROLES, SUPERVISOR_ROLES, WORK_ROLES
 from store.session import Session, operation
 
 #: Notices the counter issues, by kind: the same keys and titles as policies.notices

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from store.errors import InvalidInput
 from store.models import ServiceItem as ItemRow
 from store.models import Window as WindowRow
-from store.roles import MANAGERS
+from store.roles import SUPERVISOR_ROLES
 from store.session import Register, Session, operation
 
 _TUPLE_FIELDS = ("basis", "procedure", "aliases", "windows_involved")
@@ -39,7 +39,9 @@ def import_catalog(session: Session, text: str) -> ImportSummary:
     """Validate the whole file first (all or nothing), then merge it into the register."""
     catalog = check_catalog(session.register, text)
     counts = dict.fromkeys(ImportSummary.__dataclass_fields__, 0)
-    with operation(session, "catalog.import", roles=MANAGERS, record_table="service_item") as event:
+    with operation(
+        session, "catalog.import", roles=SUPERVISOR_ROLES, record_table="service_item"
+    ) as event:
         now = session.now()
         windows: dict[str, WindowRow] = {}
         for w in catalog.windows:

@@ -30,9 +30,9 @@ from store.cases import expire_tolerance
 from store.clock import HALL_TZ, local_date
 from store.database import upsert
 from store.errors import InvalidInput, NotFound
-from store.inquiries import WORK_ROLES
 from store.models import Case, Inquiry, Rating, RegisterMeta
 from store.ratings import AlreadyRated, record_not_rated
+from store.roles import WORK_ROLES
 from store.session import Session, require_role
 
 __all__ = ["DAILY_MARK", "DailyResult", "run_daily", "run_daily_if_due", "unrated_cutoff"]

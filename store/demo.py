@@ -32,7 +32,14 @@ from store.keyslots import OWASP_MINIMUM_KDF
 from store.models import Case, Inquiry, Person, Rating, ServiceItem, Staff, Window, new_uuid
 from store.numbers import CASE, INQUIRY, next_number
 from store.persons import upsert_person
-from store.roles import CLERK, COMPLAINT_OFFICER, MANAGERS, ROLE_LABELS, SUPERVISOR, TECHNICIAN
+from store.roles import (
+    CLERK,
+    COMPLAINT_OFFICER,
+    ROLE_LABELS,
+    SUPERVISOR,
+    SUPERVISOR_ROLES,
+    TECHNICIAN,
+)
 from store.session import Session, operation
 from store.setup import create_register
 from store.staff import add_staff, assign_post
@@ -430,7 +437,9 @@ class _Builder:
     def write_cases(self) -> None:
         keys = self.keys
         self.cases.sort(key=lambda c: c.received_at)
-        with operation(self.session, "demo.cases", roles=MANAGERS, record_table="case") as event:
+        with operation(
+            self.session, "demo.cases", roles=SUPERVISOR_ROLES, record_table="case"
+        ) as event:
             for c in self.cases:
                 row_uuid = new_uuid()
                 c.number = next_number(CASE, local_date(c.received_at))
@@ -604,7 +613,7 @@ class _Builder:
         keys = self.keys
         self.inquiries.sort(key=lambda i: i.at)
         with operation(
-            self.session, "demo.inquiries", roles=MANAGERS, record_table="inquiry"
+            self.session, "demo.inquiries", roles=SUPERVISOR_ROLES, record_table="inquiry"
         ) as event:
             for q in self.inquiries:
                 row_uuid = new_uuid()
@@ -650,7 +659,7 @@ class _Builder:
         levels += self.rng.choices((1, 2, 3, 4, 5), (55, 30, 10, 3, 2), k=max(len(rated) - 10, 0))
         policy = self.session.register.policy.ratings
         with operation(
-            self.session, "demo.ratings", roles=MANAGERS, record_table="rating"
+            self.session, "demo.ratings", roles=SUPERVISOR_ROLES, record_table="rating"
         ) as event:
             count = 0
             for case, level in zip(rated, levels, strict=False):
@@ -766,7 +775,7 @@ def _fill(session: Session, rng: random.Random, persons: int, cases: int) -> Non
         assign_post(session, code, "A", a)
         if b is not None:
             assign_post(session, code, "B", b)
-    with operation(session, "demo.accounts", roles=MANAGERS, record_table="staff") as event:
+    with operation(session, "demo.accounts", roles=SUPERVISOR_ROLES, record_table="staff") as event:
         # Demo passwords are printed on the login screen: no forced change at first login.
         event.detail = {
             "count": Staff.update(must_change_password=False)

@@ -23,13 +23,8 @@ from store.database import database
 from store.errors import InvalidInput, NotFound, PermissionDenied
 from store.models import Case, Inquiry, Person, ServiceItem, Staff, Window, new_uuid
 from store.numbers import INQUIRY, next_number
-from store.roles import ADMIN, CLERK, SUPERVISOR
+from store.roles import SUPERVISOR_ROLES, WORK_ROLES
 from store.session import Session, operation, require_role
-
-#: Who works at the counter (registers inquiries, accepts and handles cases).
-WORK_ROLES = frozenset({CLERK, SUPERVISOR, ADMIN})
-#: Who decides an escalated matter and may send a referral elsewhere.
-SUPERVISOR_ROLES = frozenset({SUPERVISOR, ADMIN})
 
 CHANNELS = {"visit": "来访", "phone": "电话", "online": "网上"}
 DISPOSITIONS = {

@@ -28,7 +28,8 @@ from store.clock import local_date, to_local
 from store.errors import InvalidInput, NotFound
 from store.models import Case, Inquiry, Notice, Person, Petition, Rating, ServiceItem, Window
 from store.numbers import CASE, COMPLAINT, INQUIRY, NOTICE, PETITION, parse_number
-from store.persons import DATA_ROLES, PersonView, _open
+from store.persons import PersonView, _open
+from store.roles import DATA_ROLES
 from store.session import Session, operation
 
 #: Persons shown for one query; an exact name can match many people.

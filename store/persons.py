@@ -11,11 +11,8 @@ from dataclasses import dataclass
 
 from store.errors import InvalidInput
 from store.models import Person
-from store.roles import ADMIN, CLERK, COMPLAINT_OFFICER, SUPERVISOR
+from store.roles import DATA_ROLES
 from store.session import Session, operation
-
-#: Who may see citizens' personal data at all.
-DATA_ROLES = frozenset({CLERK, SUPERVISOR, COMPLAINT_OFFICER, ADMIN})
 
 _FIELDS = ("name", "id_number", "phone", "gender", "birth_date", "ethnicity", "address")
 

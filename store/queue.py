@@ -22,8 +22,7 @@ from policies.masking import mask_name
 from store.clock import HALL_TZ, local_date
 from store.errors import InvalidInput
 from store.models import Case, Inquiry, Person, Rating, ServiceItem, Window
-from store.persons import DATA_ROLES
-from store.roles import ADMIN, SUPERVISOR
+from store.roles import ADMIN, DATA_ROLES, SUPERVISOR
 from store.session import Session, operation
 
 SECTIONS = ("case", "referral", "supplement")

@@ -20,8 +20,8 @@ import peewee as pw
 from policies.settings import RATING_LEVELS
 from store.clock import local_date
 from store.errors import InvalidInput, NotFound, StoreError
-from store.inquiries import WORK_ROLES
 from store.models import Case, Inquiry, Rating, Staff, new_uuid
+from store.roles import WORK_ROLES
 from store.session import Session, operation, require_role
 
 CHANNELS = {

@@ -15,7 +15,7 @@ from store.clock import to_local
 from store.errors import NotFound
 from store.inquiries import CHANNELS, DISPOSITIONS
 from store.models import Inquiry, Person, Staff, Window
-from store.persons import DATA_ROLES
+from store.roles import DATA_ROLES
 from store.session import Session, operation
 
 

@@ -1,30 +1,40 @@
-"""Roles of the hall's staff (DOMAIN.md: who uses it) and what each may do here."""
+"""Roles of the hall's staff: the sets live in policies.roles; here the names the store
+has always used, and parsing a role typed at the CLI."""
 
 from __future__ import annotations
 
-CLERK = "clerk"
-SUPERVISOR = "supervisor"
-COMPLAINT_OFFICER = "complaint_officer"
-TECHNICIAN = "technician"
-ADMIN = "admin"
-#: A session opened with the recovery code: may only reset passwords and rotate keys.
-RECOVERY = "recovery"
-#: Nobody logged in (the technician's CLI, a failed login).
-ANONYMOUS = "anonymous"
+from policies.roles import (
+    ANONYMOUS,
+    DATA_ROLES,
+    ROLE_LABELS,
+    STAFF_ROLES,
+    SUPERVISOR_ROLES,
+    WORK_ROLES,
+    Role,
+)
 
-ROLE_LABELS = {
-    CLERK: "窗口工作人员",
-    SUPERVISOR: "大厅主任",
-    COMPLAINT_OFFICER: "投诉受理人",
-    TECHNICIAN: "技术员",
-    ADMIN: "系统管理员",
-}
+CLERK = Role.CLERK
+SUPERVISOR = Role.SUPERVISOR
+COMPLAINT_OFFICER = Role.COMPLAINT_OFFICER
+TECHNICIAN = Role.TECHNICIAN
+ADMIN = Role.ADMIN
+RECOVERY = Role.RECOVERY
 
-STAFF_ROLES = tuple(ROLE_LABELS)
-#: Roles whose key slot holds the data key. A technician never sees personal data.
-ROLES_WITH_DATA_KEY = frozenset({CLERK, SUPERVISOR, COMPLAINT_OFFICER, ADMIN})
-#: Who manages staff, the catalog, the calendar and the keys.
-MANAGERS = frozenset({SUPERVISOR, ADMIN})
+__all__ = [
+    "ADMIN",
+    "ANONYMOUS",
+    "CLERK",
+    "COMPLAINT_OFFICER",
+    "DATA_ROLES",
+    "RECOVERY",
+    "ROLE_LABELS",
+    "STAFF_ROLES",
+    "SUPERVISOR",
+    "SUPERVISOR_ROLES",
+    "TECHNICIAN",
+    "WORK_ROLES",
+    "parse_role",
+]
 
 
 def parse_role(text: str) -> str:

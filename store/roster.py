@@ -14,7 +14,7 @@ from policies.masking import mask_name
 from store.clock import local_date
 from store.errors import InvalidInput
 from store.models import Attendance, Post, Staff, Window
-from store.persons import DATA_ROLES
+from store.roles import DATA_ROLES
 from store.session import Session, operation
 
 POSTS = ("A", "B")

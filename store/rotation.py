@@ -11,11 +11,11 @@ from store.database import database
 from store.errors import StoreError
 from store.keyslots import wrap_dek
 from store.models import SEALED_MODELS, DataKey, KeySlot, SlotKey, sealed_columns
-from store.roles import MANAGERS, RECOVERY
+from store.roles import RECOVERY, SUPERVISOR_ROLES
 from store.session import Session, operation, require_role
 from store.slots import seal_secret
 
-ROTATORS = MANAGERS | {RECOVERY}
+ROTATORS = SUPERVISOR_ROLES | {RECOVERY}
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from store.auth import replace_slot
 from store.errors import InvalidInput, NotFound
 from store.models import KeySlot, Post, Staff, Window, new_uuid
 from store.passwords import check_new_password
-from store.roles import MANAGERS, RECOVERY, ROLE_LABELS, ROLES_WITH_DATA_KEY, parse_role
+from store.roles import DATA_ROLES, RECOVERY, ROLE_LABELS, SUPERVISOR_ROLES, parse_role
 from store.session import Session, operation
 from store.slots import make_slot, register_kdf
 
@@ -51,7 +51,7 @@ def add_staff(
         raise InvalidInput("工号和姓名不能为空")
     check_new_password(session.register.policy, password)
     keys = session.keys
-    with operation(session, "staff.add", roles=MANAGERS, record_table="staff") as event:
+    with operation(session, "staff.add", roles=SUPERVISOR_ROLES, record_table="staff") as event:
         if Staff.get_or_none(Staff.number == number) is not None:
             raise InvalidInput(f"工号已存在：{number}")
         now = session.now()
@@ -69,7 +69,7 @@ def add_staff(
             password_changed_at=now,
             must_change_password=True,
         )
-        deks = keys.deks if role in ROLES_WITH_DATA_KEY else {}
+        deks = keys.deks if role in DATA_ROLES else {}
         make_slot(
             kind="staff", staff=staff, secret=password, deks=deks, kdf=register_kdf(), now=now
         )
@@ -109,7 +109,7 @@ def _get(number: str) -> Staff:
 
 def disable_staff(session: Session, number: str) -> None:
     """Disable an account and destroy its key slot, so its password unlocks nothing."""
-    with operation(session, "staff.disable", roles=MANAGERS, record_table="staff") as event:
+    with operation(session, "staff.disable", roles=SUPERVISOR_ROLES, record_table="staff") as event:
         staff = _get(number)
         if staff.id == session.staff_id:
             raise InvalidInput("不能停用自己的账号")
@@ -124,7 +124,7 @@ def reset_password(session: Session, number: str, new_password: str) -> None:
     at the next login; the new slot gets the data key from the resetting session."""
     check_new_password(session.register.policy, new_password)
     with operation(
-        session, "staff.reset_password", roles=MANAGERS | {RECOVERY}, record_table="staff"
+        session, "staff.reset_password", roles=SUPERVISOR_ROLES | {RECOVERY}, record_table="staff"
     ) as event:
         staff = _get(number)
         if not staff.active:
@@ -138,7 +138,7 @@ def assign_post(session: Session, window: str, post: str, number: str | None) ->
     post = post.strip().upper()
     if post not in ("A", "B"):
         raise InvalidInput("岗位只能是 A 或 B")
-    with operation(session, "post.assign", roles=MANAGERS, record_table="post") as event:
+    with operation(session, "post.assign", roles=SUPERVISOR_ROLES, record_table="post") as event:
         win = _window(window)
         staff = _get(number) if number else None
         Post.insert(window=win, post=post, staff=staff).on_conflict(
