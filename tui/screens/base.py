@@ -1,0 +1,39 @@
+"""The counter's screens share one base: the hooks the app calls on whichever screen is
+showing, as real methods with do-nothing defaults, and the one store-call helper."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.screen import ModalScreen, Screen
+
+from tui.store_calls import StoreCalls
+
+__all__ = ["CounterModal", "CounterScreen"]
+
+
+class CounterHooks:
+    """What the app tells the screen on top (tui.app): each a no-op unless overridden."""
+
+    def register_ready(self) -> None:
+        """The register has opened (it opens after the first paint)."""
+
+    def card_read(self, card: Any) -> None:
+        """An ID card was read on this counter's reader (devices.events.CardRead.card)."""
+
+    def rating_event(self, event: Any) -> None:
+        """The 评价器's answer to an arming (RatingGiven, RatingTimeout, RatingCancelled)
+        or DeviceLost; a screen that did not arm it ignores it."""
+
+    def may_leave(self, again: str) -> bool:
+        """Whether an F-key may take the clerk away now; a screen with unsaved input says
+        so (``again`` tells how to go on anyway) and returns False the first time."""
+        return True
+
+
+class CounterScreen(CounterHooks, StoreCalls, Screen):
+    """A full screen of the counter application."""
+
+
+class CounterModal(CounterHooks, StoreCalls, ModalScreen):
+    """A dialog over a counter screen (forms, questions)."""
