@@ -9,10 +9,15 @@ previous year, so the data comes from two places:
   :func:`parse_year_file`. An imported year replaces the built-in data for that year
   (the supervisor's copy of the notice is the authority, e.g. for a late correction).
 
-A date in a year with neither is never guessed: :class:`CalendarNotCovered` is raised, or,
-when the caller asks for it, a *provisional* answer counting Monday–Friday is returned and
-marked as such (:class:`DueDate`), so the counter can show it as 暂定 and recompute it once
-the year is imported.
+For a year with neither, :class:`CalendarNotCovered` is raised, or, when the caller asks
+for it, a *provisional* answer is returned and marked as such (:class:`DueDate`), so the
+counter can show it as 暂定 and recompute it once the year is imported. The provisional
+count skips weekends and the statutory holidays, which the law fixes before each year's
+notice (全国年节及纪念日放假办法, in force since 2025-01-01): 元旦 1 Jan; 春节 除夕 to 初三;
+清明 (the solar term); 劳动节 1–2 May; 端午 5/5 and 中秋 15/8 of the lunar calendar; 国庆
+1–3 Oct. The lunar and solar-term dates come from the ``holidays`` package
+(:func:`statutory_year`, imported only when such a year is first needed). Only the notice's
+调休 swaps are unknown: a provisional date may move once they are imported.
 
 Year file (TOML)::
 
@@ -46,6 +51,8 @@ from typing import Any
 from policies.errors import PolicyError
 
 __all__ = [
+    "STATUTORY_SOURCE",
+    "CalendarCoverage",
     "CalendarNotCovered",
     "DueDate",
     "HolidaySpan",
@@ -55,8 +62,10 @@ __all__ = [
     "YearFileError",
     "builtin_year",
     "builtin_years",
+    "coverage",
     "dump_year_file",
     "parse_year_file",
+    "statutory_year",
     "years_from_files",
 ]
 
@@ -88,7 +97,7 @@ class CalendarNotCovered(PolicyError):
         super().__init__(
             f"工作日历缺少 {year} 年的节假日安排，无法按工作日计算期限。"
             f"请值班主任按国务院办公厅关于 {year} 年部分节假日安排的通知制作年历文件，"
-            f"用 `chuangkou calendar import 文件` 导入；导入前的期限只能按双休日暂定。"
+            f"用 `chuangkou calendar import 文件` 导入；导入前的期限只能按双休日和法定节假日暂定。"
         )
 
 
@@ -157,7 +166,8 @@ class YearCalendar:
 
 @dataclass(frozen=True)
 class DueDate:
-    """A deadline; ``provisional`` when some year had no data and weekends alone were used."""
+    """A deadline; ``provisional`` when some year had no data and was counted on weekends and
+    statutory holidays alone (its 调休 swaps unknown)."""
 
     date: dt.date
     provisional: bool = False
@@ -202,6 +212,48 @@ def builtin_year(year: int) -> YearCalendar:
         raise CalendarNotCovered(year) from None
 
 
+# --- statutory holidays for a year without data (holidays package) -------------------
+
+STATUTORY_SOURCE = "法定节假日（暂定）"
+# The holidays package names 农历除夕 apart; the law counts it as a day of 春节.
+_STATUTORY_NAMES = {"农历除夕": "春节"}
+# Its entries for the 调休 days it knows ("休息日（由 2026-01-04 调休）"): only the State
+# Council's notice, imported, may supply swaps.
+_SWAP_PREFIX = "休息日"
+
+
+@functools.cache
+def statutory_year(year: int) -> YearCalendar:
+    """The statutory holidays of ``year`` without any 调休 (source 法定节假日（暂定）).
+
+    What :class:`WorkCalendar` counts provisionally in a year with neither built-in data nor
+    an imported file. Raises CalendarNotCovered if the ``holidays`` package has no lunar
+    dates for ``year`` (outside about 1901–2100): then no provisional count is possible.
+    """
+    from holidays.countries.china import China
+
+    days: dict[dt.date, str] = {}
+    for day, raw in China(years=year, observed=False, language="zh_CN").items():
+        names: list[str] = []
+        for part in str(raw).split(";"):
+            part = part.strip()
+            if not part or part.startswith(_SWAP_PREFIX):
+                continue
+            part = _STATUTORY_NAMES.get(part, part)
+            if part not in names:
+                names.append(part)
+        if names and day.year == year:
+            days[day] = "、".join(names)
+    if not any("春节" in name.split("、") for name in days.values()):
+        raise CalendarNotCovered(year)
+    return YearCalendar.from_dates(year, days, {}, STATUTORY_SOURCE)
+
+
+@functools.cache
+def _statutory_dates(year: int) -> dict[dt.date, str]:
+    return statutory_year(year).holiday_dates()
+
+
 # --- the calendar ---------------------------------------------------------------------
 
 
@@ -232,6 +284,10 @@ class WorkCalendar:
     def covered_years(self) -> list[int]:
         return sorted(self._years)
 
+    def is_covered(self, year: int) -> bool:
+        """Whether ``year`` has built-in or imported data (else it is counted provisionally)."""
+        return year in self._years
+
     def year(self, year: int) -> YearCalendar:
         """The data used for ``year``; raises CalendarNotCovered."""
         try:
@@ -239,19 +295,45 @@ class WorkCalendar:
         except KeyError:
             raise CalendarNotCovered(year) from None
 
-    def is_workday(self, day: dt.date) -> bool:
-        """Whether ``day`` is a statutory working day; raises CalendarNotCovered."""
-        day = _check_date(day)
-        if day.year not in self._years:
-            raise CalendarNotCovered(day.year)
-        return self._is_workday(day)
+    def is_workday(self, day: dt.date, *, allow_provisional: bool = False) -> bool:
+        """Whether ``day`` is a statutory working day.
 
-    def holiday_name(self, day: dt.date) -> str | None:
-        """The holiday ``day`` belongs to (放假 or 调休上班), or None for an ordinary day."""
+        In a year without data this raises CalendarNotCovered, or with ``allow_provisional``
+        answers from the statutory holidays (weekends and 法定节假日, no 调休).
+        """
         day = _check_date(day)
-        if day.year not in self._years:
+        if day.year in self._years:
+            return self._is_workday(day)
+        if not allow_provisional:
             raise CalendarNotCovered(day.year)
-        return self._holidays.get(day) or self._workdays.get(day) or None
+        return day.weekday() < 5 and day not in _statutory_dates(day.year)
+
+    def holiday_name(self, day: dt.date, *, allow_provisional: bool = False) -> str | None:
+        """The holiday ``day`` belongs to (放假 or 调休上班), or None for an ordinary day.
+
+        In a year without data: CalendarNotCovered, or with ``allow_provisional`` the
+        statutory holiday's name (there are no known 调休上班 days in such a year).
+        """
+        day = _check_date(day)
+        if day.year in self._years:
+            return self._holidays.get(day) or self._workdays.get(day) or None
+        if not allow_provisional:
+            raise CalendarNotCovered(day.year)
+        return _statutory_dates(day.year).get(day)
+
+    def workday_problem(self, day: dt.date, what: str) -> str | None:
+        """None when ``day`` is a working day (provisionally, in a year without data);
+        otherwise why it cannot be chosen, in Chinese, starting with ``what``
+        (e.g. "延期后的办结日期 2027-01-01 是元旦假期，须为工作日（按法定节假日暂定）")."""
+        day = _check_date(day)
+        if self.is_workday(day, allow_provisional=True):
+            return None
+        name = self.holiday_name(day, allow_provisional=True)
+        why = f"{name}假期" if name else "休息日"
+        text = f"{what} {day:%Y-%m-%d} 是{why}，须为工作日"
+        if not self.is_covered(day.year):
+            text += "（按法定节假日暂定）"
+        return text
 
     def _is_workday(self, day: dt.date) -> bool:
         if day in self._workdays:
@@ -264,7 +346,7 @@ class WorkCalendar:
         if not provisional:
             raise CalendarNotCovered(day.year)
         missing.add(day.year)
-        return day.weekday() < 5
+        return day.weekday() < 5 and day not in _statutory_dates(day.year)
 
     def due(
         self, received: dt.date, working_days: int, *, allow_provisional: bool = False
@@ -275,7 +357,8 @@ class WorkCalendar:
         weekend or holiday loses nothing. ``working_days == 0`` means the same day, even if
         that day is not a working day (the case was done on the spot). Without
         ``allow_provisional`` a year with no data raises CalendarNotCovered; with it, that
-        year's Monday–Friday count and the result is marked provisional.
+        year is counted on weekends and statutory holidays (:func:`statutory_year`) and the
+        result is marked provisional.
         """
         received = _check_date(received)
         if isinstance(working_days, bool) or not isinstance(working_days, int):
@@ -302,8 +385,8 @@ class WorkCalendar:
         Exclusive of ``start``, inclusive of ``end``, so that
         ``working_days_between(r, due_date(r, n)) == n`` for every n >= 1, and
         ``working_days_between(a, b) == -working_days_between(b, a)``.
-        With ``allow_provisional`` uncovered years count Monday–Friday
-        (see :meth:`missing_years` to tell whether that happened).
+        With ``allow_provisional`` uncovered years are counted on weekends and statutory
+        holidays (see :meth:`missing_years` to tell whether that happened).
         """
         start, end = _check_date(start), _check_date(end)
         sign = 1
@@ -339,6 +422,47 @@ class WorkCalendar:
         """Years between the two dates (inclusive) that have no data."""
         low, high = sorted((_check_date(start).year, _check_date(end).year))
         return tuple(year for year in range(low, high + 1) if year not in self._years)
+
+
+# --- coverage: one status text for doctor, `calendar status` and the home screen -------
+
+COVERAGE_HORIZON_DAYS = 60
+
+
+@dataclass(frozen=True)
+class CalendarCoverage:
+    """Whether the calendar covers this year and what lies ahead (工作日历覆盖情况).
+
+    ``level``: "fail" when today's year has no data (deadlines counted now are 暂定),
+    "warn" when a coming year (today + 60 days, next year) has none, else "ok".
+    ``message``: Chinese, at most two lines of 80 terminal cells.
+    """
+
+    level: str  # "ok" | "warn" | "fail"
+    missing: tuple[int, ...]
+    message: str
+
+
+def coverage(calendar: WorkCalendar, today: dt.date) -> CalendarCoverage:
+    """The calendar's coverage as seen on ``today`` (the hall's local date)."""
+    today = _check_date(today)
+    horizon = today + dt.timedelta(days=COVERAGE_HORIZON_DAYS)
+    years = sorted({today.year, horizon.year, today.year + 1})
+    missing = tuple(year for year in years if not calendar.is_covered(year))
+    if not missing:
+        listed = "、".join(str(year) for year in years)
+        return CalendarCoverage("ok", (), f"工作日历已覆盖 {listed} 年")
+    listed = "、".join(str(year) for year in missing)
+    if today.year in missing:
+        # the notice of a later year is not out yet: what to fetch now is this year's
+        level, which, notice = "fail", "今年的期限", str(today.year)
+    else:
+        level, which, notice = "warn", "跨入该年的期限", listed
+    message = (
+        f"缺少 {listed} 年放假安排：{which}按双休日和法定节假日暂定，导入后重算。\n"
+        f"请值班主任取得国务院办公厅 {notice} 年放假通知，运行 chuangkou calendar import 文件"
+    )
+    return CalendarCoverage(level, missing, message)
 
 
 # --- year files -----------------------------------------------------------------------

@@ -8,6 +8,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+from policies.calendar import coverage
 from store import audit
 from store.clock import local_date, to_local
 from store.errors import StoreError
@@ -51,22 +52,9 @@ def _schema(register: Register) -> Check:
 
 
 def _calendar(register: Register) -> Check:
-    this_year = local_date(register.clock.now()).year
-    covered = set(register.calendar.covered_years())
-    missing = [y for y in (this_year, this_year + 1) if y not in covered]
-    if this_year in missing:
-        return Check(
-            "工作日历",
-            FAIL,
-            f"缺少 {this_year} 年的节假日数据：期限无法计算，请导入（chuangkou calendar import）",
-        )
-    if missing:
-        return Check(
-            "工作日历",
-            WARN,
-            f"已覆盖 {this_year} 年；缺少 {this_year + 1} 年（国务院通知发布后请导入）",
-        )
-    return Check("工作日历", OK, f"已覆盖 {this_year} 与 {this_year + 1} 年")
+    status = coverage(register.calendar, local_date(register.clock.now()))
+    level = {"ok": OK, "warn": WARN, "fail": FAIL}[status.level]
+    return Check("工作日历", level, status.message)
 
 
 def _disk(register: Register) -> Check:

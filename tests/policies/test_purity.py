@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 POLICIES = Path(__file__).resolve().parents[2] / "policies"
-THIRD_PARTY = {"chinese_calendar", "pypinyin", "stdnum", "tomli_w"}
+THIRD_PARTY = {"chinese_calendar", "holidays", "pypinyin", "stdnum", "tomli_w"}
 OURS = {"store", "tui", "devices", "themes", "bench"}
 FORBIDDEN_CALLS = {"open", "print", "input", "exec", "eval"}
 FORBIDDEN_MODULES = {"os", "pathlib", "subprocess", "socket", "shutil", "logging", "io"}
@@ -39,7 +39,7 @@ def test_imports_and_calls(path: Path) -> None:
 def test_package_import_is_light() -> None:
     code = (
         "import sys, policies; "
-        "heavy = [m for m in ('pypinyin', 'chinese_calendar', 'stdnum', 'tomli_w') if m in sys.modules]; "
+        "heavy = [m for m in ('pypinyin', 'chinese_calendar', 'holidays', 'stdnum', 'tomli_w') if m in sys.modules]; "
         "print(','.join(heavy))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

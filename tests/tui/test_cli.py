@@ -267,14 +267,15 @@ def test_audit_verify_names_the_broken_link(cli, db):
 
 def test_calendar_import_covers_2027(cli, db):
     code, out, _ = cli("--db", db, "calendar", "status")
-    assert "2027  " not in out and "缺少 2027" in out
+    assert "2027  暂定（法定节假日）" in out and "缺少 2027" in out
+    assert "双休日和法定节假日暂定" in out and "chuangkou calendar import" in out
     year_file = ROOT / "tests/policies/data/calendar-2027.toml"
     code, out, err = cli(
         "--db", db, "calendar", "import", str(year_file), "--as", "0001", stdin=SUPERVISOR_PW + "\n"
     )
     assert code == 0, err
     code, out, _ = cli("--db", db, "calendar", "status")
-    assert "2027  导入" in out
+    assert "2027  导入" in out and "2027  暂定" not in out
 
 
 def test_doctor_prints_the_audit_head(cli, db):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 from pathlib import Path
 
 from tui.cli.base import CliError
@@ -37,15 +36,18 @@ def run_import(args: argparse.Namespace) -> int:
 
 
 def run_status(args: argparse.Namespace) -> int:
+    from policies.calendar import coverage
     from store.calendar_years import calendar_status
+    from store.clock import local_date
 
     register = open_register(args)
-    this_year = dt.date.today().year
+    today = local_date(register.clock.now())
     rows = calendar_status(register)
     for row in rows:
         print(f"{row.year}  {row.source}")
     covered = {r.year for r in rows}
-    for year in (this_year, this_year + 1):
+    for year in (today.year, today.year + 1):
         if year not in covered:
-            print(f"注意：缺少 {year} 年数据，期限将无法计算（国务院通知发布后请导入）")
+            print(f"{year}  暂定（法定节假日）")
+    print(coverage(register.calendar, today).message)
     return 0
