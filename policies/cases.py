@@ -26,6 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from enum import StrEnum
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
@@ -45,8 +46,11 @@ __all__ = [
     "CaseFlag",
     "CaseKind",
     "CaseState",
+    "Kind",
     "KindProposal",
     "MaterialCheck",
+    "MaterialStatus",
+    "State",
     "Transition",
     "TransitionError",
     "allowed_transitions",
@@ -65,13 +69,45 @@ class TransitionError(PolicyError):
     """A case may not make this move (or not by this person)."""
 
 
+class Kind(StrEnum):
+    """六件: the kind of a case (stored as these values)."""
+
+    IMMEDIATE = "immediate"  # 即办件
+    PROMISED = "promised"  # 承诺件
+    SUPPLEMENT = "supplement"  # 补办件
+    RETURNED = "returned"  # 退回件
+    JOINT = "joint"  # 联办件
+    ESCALATED = "escalated"  # 上报件
+
+
+class State(StrEnum):
+    """Where a case stands (stored as these values)."""
+
+    ACCEPTED = "accepted"  # 已受理
+    IN_PROGRESS = "in_progress"  # 办理中
+    AWAITING_SUPPLEMENT = "awaiting_supplement"  # 待补正
+    FORWARDED = "forwarded"  # 已上报
+    DONE = "done"  # 已办结
+    RETURNED = "returned"  # 已退回
+    WITHDRAWN = "withdrawn"  # 已撤回（退件）
+    REFUSED = "refused"  # 不予受理
+
+
+class MaterialStatus(StrEnum):
+    """One material on the counter's checklist (stored as these values)."""
+
+    PRESENT = "present"  # 已带来
+    NOT_BROUGHT = "not_brought"  # 有但未带来
+    MISSING = "missing"  # 没有（不具备）
+
+
 @dataclass(frozen=True)
 class CaseKind:
-    id: str
+    id: Kind
     label: str  # 即办件
     issues: str  # what the counter hands over (DOMAIN 六件管理 table)
     notice: str | None  # title of the printed notice, None when the result itself is handed over
-    initial_state: str
+    initial_state: State
 
 
 @dataclass(frozen=True)
@@ -83,16 +119,16 @@ class CaseFlag:
 
 @dataclass(frozen=True)
 class CaseState:
-    id: str
+    id: State
     label: str
     terminal: bool
 
 
 @dataclass(frozen=True)
 class Transition:
-    from_state: str
-    to_state: str
-    kinds: frozenset[str]
+    from_state: State
+    to_state: State
+    kinds: frozenset[Kind]
     label: str  # the action's name on the counter
     supervisor: bool = False  # only the supervisor (大厅主任/值班领导) may do it
 
@@ -101,48 +137,48 @@ KINDS = MappingProxyType(
     {
         k.id: k
         for k in (
-            CaseKind("immediate", "即办件", "当场办结，交付办理结果", None, "accepted"),
+            CaseKind(Kind.IMMEDIATE, "即办件", "当场办结，交付办理结果", None, State.ACCEPTED),
             CaseKind(
-                "promised",
+                Kind.PROMISED,
                 "承诺件",
                 "出具受理通知，写明承诺办结日期",
                 "承诺件受理通知",
-                "accepted",
+                State.ACCEPTED,
             ),
             CaseKind(
-                "supplement",
+                Kind.SUPPLEMENT,
                 "补办件",
                 "出具办件通知书，一次性列明需补办的全部材料；材料补齐后起算时限",
                 "办件通知书",
-                "awaiting_supplement",
+                State.AWAITING_SUPPLEMENT,
             ),
             CaseKind(
-                "returned",
+                Kind.RETURNED,
                 "退回件",
                 "出具退回件通知书，书面注明退回原因",
                 "退回件通知书",
-                "returned",
+                State.RETURNED,
             ),
             CaseKind(
-                "joint",
+                Kind.JOINT,
                 "联办件",
                 "出具联办件通知书；主办窗口牵头，组织联合审核",
                 "联办件通知书",
-                "accepted",
+                State.ACCEPTED,
             ),
             CaseKind(
-                "escalated",
+                Kind.ESCALATED,
                 "上报件",
                 "告知承诺的上报时间，窗口跟踪办理至办结",
                 "上报件告知单",  # not named in the seeds; a hall may print its own
-                "accepted",
+                State.ACCEPTED,
             ),
         )
     }
 )
 
 # The kinds a catalog item may name as its default (补办/退回 arise at the counter).
-CATALOG_KINDS = ("immediate", "promised", "joint", "escalated")
+CATALOG_KINDS = (Kind.IMMEDIATE, Kind.PROMISED, Kind.JOINT, Kind.ESCALATED)
 
 FLAGS = MappingProxyType(
     {
@@ -155,14 +191,14 @@ STATES = MappingProxyType(
     {
         s.id: s
         for s in (
-            CaseState("accepted", "已受理", False),
-            CaseState("in_progress", "办理中", False),
-            CaseState("awaiting_supplement", "待补正", False),
-            CaseState("forwarded", "已上报", False),
-            CaseState("done", "已办结", True),
-            CaseState("returned", "已退回", True),
-            CaseState("withdrawn", "已撤回（退件）", True),
-            CaseState("refused", "不予受理", True),
+            CaseState(State.ACCEPTED, "已受理", False),
+            CaseState(State.IN_PROGRESS, "办理中", False),
+            CaseState(State.AWAITING_SUPPLEMENT, "待补正", False),
+            CaseState(State.FORWARDED, "已上报", False),
+            CaseState(State.DONE, "已办结", True),
+            CaseState(State.RETURNED, "已退回", True),
+            CaseState(State.WITHDRAWN, "已撤回（退件）", True),
+            CaseState(State.REFUSED, "不予受理", True),
         )
     }
 )
@@ -172,16 +208,16 @@ AUTHORITIES = MappingProxyType(
     {"township": "乡镇（街道）", "county": "县（区）", "city": "市", "province": "省"}
 )
 
-_ACTIVE = frozenset({"immediate", "promised", "supplement", "joint", "escalated"})
-_REVIEWED = frozenset({"promised", "supplement", "joint", "escalated"})
-_FRESH = frozenset({"immediate", "promised", "joint", "escalated"})  # kinds starting 已受理
-_ESC = frozenset({"escalated"})
+_ACTIVE = frozenset(Kind) - {Kind.RETURNED}
+_REVIEWED = _ACTIVE - {Kind.IMMEDIATE}
+_FRESH = _ACTIVE - {Kind.SUPPLEMENT}  # kinds starting 已受理
+_ESC = frozenset({Kind.ESCALATED})
 
 
 def _t(
     src: str, dst: str, kinds: Iterable[str], label: str, supervisor: bool = False
 ) -> Transition:
-    return Transition(src, dst, frozenset(kinds), label, supervisor)
+    return Transition(State(src), State(dst), frozenset(map(Kind, kinds)), label, supervisor)
 
 
 TRANSITIONS: tuple[Transition, ...] = (
@@ -212,7 +248,7 @@ _BY_EDGE = {(t.from_state, t.to_state): t for t in TRANSITIONS}
 assert len(_BY_EDGE) == len(TRANSITIONS), "one transition per pair of states"
 
 # States a case can be extended in (延期 is an event; the clock must be running).
-_EXTENDABLE_STATES = frozenset({"accepted", "in_progress", "forwarded"})
+_EXTENDABLE_STATES = frozenset({State.ACCEPTED, State.IN_PROGRESS, State.FORWARDED})
 
 
 def _kind(kind: str) -> CaseKind:
@@ -309,9 +345,9 @@ def tolerance_allowed(kind: str, policy: Policy) -> bool:
 
 MATERIAL_STATUSES = MappingProxyType(
     {
-        "present": "已带来",
-        "not_brought": "有但未带来",
-        "missing": "没有（不具备）",
+        MaterialStatus.PRESENT: "已带来",
+        MaterialStatus.NOT_BROUGHT: "有但未带来",
+        MaterialStatus.MISSING: "没有（不具备）",
     }
 )
 
@@ -322,7 +358,7 @@ class MaterialCheck:
 
     name: str
     main: bool  # 主件 (True) or 辅件/secondary (False)
-    status: str = "present"  # a key of MATERIAL_STATUSES
+    status: str = MaterialStatus.PRESENT
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ __all__ = [
     "clock_start",
     "complaint_limit_working_days",
     "handed_down_limit_working_days",
+    "immediate_overdue",
 ]
 
 COMPLAINT_CATEGORIES = {
@@ -107,3 +108,9 @@ def complaint_limit_working_days(category: str, policy: Policy, *, extended: boo
         )
     known = "、".join(COMPLAINT_CATEGORIES)
     raise PolicyError(f"未知的投诉类别 {category!r}（可用：{known}）")
+
+
+def immediate_overdue(received_at: dt.datetime, now: dt.datetime, policy: Policy) -> bool:
+    """A 即办件 still open after the policy's minutes (deadlines.immediate_minutes; seed
+    000 篇7: done on the spot, normally within 30 minutes) is overdue."""
+    return now - received_at > dt.timedelta(minutes=policy.deadlines.immediate_minutes)

@@ -20,6 +20,13 @@ Kinds and where their wording comes from:
 - ``extension`` 延期告知书: why and until when (seed 002 附件5 三.10).
 - ``done`` 办结通知书: the result (准予 / 不予; a 不予 needs its reasons).
 - ``immediate`` 办理结果告知单: a slip for a 即办件 done on the spot.
+- ``correction`` 期限更正告知书: a date told on an earlier notice has changed because the
+  State Council's holiday notice for its year was imported (the earlier notice said the
+  date was provisional); the old and the new date of each.
+
+A date counted through a year whose holiday notice is not yet published is provisional
+(暂定): every notice stating one says so, and that the date follows the State Council's
+notice for that year once it is published (``provisional_years``).
 
 Bad input (a supplement notice without a missing material, an acceptance notice without a
 due date …) raises :class:`NoticeError`, a :class:`~policies.errors.PolicyError` with a
@@ -37,6 +44,7 @@ from policies.cases import FLAGS, KINDS
 from policies.errors import PolicyError
 
 __all__ = [
+    "DATED_NOTICES",
     "NOTICE_FOR_CASE_KIND",
     "NOTICE_KINDS",
     "RESULTS",
@@ -66,6 +74,7 @@ NOTICE_KINDS = MappingProxyType(
         "extension": "延期告知书",
         "done": "办结通知书",
         "immediate": "办理结果告知单",
+        "correction": "期限更正告知书",
     }
 )
 
@@ -139,10 +148,20 @@ class NoticeData:
     forward_by: dt.date | None = None  # escalated: promised forwarding date
     pickup: str = ""  # where / how the result is collected
     supervision_phone: str = ""  # 监督电话 (complaints)
+    #: Years without the State Council's holiday notice that a stated date was counted
+    #: through: the date is provisional (暂定) and the notice says so.
+    provisional_years: tuple[int, ...] = ()
+    #: correction: (what, the date told before, the date now), e.g. ("办结期限", old, new).
+    corrections: tuple[tuple[str, dt.date, dt.date], ...] = ()
+    #: correction: the years whose holiday notice moved the dates.
+    calendar_years: tuple[int, ...] = ()
 
     def __post_init__(self) -> None:
         for name in ("missing_materials", "present_materials", "reasons", "joint_windows"):
             object.__setattr__(self, name, _texts(getattr(self, name)))
+        for name in ("provisional_years", "calendar_years"):
+            object.__setattr__(self, name, tuple(sorted(set(getattr(self, name)))))
+        object.__setattr__(self, "corrections", tuple(tuple(c) for c in self.corrections))
         for name in (
             "hall_name",
             "case_number",
@@ -474,6 +493,47 @@ def _immediate(d: NoticeData) -> list[NoticeLine]:
     ]
 
 
+def _years(years: tuple[int, ...]) -> str:
+    return "、".join(f"{y}年" for y in years)
+
+
+def _correction(d: NoticeData) -> list[NoticeLine]:
+    _require(d.corrections, "期限更正告知书必须列明更正的日期。")
+    for _what, old, new in d.corrections:
+        _require(old != new, "期限更正告知书所列日期没有变化，请核对。")
+    because = (
+        f"国务院办公厅公布了{_years(d.calendar_years)}部分节假日安排，"
+        if d.calendar_years
+        else "国务院办公厅公布了节假日安排，"
+    )
+    return [
+        _hello(d),
+        NoticeLine(
+            f"{_item_phrase(d)}，此前书面告知的日期系按法定节假日暂定。{because}"
+            "按法定工作日重新计算，现更正如下："
+        ),
+        *(
+            NoticeLine(f"{i}. {what}：原告知{chinese_date(old)}，更正为{chinese_date(new)}", "item")
+            for i, (what, old, new) in enumerate(d.corrections, 1)
+        ),
+        NoticeLine(f"以本告知书为准。给您带来不便，敬请谅解。如有疑问，请向{_contact(d)}咨询。"),
+        *_common_tail(d, fee=False),
+    ]
+
+
+#: Kinds that tell the applicant a date counted in working days (they carry the 暂定
+#: sentence, and a change of that date later calls for a correction).
+DATED_NOTICES = ("acceptance", "joint", "escalated", "tolerance", "extension", "correction")
+
+
+def _provisional_note(d: NoticeData) -> NoticeLine:
+    years = _years(d.provisional_years)
+    return NoticeLine(
+        f"注：上述日期跨入{years}，{years}节假日安排尚未公布，暂按法定节假日推算；"
+        f"以国务院办公厅公布的{years}节假日安排为准，日期如有变动，本中心将书面告知。"
+    )
+
+
 _RENDER = {
     "supplement": _supplement,
     "acceptance": _acceptance,
@@ -484,6 +544,7 @@ _RENDER = {
     "extension": _extension,
     "done": _done,
     "immediate": _immediate,
+    "correction": _correction,
 }
 
 _SUBTITLES = {"supplement": "（一次性告知）"}
@@ -504,7 +565,9 @@ def render_notice(data: NoticeData) -> Notice:
             data.received_on <= data.issued_on,
             f"收件日期（{chinese_date(data.received_on)}）晚于出具日期，请核对。",
         )
-    lines = tuple(_RENDER[data.kind](data))
+    lines = _RENDER[data.kind](data)
+    if data.provisional_years and data.kind in DATED_NOTICES:
+        lines.append(_provisional_note(data))
     signature = [data.hall_name, data.window_name]
     if data.clerk_name:
         signature.append(f"经办人：{data.clerk_name}")
@@ -515,7 +578,7 @@ def render_notice(data: NoticeData) -> Notice:
         subtitle=_SUBTITLES.get(data.kind, ""),
         header=data.hall_name,
         reference=f"编号：{data.notice_number}" if data.notice_number else "",
-        lines=lines,
+        lines=tuple(lines),
         signature=tuple(signature),
     )
 

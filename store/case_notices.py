@@ -24,10 +24,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from policies.cases import KINDS, STATES
-from policies.deadlines import case_limit_working_days
+from policies.lifecycle import notice_problem
 from policies.notices import (
-    NOTICE_FOR_CASE_KIND,
+    DATED_NOTICES,
     NOTICE_KINDS,
     RESULTS,
     Notice,
@@ -35,7 +34,15 @@ from policies.notices import (
     NoticeError,
     render_notice,
 )
-from store.cases import create_notice, find_notice, notice_body, notice_from_body
+from store.cases.common import facts
+from store.cases.notices import (
+    STATED_DATES,
+    changed_dates,
+    create_notice,
+    find_notice,
+    notice_body,
+    notice_from_body,
+)
 from store.clock import local_date
 from store.errors import InvalidInput, NotFound
 from store.models import Case, Person, Staff, SubTask, Window
@@ -44,7 +51,6 @@ from store.session import Session, operation
 
 __all__ = [
     "IssuedNotice",
-    "default_notice_kind",
     "issue_case_notice",
     "issued_notice",
     "notice_data",
@@ -57,66 +63,6 @@ __all__ = [
 class IssuedNotice:
     number: str  # 通知书编号 TZ…
     notice: Notice = dataclasses.field(repr=False)  # names the applicant
-
-
-# --- which notice fits --------------------------------------------------------------------
-
-
-def default_notice_kind(case: Any) -> str | None:
-    """The notice that fits the case now, or None (a 即办件 not yet done, a withdrawn case).
-
-    ``case``: a store.cases.CaseDetail or CaseResult (anything with kind, state, tolerance,
-    missing_materials, due_date and, optionally, extension_state). Done → "done" ("immediate"
-    for a 即办件); returned or refused → "return"; an approved extension → "extension";
-    awaiting supplements → "supplement"; 容缺 with the material still owed → "tolerance";
-    otherwise the notice of the case's kind on acceptance (承诺件 → "acceptance" …).
-    """
-    state, kind = case.state, case.kind
-    if state == "done":
-        return "immediate" if kind == "immediate" else "done"
-    if state in ("returned", "refused"):
-        return "return"
-    if state not in STATES or STATES[state].terminal:
-        return None
-    if state == "awaiting_supplement":
-        return "supplement"
-    extended = getattr(case, "extended_until", None)
-    if getattr(case, "extension_state", "") == "approved" and extended == case.due_date:
-        return "extension"
-    if case.tolerance and case.missing_materials:
-        return "tolerance"
-    notice = NOTICE_FOR_CASE_KIND.get(kind)
-    if notice == "immediate":
-        return None  # the 即办件 slip comes with the result
-    if notice == "supplement":  # everything is in now: the promised date is the news
-        return "acceptance" if case.due_date is not None else None
-    return notice
-
-
-def _unfit(case: Case, kind: str) -> str | None:
-    """Why the notice ``kind`` does not fit the case in its present state (None: it fits).
-    What the notice must contain (a missing material, a due date …) the policy checks."""
-    terminal = STATES[case.state].terminal if case.state in STATES else True
-    if kind == "extension" and case.extension_state == "requested":
-        return f"办件 {case.number} 的延期申请尚未经大厅主任批准，还不能出具延期告知书"
-    fits = {
-        "done": case.state == "done",
-        "immediate": case.state == "done" and case.kind == "immediate",
-        "return": case.state in ("returned", "refused"),
-        # while the extended date is the one running (a later 补正 restarts the count)
-        "extension": case.extension_state == "approved"
-        and case.due_date is not None
-        and case.due_date == case.extended_until
-        and not terminal,
-        "tolerance": bool(case.tolerance) and not terminal,
-        "joint": case.kind == "joint" and not terminal,
-        "escalated": case.kind == "escalated" and not terminal,
-    }.get(kind, not terminal)
-    if fits:
-        return None
-    kind_label = KINDS[case.kind].label if case.kind in KINDS else case.kind
-    state_label = STATES[case.state].label if case.state in STATES else case.state
-    return f"办件 {case.number}（{kind_label}，{state_label}）不适用《{NOTICE_KINDS[kind]}》"
 
 
 # --- filling the notice from the case -----------------------------------------------------
@@ -190,10 +136,7 @@ def _promised_limit(session: Session, case: Case) -> str:
         return "当日即办"
     if case.kind == "returned":
         return ""
-    limit = case_limit_working_days(
-        case.kind, session.register.policy, item_promised_days=case.item.promised_limit_days
-    )
-    return f"{limit}个工作日" if limit else ""
+    return f"{case.limit_days}个工作日" if case.limit_days else ""
 
 
 def _joint(case: Case) -> tuple[str, tuple[str, ...]]:
@@ -211,9 +154,9 @@ def _fill(session: Session, case: Case, kind: str, extra: Mapping[str, Any] | No
     """The notice's values, read inside the caller's operation."""
     _check_kind(kind)
     values = _check_extra(kind, extra or {})
-    problem = _unfit(case, kind)
+    problem = notice_problem(facts(case), kind, NOTICE_KINDS[kind])
     if problem:
-        raise InvalidInput(problem)
+        raise InvalidInput(f"办件 {case.number}：{problem}")
     keys = session.keys
     name = phone = ""
     if case.person_id is not None:
@@ -273,7 +216,49 @@ def _fill(session: Session, case: Case, kind: str, extra: Mapping[str, Any] | No
         escalate_to=case.forwarded_to if kind == "escalated" else "",
         forward_by=case.forward_by if kind == "escalated" else None,
     )
-    return dataclasses.replace(data, **values) if values else data
+    if kind == "correction":
+        data = _corrections(session, case, data)
+    data = dataclasses.replace(data, **values) if values else data
+    return dataclasses.replace(data, provisional_years=_provisional_years(session, data))
+
+
+def _stated(data: NoticeData) -> dict[str, dt.date]:
+    """The case's dates (columns of STATED_DATES) this notice tells the applicant."""
+    stated: dict[str, dt.date] = {}
+    if data.kind not in DATED_NOTICES:
+        return stated
+    if data.extended_to or data.due_on:
+        stated["due_date"] = data.extended_to or data.due_on
+    if data.kind == "tolerance" and data.bring_by:
+        stated["tolerance_due"] = data.bring_by
+    if data.forward_by:
+        stated["forward_by"] = data.forward_by
+    labels = {label: column for column, label in STATED_DATES.items()}
+    for what, _told, now in data.corrections:
+        stated[labels[what]] = now
+    return stated
+
+
+def _provisional_years(session: Session, data: NoticeData) -> tuple[int, ...]:
+    """Years without the State Council's notice that a stated date is counted through."""
+    calendar = session.register.calendar
+    years: set[int] = set()
+    for day in _stated(data).values():
+        years.update(calendar.missing_years(data.issued_on, day))
+    return tuple(sorted(years))
+
+
+def _corrections(session: Session, case: Case, data: NoticeData) -> NoticeData:
+    """期限更正告知书: each told date that has changed, and the imported years that moved it."""
+    changes = changed_dates(case)
+    covered = set(session.register.calendar.covered_years())
+    years = {day.year for _c, told, now in changes for day in (told, now)} & covered
+    return dataclasses.replace(
+        data,
+        due_on=None,
+        corrections=tuple((STATED_DATES[c], told, now) for c, told, now in changes),
+        calendar_years=tuple(sorted(years)),
+    )
 
 
 def _render(data: NoticeData) -> Notice:
@@ -320,7 +305,11 @@ def issue_case_notice(
             rendered.append(_render(dataclasses.replace(data, notice_number=number)))
             return notice_body(rendered[0])
 
-        row = create_notice(session, case, kind, body)
+        row = create_notice(session, case, kind, body, stated=_stated(data))
+        # Told again: the case needs no re-notification once every told date is current.
+        if case.renotify and not changed_dates(case):
+            case.renotify = False
+            case.save()
         event.record_id = row.uuid
         event.detail = {"number": row.number, "case": case.number, "kind": kind}
         return IssuedNotice(row.number, rendered[0])

@@ -20,14 +20,13 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
-from policies.calendar import CalendarNotCovered
 from policies.cases import AUTHORITIES, STATES
 from policies.deadlines import case_limit_working_days
 from policies.idnumber import check_digit
 from store.catalog import import_catalog
 from store.clock import HALL_TZ, Clock, local_date
 from store.crypto import Keyring
-from store.database import close_database, database
+from store.database import close_database
 from store.keyslots import OWASP_MINIMUM_KDF
 from store.models import Case, Inquiry, Person, Rating, ServiceItem, Staff, Window, new_uuid
 from store.numbers import CASE, INQUIRY, next_number
@@ -40,7 +39,7 @@ from store.roles import (
     SUPERVISOR_ROLES,
     TECHNICIAN,
 )
-from store.session import Session, operation
+from store.session import Session, operation, transaction
 from store.setup import create_register
 from store.staff import add_staff, assign_post
 
@@ -267,11 +266,7 @@ class _Builder:
         days = []
         day = first
         while day <= last:
-            try:
-                work = self.calendar.is_workday(day)
-            except CalendarNotCovered:  # a year the calendar lacks: Monday–Friday
-                work = day.weekday() < 5
-            if work:
+            if self.calendar.is_workday(day, allow_provisional=True):
                 days.append(day)
             day += dt.timedelta(days=1)
         return days
@@ -737,7 +732,7 @@ def create_demo_register(
     )
     try:
         # One transaction for the whole demo (each operation a savepoint): a single commit.
-        with database.atomic():
+        with transaction(session):
             _fill(session, rng, persons, cases)
     finally:
         close_database()

@@ -59,5 +59,10 @@ class InvalidInput(StoreError):
     """Input an operation refuses (unknown window, duplicate staff number …)."""
 
 
+class Refused(InvalidInput):
+    """The hall's rules refuse the operation now (a case in a state that does not allow it):
+    recorded in the audit chain as a refused attempt, unlike a typing error."""
+
+
 class BackupError(StoreError):
     """A backup file is damaged, of another format, or a restore target is not empty."""

@@ -19,12 +19,11 @@ from dataclasses import dataclass, field
 
 from policies.errors import PolicyError
 from store.clock import local_date
-from store.database import database
 from store.errors import InvalidInput, NotFound, PermissionDenied
 from store.models import Case, Inquiry, Person, ServiceItem, Staff, Window, new_uuid
 from store.numbers import INQUIRY, next_number
 from store.roles import SUPERVISOR_ROLES, WORK_ROLES
-from store.session import Session, operation, require_role
+from store.session import Session, operation, require_role, transaction
 
 CHANNELS = {"visit": "来访", "phone": "电话", "online": "网上"}
 DISPOSITIONS = {
@@ -205,7 +204,7 @@ def register_inquiry(
         raise InvalidInput("只有转办才填写承办窗口")
     session.keys  # noqa: B018 — a technician is refused before anything is written
 
-    with database.atomic():
+    with transaction(session):
         item = None
         if item_code:
             item = ServiceItem.get_or_none(ServiceItem.code == item_code)

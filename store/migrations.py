@@ -81,11 +81,54 @@ def add_missing_columns(
     return added
 
 
+#: Version 3 (issue 10): limits stored with cases, re-notification, stated dates, replaced
+#: 未评价 records.
+_V3_COLUMNS: tuple[tuple[str, str, pw.Field], ...] = (
+    ("case", "limit_days", pw.IntegerField(null=True)),
+    ("case", "renotify", _with_default(pw.BooleanField(default=False), "FALSE")),
+    ("notice", "stated", _with_default(pw.TextField(default="{}"), "'{}'")),
+    ("rating", "replaced_at", UtcDateTimeField(null=True)),
+)
+
+
 def _m0002_case_workflow(db: pw.Database) -> None:
     # 联办分工 and 否定报备 are new tables: created as the models stand (safe: a new register
     # has them from migration 1).
     db.create_tables([SubTask, Refusal], safe=True)
     add_missing_columns(db, _V2_COLUMNS)
+
+
+def _m0003_lifecycle(db: pw.Database) -> None:
+    """Each statement handles every row at once (no Python loop over a million cases)."""
+    from policies.cases import STATES
+    from policies.settings import load_policy
+    from store.models import Setting
+
+    add_missing_columns(db, _V3_COLUMNS)
+    db.execute_sql(
+        'CREATE INDEX IF NOT EXISTS case_renotify_window_id ON "case" (renotify, window_id)'
+    )
+    # The limit a case's due date counts, as acceptance decided it: the item's promised
+    # limit, the policy's same-day limit for a 即办件, none for a 退回件.
+    row = Setting.get_or_none(Setting.key == "policy")
+    immediate = load_policy(row.value if row else None).deadlines.immediate_working_days
+    db.execute_sql(
+        'UPDATE "case" SET limit_days = (SELECT promised_limit_days FROM service_item'
+        ' WHERE service_item.id = "case".item_id)'
+        " WHERE limit_days IS NULL AND kind NOT IN ('immediate', 'returned')"
+    )
+    db.execute_sql(
+        f'UPDATE "case" SET limit_days = {int(immediate)}'
+        " WHERE limit_days IS NULL AND kind = 'immediate'"
+    )
+    # 督办 lasts until the case ends: a referred matter accepted at another window is
+    # followed again by whoever was asked first.
+    open_states = ", ".join(f"'{s}'" for s, st in STATES.items() if not st.terminal)
+    db.execute_sql(
+        "UPDATE inquiry SET state = 'open', closed_at = NULL"
+        " WHERE disposition = 'referred' AND state = 'closed' AND case_id IN"
+        f' (SELECT id FROM "case" WHERE state IN ({open_states}))'
+    )
 
 
 MIGRATIONS: list[Migration] = [
@@ -94,6 +137,11 @@ MIGRATIONS: list[Migration] = [
         2,
         "办件流程：跑动次数、代办人、补正、延期、上报、联办分工、否定报备、未评价",
         _m0002_case_workflow,
+    ),
+    Migration(
+        3,
+        "办件规则：办件时限随件保存、需重新告知、告知书所载日期、未评价改为回访评价；转办督办至办结",
+        _m0003_lifecycle,
     ),
 ]
 

@@ -242,6 +242,9 @@ class Case(SealedModel):
     forward_reference = pw.CharField(max_length=64, default="")  # the authority's number
     proposed_action = pw.CharField(max_length=16, default="")  # "" | withdraw (容缺 overdue)
     extended_from = pw.DateField(null=True)  # the due date the last approved extension moved
+    # --- added with the lifecycle in policies (issue 10) ---
+    limit_days = pw.IntegerField(null=True)  # working days the due date counts (None: no limit)
+    renotify = pw.BooleanField(default=False)  # a date told on paper changed: 需重新告知
 
     class Meta:
         # The counter's queue and a person's history (store/queue.py, store/lookup.py):
@@ -253,6 +256,7 @@ class Case(SealedModel):
             (("person", "received_at"), False),
             (("accepted_by", "received_at"), False),
             (("window", "closed_at"), False),
+            (("renotify", "window"), False),  # 需重新告知: few, found without a scan
         )
 
 
@@ -352,6 +356,8 @@ class Rating(SealedModel):
     followup_due = pw.DateField(null=True)
     followup_state = pw.CharField(max_length=16, default="")  # "" | open | contacted | rectified
     followup_note_enc = pw.BlobField(null=True)
+    #: A 未评价 record of the daily job replaced by a rating taken later (电话回访 …).
+    replaced_at = UtcDateTimeField(null=True)
 
     class Meta:
         indexes = ((("staff", "at"), False),)  # a clerk's ratings today
@@ -393,6 +399,9 @@ class Notice(SealedModel):
     issued_by = pw.ForeignKeyField(Staff, backref="+", on_delete="RESTRICT")
     body_enc = pw.BlobField()
     printed_count = pw.IntegerField(default=0)
+    #: The case's dates this notice told the applicant, JSON {column: ISO date} (dates only,
+    #: in clear): a recount after a calendar import compares them (需重新告知).
+    stated = pw.TextField(default="{}")
 
 
 class SubTask(BaseModel):

@@ -1,5 +1,6 @@
-"""The counter's queue (窗口首页): open cases of the window, referrals to follow (督办) and
-items waiting for supplements, most urgent first, with today's figures.
+"""The counter's queue (窗口首页): open cases of the window, referrals to follow (督办, until
+the case they became ends), items waiting for supplements, and cases whose applicant must
+be told a changed date again (需重新告知), most urgent first, with today's figures.
 
 Fast on a register of millions of cases: every query is an index range read with a limit
 (Case (window, state, due_date) and (state, due_date); Inquiry (referred_to, state, at),
@@ -16,22 +17,23 @@ from dataclasses import dataclass, field
 from functools import reduce
 from itertools import accumulate
 
-from policies.calendar import CalendarNotCovered, WorkCalendar
+from policies.calendar import WorkCalendar, coverage
 from policies.cases import KINDS, STATES
+from policies.deadlines import immediate_overdue
+from policies.lifecycle import clock_runs
 from policies.masking import mask_name
 from store.clock import HALL_TZ, local_date
 from store.errors import InvalidInput
 from store.models import Case, Inquiry, Person, Rating, ServiceItem, Window
-from store.roles import ADMIN, DATA_ROLES, SUPERVISOR
+from store.roles import DATA_ROLES, SUPERVISOR_ROLES
 from store.session import Session, operation
 
-SECTIONS = ("case", "referral", "supplement")
+SECTIONS = ("renotify", "case", "referral", "supplement")
 URGENCIES = ("overdue", "due_soon", "ok", "none")
 SUPPLEMENT_STATE = "awaiting_supplement"
 #: Open states whose clock runs (the 待补正 ones have their own section).
-RUNNING_STATES = tuple(
-    s for s, state in STATES.items() if not state.terminal and s != SUPPLEMENT_STATE
-)
+RUNNING_STATES = tuple(s for s in STATES if clock_runs(s))
+OPEN_STATES = tuple(s for s, state in STATES.items() if not state.terminal)
 #: Due within this many working days (0 = today, 1 = the next working day): 临近到期.
 DUE_SOON_WORKING_DAYS = 1
 #: How far ahead the calendar must reach (the longest promised limits run about this long).
@@ -61,6 +63,8 @@ class QueueRow:
     working_days_left: int | None
     provisional: bool  # the calendar did not cover the days counted: 暂定
     urgency: str  # overdue | due_soon | ok | none
+    #: A 即办件 still open after the policy's minutes: overdue although due today.
+    immediate_overdue: bool = False
 
 
 @dataclass(frozen=True)
@@ -85,21 +89,17 @@ class CounterQueue:
 class WorkingDays:
     """Working days left for many due dates seen from one day, in one pass over the span:
     the same answers as WorkCalendar.working_days_left(allow_provisional=True), counting
-    Monday–Friday in a year the calendar lacks (then `provisional`)."""
+    weekends and statutory holidays in a year the calendar lacks (then `provisional`)."""
 
     def __init__(self, calendar: WorkCalendar, today: dt.date, dates: list[dt.date]) -> None:
         self.today = today
         self.low = min([today, *dates])
         high = max([today, *dates])
-        covered = set(calendar.covered_years())
-        self._missing = {y for y in range(self.low.year, high.year + 1) if y not in covered}
-        flags = []
-        for offset in range((high - self.low).days + 1):
-            day = self.low + dt.timedelta(days=offset)
-            try:
-                flags.append(calendar.is_workday(day))
-            except CalendarNotCovered:
-                flags.append(day.weekday() < 5)
+        self._missing = set(calendar.missing_years(self.low, high))
+        flags = [
+            calendar.is_workday(self.low + dt.timedelta(days=offset), allow_provisional=True)
+            for offset in range((high - self.low).days + 1)
+        ]
         self._prefix = list(accumulate(int(f) for f in flags))  # workdays in [low, day]
 
     def _upto(self, day: dt.date) -> int:
@@ -124,15 +124,10 @@ def urgency(days_left: int | None) -> str:
 
 
 def calendar_warning(calendar: WorkCalendar, today: dt.date) -> str | None:
-    """A Chinese warning when the calendar misses a year of the next 60 days."""
-    missing = calendar.missing_years(today, today + dt.timedelta(days=CALENDAR_HORIZON_DAYS))
-    if not missing:
-        return None
-    years = "、".join(str(y) for y in missing)
-    return (
-        f"工作日历缺少 {years} 年的放假安排：期限暂按周一至周五推算（暂定）。"
-        f"请大厅主任取得国务院放假通知后运行 chuangkou calendar import 导入 {years} 年年历。"
-    )
+    """What the home screen says when the calendar lacks a year ahead (the same words as
+    ``chuangkou calendar status`` and ``doctor``: policies.calendar.coverage)."""
+    found = coverage(calendar, today)
+    return None if found.level == "ok" else found.message
 
 
 @dataclass
@@ -154,6 +149,7 @@ class _Candidate:
     days_left: int | None = None
     provisional: bool = False
     urgency: str = "none"
+    immediate_overdue: bool = False
 
 
 _CASE_COLUMNS = (
@@ -209,12 +205,16 @@ def _cases(section: str, where, limit: int) -> list[_Candidate]:
 def _referrals(session: Session, window: Window | None, limit: int) -> list[_Candidate]:
     open_ = Inquiry.state == "open"
     referred = Inquiry.disposition == "referred"
-    wheres = [referred & (Inquiry.first_asker == session.staff_id) & open_]  # 督办
-    if window is not None:
-        wheres.append(referred & (Inquiry.referred_to == window.id) & open_)
-    if session.role in (SUPERVISOR, ADMIN):
+    # 督办: what I was asked first and referred, until its case (if it became one) ends.
+    wheres = [referred & (Inquiry.first_asker == session.staff_id) & open_]
+    if window is not None:  # 转入: referred here and not yet accepted as a case
+        wheres.append(
+            referred & (Inquiry.referred_to == window.id) & open_ & Inquiry.case.is_null()
+        )
+    if session.role in SUPERVISOR_ROLES:
         wheres.append((Inquiry.disposition == "escalated") & open_)
     seen: dict[str, _Candidate] = {}
+    cases: dict[str, int] = {}
     for where in wheres:
         query = (
             Inquiry.select(
@@ -226,19 +226,22 @@ def _referrals(session: Session, window: Window | None, limit: int) -> list[_Can
                 Inquiry.at,
                 Inquiry.person,
                 Inquiry.caller_name_enc,
+                Inquiry.case,
             )
             .where(where)
             .order_by(Inquiry.at)
             .limit(limit)
             .tuples()
         )
-        for uuid, number, item_id, disposition, referred_to, at, person_id, caller in query:
+        for uuid, number, item_id, disposition, referred_to, at, person_id, caller, case in query:
             if disposition == "escalated":
                 kind = "escalated"
-            elif window is not None and referred_to == window.id:
+            elif window is not None and referred_to == window.id and case is None:
                 kind = "referred_in"
             else:
                 kind = "follow_up"
+            if case is not None:
+                cases[number] = case
             seen.setdefault(
                 number,
                 _Candidate(
@@ -256,11 +259,32 @@ def _referrals(session: Session, window: Window | None, limit: int) -> list[_Can
                     (uuid, bytes(caller)) if caller is not None else None,
                 ),
             )
+    # A referral accepted as a case shows the case's state and deadline (督办 goes on).
+    if cases:
+        found = {
+            case_id: (state, due, provisional)
+            for case_id, state, due, provisional in Case.select(
+                Case.id, Case.state, Case.due_date, Case.due_provisional
+            )
+            .where(Case.id.in_(list(cases.values())))
+            .tuples()
+        }
+        for number, case_id in cases.items():
+            state, due, provisional = found[case_id]
+            row = seen[number]
+            row.state, row.state_label = state, STATES[state].label if state in STATES else state
+            row.due_date, row.due_provisional = due, bool(provisional)
     return list(seen.values())
+
+
+def _renotify(where, limit: int) -> list[_Candidate]:
+    """Cases whose applicant must be told a changed date again (需重新告知)."""
+    return _cases("renotify", where & Case.renotify, limit)
 
 
 def _sort_key(row: _Candidate):
     return (
+        row.section != "renotify",  # telling the applicant again comes first
         URGENCIES.index(row.urgency),
         row.due_date or dt.date.max,
         SECTIONS.index(row.section),
@@ -308,6 +332,22 @@ def _counts(session: Session, window: Window | None, today: dt.date) -> TodayCou
     start, end = _day_bounds(today)
     me = session.staff_id
     at_window = (Case.window == window.id) if window is not None else None
+    # A 即办件 due today is overdue once the policy's minutes have passed.
+    minutes = session.register.policy.deadlines.immediate_minutes
+    late = session.now() - dt.timedelta(minutes=minutes)
+    immediate_late = (
+        Case.select()
+        .where(
+            _where(
+                at_window,
+                Case.state.in_(RUNNING_STATES),
+                Case.due_date >= today,
+                Case.kind == "immediate",
+                Case.received_at < late,
+            )
+        )
+        .count()
+    )
     return TodayCounts(
         inquiries=Inquiry.select()
         .where((Inquiry.first_asker == me) & (Inquiry.at >= start) & (Inquiry.at < end))
@@ -324,7 +364,8 @@ def _counts(session: Session, window: Window | None, today: dt.date) -> TodayCou
         .count(),
         overdue=Case.select()
         .where(_where(at_window, Case.state.in_(RUNNING_STATES), Case.due_date < today))
-        .count(),
+        .count()
+        + immediate_late,
     )
 
 
@@ -345,16 +386,26 @@ def counter_queue(session: Session, *, window_code: str | None, limit: int = 200
         for state in RUNNING_STATES:
             candidates += _cases("case", _where(at_window, Case.state == state), limit)
         candidates += _cases("supplement", _where(at_window, Case.state == SUPPLEMENT_STATE), limit)
+        told_again = _renotify(_where(at_window, Case.state.in_(OPEN_STATES)), limit)
+        again = {c.number for c in told_again}
+        candidates = told_again + [c for c in candidates if c.number not in again]
         candidates += _referrals(session, window, limit)
 
         calendar = register.calendar
+        now = session.now()
         dates = sorted({c.due_date for c in candidates if c.due_date is not None})
         days = WorkingDays(calendar, today, dates) if dates else None
         for c in candidates:
-            if c.due_date is not None and days is not None:
+            if c.due_date is not None and days is not None and clock_runs(c.state):
                 c.days_left, provisional = days.left(c.due_date)
                 c.provisional = provisional or c.due_provisional
-            c.urgency = urgency(c.days_left)
+            c.immediate_overdue = (
+                c.section != "referral"
+                and c.kind == "immediate"
+                and clock_runs(c.state)
+                and immediate_overdue(c.received_at, now, register.policy)
+            )
+            c.urgency = "overdue" if c.immediate_overdue else urgency(c.days_left)
         candidates.sort(key=_sort_key)
         shown = candidates[:limit]
         items = dict(ServiceItem.select(ServiceItem.id, ServiceItem.name).tuples())
@@ -372,6 +423,7 @@ def counter_queue(session: Session, *, window_code: str | None, limit: int = 200
                 working_days_left=c.days_left,
                 provisional=c.provisional,
                 urgency=c.urgency,
+                immediate_overdue=c.immediate_overdue,
             )
             for c, applicant in zip(shown, _masked_applicants(session, shown), strict=True)
         )

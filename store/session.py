@@ -1,5 +1,10 @@
 """An opened register (Register) and who is working in it (Session); every operation is
-run through `operation`: one transaction, a role check, one audit event."""
+run through `operation`: one transaction, a role check, one audit event.
+
+A refused attempt (a role that may not, a rule that says not now) is audited too, and the
+event survives the rollback of the operation it was refused in — also when that operation
+runs inside another one (`operation` or `transaction`): the refusal is kept on the session
+and written once the outermost transaction has ended."""
 
 from __future__ import annotations
 
@@ -16,12 +21,15 @@ from store import audit
 from store.clock import Clock, SystemClock
 from store.crypto import Keyring, NoKeyring
 from store.database import close_database, database, default_url, open_database, sqlite_path
-from store.errors import LockedRegister, PermissionDenied, RegisterNotFound
+from store.errors import LockedRegister, PermissionDenied, Refused, RegisterNotFound
 from store.migrations import migrate, schema_version
 from store.models import CalendarYear, KeySlot, RegisterMeta, Setting
 from store.roles import ANONYMOUS, ROLE_LABELS
 
 log = logging.getLogger("chuangkou.store")
+
+#: RegisterMeta key changed by every calendar import (store.calendar_years).
+CALENDAR_STAMP = "calendar_stamp"
 
 if TYPE_CHECKING:
     from policies.calendar import WorkCalendar
@@ -82,17 +90,24 @@ class Register:
         row = Setting.get_or_none(Setting.key == "policy")
         return load_policy(row.value if row else None)
 
-    @cached_property
+    @property
     def calendar(self) -> WorkCalendar:
+        """The working-day calendar: built-in years plus those imported. Another counter's
+        import is seen at once: every import changes the register's calendar stamp, read
+        here (one primary-key lookup) before the cached calendar is used."""
         from policies.calendar import WorkCalendar, parse_year_file
 
-        years = {row.year: parse_year_file(row.source_text) for row in CalendarYear.select()}
-        return WorkCalendar(extra_years=years)
+        stamp = self.meta(CALENDAR_STAMP)
+        cached = self.__dict__.get("_calendar")
+        if cached is None or cached[0] != stamp:
+            years = {row.year: parse_year_file(row.source_text) for row in CalendarYear.select()}
+            cached = self.__dict__["_calendar"] = (stamp, WorkCalendar(extra_years=years))
+        return cached[1]
 
     def forget_cached(self) -> None:
         """Drop the policy and calendar so the next use reads them again."""
         self.__dict__.pop("policy", None)
-        self.__dict__.pop("calendar", None)
+        self.__dict__.pop("_calendar", None)
 
     def anonymous(self) -> Session:
         """A session for someone not logged in (the technician's CLI)."""
@@ -115,6 +130,8 @@ class Session:
     #: session can take up a new data key when another counter rotates the keys.
     slot_id: int | None = field(default=None, repr=False)
     slot_private: object = field(default=None, repr=False)
+    #: Refusals recorded inside a transaction, written once it has ended (see module doc).
+    refusals: list[audit.EventDraft] = field(default_factory=list, repr=False)
 
     @property
     def has_data_key(self) -> bool:
@@ -157,17 +174,43 @@ def _record(session: Session, draft: audit.EventDraft) -> None:
 
 
 def record_event(session: Session, action: str, **detail) -> None:
-    """Append a lone event in its own transaction (a refused or failed attempt)."""
+    """Append a lone event (a refused or failed attempt). Inside a transaction it waits on
+    the session until the outermost one has ended, so a rollback cannot take it along."""
+    draft = audit.EventDraft(action, detail=detail)
+    if database.in_transaction():
+        session.refusals.append(draft)
+        return
     with database.atomic():
-        _record(session, audit.EventDraft(action, detail=detail))
+        _record(session, draft)
+
+
+def _write_refusals(session: Session) -> None:
+    drafts, session.refusals[:] = list(session.refusals), []
+    if drafts:
+        with database.atomic():
+            for draft in drafts:
+                _record(session, draft)
 
 
 def require_role(session: Session, action: str, roles: Collection[str]) -> None:
     """Refuse (and record the refusal) unless the session's role is one of `roles`."""
     if session.role not in roles:
-        record_event(session, "denied", attempted=action, role=session.role)
+        record_event(session, "denied", attempted=action, role=str(session.role))
         wanted = "、".join(ROLE_LABELS.get(r, r) for r in roles)
         raise PermissionDenied(f"无权执行此操作（需要：{wanted}）")
+
+
+@contextmanager
+def transaction(session: Session) -> Iterator[None]:
+    """One transaction around several operations (e.g. the person and the inquiry of one
+    首问登记). Refusals recorded inside are written after it ends, commit or rollback."""
+    outermost = not database.in_transaction()
+    try:
+        with database.atomic():
+            yield
+    finally:
+        if outermost:
+            _write_refusals(session)
 
 
 @contextmanager
@@ -180,14 +223,29 @@ def operation(
     record_id: str = "",
 ) -> Iterator[audit.EventDraft]:
     """Run one store operation: check the role, open one write transaction, and append one
-    audit event when the body finishes. If the body raises, nothing is written."""
-    if roles is not None:
-        require_role(session, action, roles)
-    session.refresh_keys()
+    audit event when the body finishes. If the body raises, nothing is written — except
+    the audit event of a refusal (:class:`~store.errors.Refused`, PermissionDenied)."""
     draft = audit.EventDraft(action, record_table=record_table, record_id=record_id)
-    with database.atomic():
-        audit.lock_head()  # PostgreSQL: one operation at a time, like SQLite's IMMEDIATE
-        yield draft
-        _record(session, draft)
+    with transaction(session):
+        if roles is not None:
+            require_role(session, action, roles)
+        session.refresh_keys()
+        try:
+            with database.atomic():
+                audit.lock_head()  # PostgreSQL: one operation at a time, like SQLite's IMMEDIATE
+                yield draft
+                _record(session, draft)
+        except (Refused, PermissionDenied) as exc:
+            if not getattr(exc, "audited", False):
+                exc.audited = True  # the innermost operation records it, once
+                session.refusals.append(
+                    audit.EventDraft(
+                        "refused",
+                        record_table=draft.record_table,
+                        record_id=draft.record_id,
+                        detail={"attempted": action, "reason": type(exc).__name__},
+                    )
+                )
+            raise
     # Action and record id only: the log is read by technicians and holds no personal data.
     log.info("%s %s:%s by %s", action, draft.record_table, draft.record_id[:8], session.staff_id)

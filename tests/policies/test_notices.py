@@ -289,6 +289,7 @@ def test_every_kind_renders_with_complete_data():
         extension_reason="需公示",
         result="准予",
         forward_by=DUE,
+        corrections=(("办结期限", dt.date(2026, 12, 4), dt.date(2026, 12, 7)),),
     )
     for kind in NOTICE_KINDS:
         notice = render_notice(data(kind, **complete))
@@ -299,3 +300,51 @@ def test_every_kind_renders_with_complete_data():
             line.style in {"salutation", "body", "item", "field", "box", "sign"}
             for line in notice.lines
         )
+
+
+# --- dates counted through a year without its holiday notice ------------------------------
+
+
+def test_a_provisional_date_is_said_so_on_every_dated_notice():
+    from policies.notices import DATED_NOTICES
+
+    complete = dict(
+        missing_materials=MISSING,
+        reasons=("不符合条件",),
+        due_on=DUE,
+        bring_by=DUE,
+        joint_windows=("国土窗口",),
+        extended_to=dt.date(2026, 12, 7),
+        extension_reason="需公示",
+        forward_by=DUE,
+        corrections=(("办结期限", dt.date(2026, 12, 4), dt.date(2026, 12, 7)),),
+        provisional_years=(2027,),
+    )
+    for kind in NOTICE_KINDS:
+        text = render_notice(data(kind, **{**complete, "result": "准予"})).text()
+        said = "以国务院办公厅公布的2027年节假日安排为准" in text
+        assert said == (kind in DATED_NOTICES), kind
+    firm = render_notice(data("acceptance", due_on=DUE)).text()
+    assert "暂按法定节假日推算" not in firm
+
+
+def test_the_correction_notice_names_each_date_told_and_the_new_one():
+    notice = render_notice(
+        data(
+            "correction",
+            corrections=(
+                ("办结期限", dt.date(2027, 1, 4), dt.date(2027, 1, 5)),
+                ("承诺补齐日期", dt.date(2027, 2, 12), dt.date(2027, 2, 18)),
+            ),
+            calendar_years=(2027,),
+        )
+    )
+    text = notice.text()
+    assert notice.title == "期限更正告知书"
+    assert "国务院办公厅公布了2027年部分节假日安排" in text
+    assert "1. 办结期限：原告知2027年1月4日，更正为2027年1月5日" in text
+    assert "2. 承诺补齐日期：原告知2027年2月12日，更正为2027年2月18日" in text
+    with pytest.raises(NoticeError, match="必须列明更正的日期"):
+        render_notice(data("correction"))
+    with pytest.raises(NoticeError, match="没有变化"):
+        render_notice(data("correction", corrections=(("办结期限", DUE, DUE),)))

@@ -14,7 +14,6 @@ import pytest
 from store import audit
 from store.case_notices import (
     IssuedNotice,
-    default_notice_kind,
     issue_case_notice,
     issued_notice,
     notice_data,
@@ -68,8 +67,8 @@ def no_personal_data_in_audit() -> None:
 def test_supplement_notice_lists_all_three_missing_materials(desk, applicant, clock):  # noqa: F811
     clock.set(local(2026, 9, 29, 10))
     case = accept(desk, applicant, materials=NONE_BROUGHT, kind="supplement")
-    assert default_notice_kind(case) == "supplement"
-    assert default_notice_kind(case_detail(desk, case.number)) == "supplement"
+    assert case_detail(desk, case.number).notice_kind == "supplement"
+    assert case_detail(desk, case.number).notice_kind == "supplement"
 
     preview = preview_notice(desk, case.number, "supplement")
     text = preview.text()
@@ -132,7 +131,7 @@ def test_acceptance_notice_with_the_due_date(desk, applicant, clock):  # noqa: F
     """Received Friday 13 Feb 2026, before the Spring Festival: due Friday 27 Feb."""
     clock.set(local(2026, 2, 13, 16))
     case = accept(desk, applicant)
-    kind = default_notice_kind(case_detail(desk, case.number))
+    kind = case_detail(desk, case.number).notice_kind
     assert kind == "acceptance"
     data = notice_data(desk, case.number, kind)
     assert (data.due_on, data.received_on, data.promised_limit) == (
@@ -153,7 +152,7 @@ def test_supplements_in_then_acceptance_is_the_default(desk, applicant, clock): 
     clock.set(local(2026, 9, 30, 10))
     supplement(desk, case.number, list(NONE_BROUGHT))
     detail = case_detail(desk, case.number)
-    assert default_notice_kind(detail) == "acceptance"
+    assert detail.notice_kind == "acceptance"
     with pytest.raises(InvalidInput, match="必须列明需补办的全部材料"):
         preview_notice(desk, case.number, "supplement")
     text = preview_notice(desk, case.number, "acceptance").text()
@@ -168,7 +167,7 @@ def test_return_notice_lists_the_reasons(desk, applicant):  # noqa: F811
         kind="returned",
         return_reasons="缺少主件户口簿；申请人户籍不在本镇",
     )
-    assert default_notice_kind(case) == "return"
+    assert case_detail(desk, case.number).notice_kind == "return"
     notice = issue_case_notice(desk, case.number, "return").notice
     assert "1. 缺少主件户口簿" in notice.paragraphs
     assert "2. 申请人户籍不在本镇" in notice.paragraphs
@@ -177,7 +176,7 @@ def test_return_notice_lists_the_reasons(desk, applicant):  # noqa: F811
 
 def test_joint_notice_names_the_lead_and_the_other_windows(desk, applicant):  # noqa: F811
     case = accept(desk, applicant, item_code="J001", materials={"申请书": "present"}, kind="joint")
-    assert default_notice_kind(case) == "joint"
+    assert case_detail(desk, case.number).notice_kind == "joint"
     data = notice_data(desk, case.number, "joint")
     assert (data.lead_window, data.joint_windows) == ("国土村建窗口", ("民政窗口",))
     text = issue_case_notice(desk, case.number, "joint").notice.text()
@@ -194,7 +193,7 @@ def test_escalated_notice_with_the_forwarding_date(desk, applicant):  # noqa: F8
         kind="escalated",
         forward_by=dt.date(2026, 11, 27),
     )
-    assert default_notice_kind(case) == "escalated"
+    assert case_detail(desk, case.number).notice_kind == "escalated"
     text = issue_case_notice(desk, case.number, "escalated").notice.text()
     assert "审批权限在县（区）主管部门" in text
     assert "承诺于2026年11月27日前上报" in text
@@ -208,7 +207,7 @@ def test_tolerance_notice_with_the_commitment(desk, applicant):  # noqa: F811
         kind="tolerance",
         tolerance_commitment_date=dt.date(2026, 11, 30),
     )
-    assert default_notice_kind(case) == "tolerance"
+    assert case_detail(desk, case.number).notice_kind == "tolerance"
     issued = issue_case_notice(desk, case.number, "tolerance")
     paper = pdf_text(issued.notice)
     assert "收入证明" in paper
@@ -216,7 +215,7 @@ def test_tolerance_notice_with_the_commitment(desk, applicant):  # noqa: F811
     assert PEOPLE[0].phone in paper  # prefilled on the commitment line
     # once the material is in, the notice of its kind fits
     supplement(desk, case.number, ["收入证明"])
-    assert default_notice_kind(case_detail(desk, case.number)) == "acceptance"
+    assert case_detail(desk, case.number).notice_kind == "acceptance"
 
 
 def test_extension_notice_only_once_approved(hall, desk, applicant, clock):  # noqa: F811
@@ -227,9 +226,9 @@ def test_extension_notice_only_once_approved(hall, desk, applicant, clock):  # n
     )
     with pytest.raises(InvalidInput, match="尚未经大厅主任批准"):
         preview_notice(desk, case.number, "extension")
-    assert default_notice_kind(case_detail(desk, case.number)) == "acceptance"
+    assert case_detail(desk, case.number).notice_kind == "acceptance"
     approve_extension(hall.supervisor, case.number)
-    assert default_notice_kind(case_detail(desk, case.number)) == "extension"
+    assert case_detail(desk, case.number).notice_kind == "extension"
     data = notice_data(desk, case.number, "extension")
     assert (data.previous_due_on, data.extended_to) == (dt.date(2026, 2, 27), dt.date(2026, 3, 6))
     paper = pdf_text(issue_case_notice(desk, case.number, "extension").notice)
@@ -245,7 +244,7 @@ def test_extension_notice_only_once_approved(hall, desk, applicant, clock):  # n
 
     # 通知补正 stops the clock: the extended date no longer runs, the 补办 notice fits.
     request_supplement(desk, case.number, ["收入证明"])
-    assert default_notice_kind(case_detail(desk, case.number)) == "supplement"
+    assert case_detail(desk, case.number).notice_kind == "supplement"
     with pytest.raises(InvalidInput, match="不适用《延期告知书》"):
         preview_notice(desk, case.number, "extension")
 
@@ -256,7 +255,7 @@ def test_done_notices_granted_and_not_granted(desk, applicant, clock):  # noqa: 
     refused = accept(desk, applicant)
     clock.set(local(2026, 11, 25, 15))
     done = close_case(desk, granted.number, granted=True, reasons="发放临时救助金800元")
-    assert default_notice_kind(done) == "done"
+    assert case_detail(desk, done.number).notice_kind == "done"
     text = issue_case_notice(desk, granted.number, "done").notice.text()
     assert "办理结果：准予办理：发放临时救助金800元。" in text
     assert "2026年11月25日" in text
@@ -272,11 +271,11 @@ def test_immediate_slip(desk, applicant):  # noqa: F811
     case = accept(
         desk, applicant, item_code="I001", materials={"居民身份证": "present"}, kind="immediate"
     )
-    assert default_notice_kind(case) is None  # not done yet: no slip
+    assert case_detail(desk, case.number).notice_kind is None  # not done yet: no slip
     with pytest.raises(InvalidInput, match="不适用《办理结果告知单》"):
         preview_notice(desk, case.number, "immediate")
     done = close_case(desk, case.number, granted=True, reasons="已当场补办社保卡")
-    assert default_notice_kind(done) == "immediate"
+    assert case_detail(desk, done.number).notice_kind == "immediate"
     notice = issue_case_notice(desk, case.number, "immediate").notice
     assert "属即办件，已于2026年11月23日当场办结" in notice.text()
     assert "办理结果：已当场补办社保卡。" in notice.paragraphs

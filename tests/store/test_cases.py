@@ -582,7 +582,7 @@ def test_extension_needs_the_supervisor(hall, desk, applicant, clock):
     immediate = accept(
         desk, applicant, item_code="I001", materials={"居民身份证": "present"}, kind="immediate"
     )
-    with pytest.raises(TransitionRefused, match="即办件在「已受理」时不能延期"):
+    with pytest.raises(TransitionRefused, match="即办件处于「已受理」，不能申请延期"):
         request_extension(desk, immediate.number, reason="x", new_date=dt.date(2026, 12, 4))
 
 
@@ -592,14 +592,14 @@ def test_extension_needs_the_supervisor(hall, desk, applicant, clock):
 def test_forbidden_transitions_are_refused_in_chinese(desk, applicant):
     case = accept(desk, applicant)
     close_case(desk, case.number, granted=True, reasons="准予")
-    with pytest.raises(TransitionRefused, match="承诺件已是「已办结」，不能再改为「已退回」"):
+    with pytest.raises(TransitionRefused, match="承诺件已是「已办结」，不能再转退回"):
         return_case(desk, case.number, reasons="x")
     with pytest.raises(TransitionRefused, match="已是「已办结」"):
         close_case(desk, case.number, granted=True, reasons="again")
-    with pytest.raises(TransitionRefused, match="不能补交材料"):
+    with pytest.raises(TransitionRefused, match="已是「已办结」，不能再补齐材料"):
         supplement(desk, case.number, ["收入证明"])
     waiting = accept(desk, applicant, materials=NO_INCOME, kind="supplement")
-    with pytest.raises(TransitionRefused, match="不能从「待补正」直接改为「已办结」"):
+    with pytest.raises(TransitionRefused, match="处于「待补正」，材料未齐，须先「补齐材料」"):
         close_case(desk, waiting.number, granted=True, reasons="准予")
     with pytest.raises(InvalidInput, match="不在待补材料中"):
         supplement(desk, waiting.number, ["户口簿"])
@@ -745,7 +745,7 @@ def test_only_this_windows_items_are_accepted_here(hall, desk, applicant):
 def test_two_counters_cannot_accept_one_inquiry(desk, applicant, monkeypatch):
     """The inquiry is read inside the writing transaction: another counter accepting it
     between this counter's checks and its write leaves one case, and a Chinese refusal."""
-    import store.cases as cases
+    import store.cases.acceptance as cases
     from store.inquiries import PersonInput, register_inquiry
 
     who = PEOPLE[0]

@@ -56,8 +56,18 @@ def test_older_schema_migrates_after_a_backup(hall, register_url, monkeypatch):
     assert verify_backup(backups[0]).schema_version == version
 
 
+def _as_before_issue_10(db: pw.Database) -> None:
+    """The register as version 2 left it: no limits stored with cases, no re-notification,
+    no stated dates, no replaced 未评价."""
+    db.execute_sql('DROP INDEX IF EXISTS "case_renotify_window_id"')
+    for table, column, _field in migrations._V3_COLUMNS:
+        db.execute_sql(f'ALTER TABLE "{table}" DROP COLUMN "{column}"')
+    RegisterMeta.update(value="2").where(RegisterMeta.key == "schema_version").execute()
+
+
 def _as_before_issue_5(db: pw.Database) -> None:
     """The register as version 1 left it: no case-workflow columns, no 联办/否定报备 tables."""
+    _as_before_issue_10(db)
     for table, column, _field in migrations._V2_COLUMNS:
         db.execute_sql(f'ALTER TABLE "{table}" DROP COLUMN "{column}"')
     db.execute_sql(f'DROP TABLE "{Refusal._meta.table_name}"')

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from tui.cli.base import CliError
@@ -30,8 +31,20 @@ def run_import(args: argparse.Namespace) -> int:
     except UnicodeDecodeError:
         raise CliError("文件不是 UTF-8 文本") from None
     register = open_register(args)
-    year = import_year(login_actor(register, args), text)
-    print(f"已导入 {year} 年工作日历")
+
+    def progress(done: int, total: int) -> None:
+        print(f"重算期限：{done}/{total}", file=sys.stderr)
+
+    done = import_year(login_actor(register, args), text, progress=progress)
+    print(f"已导入 {done.year} 年工作日历")
+    print(
+        f"重算期限：办件 {done.cases} 件（{len(done.changed)} 件日期有变），"
+        f"差评联系期限 {done.ratings} 条（{done.ratings_changed} 条有变）"
+    )
+    if done.renotify:
+        print(f"需重新告知 {len(done.renotify)} 件（已书面告知的日期有变，请出具期限更正告知书）：")
+        for number in done.renotify:
+            print(f"  {number}")
     return 0
 
 
