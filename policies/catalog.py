@@ -354,6 +354,14 @@ def _check_item(
         problems.add(
             f"{where} 的 authority：应为 {'、'.join(AUTHORITIES)} 之一，实为 {v['authority']!r}"
         )
+    authority = v.get("authority", "township")
+    if kind == "immediate" and authority in AUTHORITIES and authority != "township":
+        # Approval above the hall makes it a 上报件 at the counter (policies.cases.propose_kind):
+        # such an item can never be done on the spot.
+        problems.add(
+            f"{where}：审批权限在{AUTHORITIES[authority]}的事项不能是即办件（须上报）；"
+            '若由进驻窗口当场审批办结，authority 应为 "township"'
+        )
     if kind == "immediate" and promised not in (None, 0):
         problems.add(f"{where}：即办件的 promised_limit_days 应为 0（当日办结），实为 {promised}")
     if kind == "joint" and len({v.get("window"), *v.get("windows_involved", [])}) < 2:

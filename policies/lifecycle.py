@@ -305,21 +305,21 @@ def notice_for(facts: CaseFacts) -> str | None:
 
 
 def notice_problem(facts: CaseFacts, notice: str, notice_title: str) -> str:
-    """Why the notice ``notice`` does not fit the case now ("" when it fits). What the notice
-    must say (a missing material, a due date …) policies.notices checks itself."""
+    """Why the notice ``notice`` may not be issued for the case now ("" when it may): only
+    the notice that fits now (:func:`notice_for`) is issued; one issued before is reprinted
+    as it was. What the notice must say (a missing material, a due date …)
+    policies.notices checks itself."""
+    fits = notice_for(facts)
+    if notice == fits:
+        return ""
     kind, state = _labels(facts)
     if notice == "extension" and facts.extension_state == "requested":
         return "延期申请尚未经大厅主任批准，还不能出具延期告知书"
-    fits = {
-        "done": facts.state == State.DONE,
-        "immediate": facts.state == State.DONE and facts.kind == Kind.IMMEDIATE,
-        "return": facts.state in (State.RETURNED, State.REFUSED),
-        "extension": _extension_running(facts) and not facts.terminal,
-        "tolerance": facts.tolerance and not facts.terminal,
-        "joint": facts.kind == Kind.JOINT and not facts.terminal,
-        "escalated": facts.kind == Kind.ESCALATED and not facts.terminal,
-        "correction": facts.renotify and not facts.terminal,
-    }.get(notice, not facts.terminal)
-    if fits:
-        return ""
-    return f"{kind}（{state}）不适用《{notice_title}》"
+    now = f"，现在应出具的是《{_title(fits)}》" if fits else "，现在没有要出具的告知书"
+    return f"{kind}（{state}）不适用《{notice_title}》{now}"
+
+
+def _title(notice: str) -> str:
+    from policies.notices import NOTICE_KINDS
+
+    return NOTICE_KINDS.get(notice, notice)

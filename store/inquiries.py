@@ -3,8 +3,9 @@ asked (首问负责制, DOMAIN.md; seeds 000 篇5/篇7, 002 附件2).
 
 A disposition is chosen on save: 当场答复 (answered: the inquiry is closed), 本窗口受理
 (accepted: it goes on to store.cases.accept_case, which closes it), 转办 (referred to another
-window: the first asker keeps following it, 督办, until the receiving window finishes it; the
-receiving window cannot send it back — only the supervisor reassigns), 报主任 (escalated:
+window: the first asker keeps following it, 督办, until the receiving window finishes it or,
+when it accepts it as a case, until that case ends; the receiving window cannot send it
+back — only the supervisor reassigns), 报主任 (escalated:
 the supervisor's queue decides whose it is).
 
 Every check runs before anything is written; the person, the inquiry and its number are
@@ -284,6 +285,10 @@ def finish_inquiry(session: Session, number: str) -> None:
         row = _inquiry(number)
         if row.state != "open":
             raise InvalidInput(f"首问登记 {row.number} 已办结")
+        if row.case_id is not None:
+            raise InvalidInput(
+                f"首问登记 {row.number} 已受理为办件 {row.case.number}：督办至办件办结为止"
+            )
         if row.disposition == "escalated" and session.role not in SUPERVISOR_ROLES:
             raise PermissionDenied("报主任的事项由大厅主任决定承办窗口")
         row.state, row.closed_at = "closed", session.now()

@@ -8,6 +8,8 @@ follow-up whose contact date comes from the policy (ratings.contact_working_days
 Levels: 1 非常满意 … 5 非常不满意 (drivers normalise vendors' numbering). A service not
 rated within the window is recorded as not rated (``rated = False``): level 0, or the
 policy's default level when ratings.auto_rate_enabled (广东: 基本满意), channel "default".
+A rating taken later on a callback (电话回访, SMS, the portal; policies.ratings) replaces
+that record in its row (Rating.replaced_at), so the service is still rated once.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from dataclasses import dataclass
 
 import peewee as pw
 
+from policies.ratings import replaces_not_rated
 from policies.settings import RATING_LEVELS
 from store.clock import local_date
 from store.errors import InvalidInput, NotFound, StoreError
@@ -50,6 +53,8 @@ class RatingResult:
     channel: str
     rated: bool
     followup_due: dt.date | None  # 差评: contact the person by this day
+    #: counted through a year the calendar lacks: 暂定 until that year is imported
+    followup_provisional: bool = False
 
 
 def _service(case_number: str | None, inquiry_number: str | None):
@@ -97,17 +102,14 @@ def _write(
             case, inquiry = _service(case_number, inquiry_number)
             staff, window = _served_by(session, case, inquiry)
             now = session.now()
-            followup_due = None
+            followup_due, provisional = None, False
             if rated and level >= 4:
                 days = session.register.policy.ratings.contact_working_days
-                followup_due = session.register.calendar.due(
+                counted = session.register.calendar.due(
                     local_date(now), days, allow_provisional=True
-                ).date
-            row = Rating.create(
-                uuid=new_uuid(),
-                key_id=session.keys.current,
-                case=case,
-                inquiry=inquiry,
+                )
+                followup_due, provisional = counted.date, counted.provisional
+            values = dict(
                 staff=staff,
                 window=window,
                 channel=channel,
@@ -118,9 +120,28 @@ def _write(
                 followup_due=followup_due,
                 followup_state="open" if followup_due else "",
             )
+            row = _replaceable(case, inquiry, channel) if rated else None
+            if row is not None:  # a later rating replaces the 未评价 record (one per service)
+                Rating.update(replaced_at=now, **values).where(Rating.id == row.id).execute()
+                event.action = "rating.replace_not_rated"
+                event.detail = {"replaced_level": row.level, "replaced_channel": row.channel}
+            else:
+                row = Rating.create(
+                    uuid=new_uuid(),
+                    key_id=session.keys.current,
+                    case=case,
+                    inquiry=inquiry,
+                    **values,
+                )
             number = case.number if case is not None else inquiry.number
             event.record_id = row.uuid
-            event.detail = {"service": number, "level": level, "channel": channel, "rated": rated}
+            event.detail = {
+                **event.detail,
+                "service": number,
+                "level": level,
+                "channel": channel,
+                "rated": rated,
+            }
     except pw.IntegrityError:
         raise AlreadyRated(
             f"{number_of(case_number, inquiry_number)} 已评价过：每次服务只能评价一次"
@@ -133,7 +154,20 @@ def _write(
         channel=channel,
         rated=rated,
         followup_due=followup_due,
+        followup_provisional=provisional,
     )
+
+
+def _replaceable(case: Case | None, inquiry: Inquiry | None, channel: str) -> Rating | None:
+    """The service's 未评价 record, when a rating through ``channel`` replaces it."""
+    if not replaces_not_rated(channel):
+        return None
+    row = (
+        Rating.get_or_none(Rating.case == case)
+        if case is not None
+        else Rating.get_or_none(Rating.inquiry == inquiry)
+    )
+    return row if row is not None and not row.rated else None
 
 
 def rating_of(
@@ -159,6 +193,10 @@ def rating_of(
         channel=row.channel,
         rated=row.rated,
         followup_due=row.followup_due,
+        followup_provisional=bool(
+            row.followup_due
+            and session.register.calendar.missing_years(local_date(row.at), row.followup_due)
+        ),
     )
 
 

@@ -54,9 +54,10 @@ def _workday_on_or_after(calendar: WorkCalendar, day: dt.date) -> dt.date:
     return day
 
 
-def _recount_case(calendar: WorkCalendar, case: Case) -> bool:
-    """Count the case's dates again; whether any of them moved."""
-    before = (case.due_date, case.due_provisional, case.tolerance_due, case.forward_by)
+def _recount_case(calendar: WorkCalendar, case: Case) -> tuple[bool, bool]:
+    """Count the case's dates again: (whether a date moved, whether anything changed)."""
+    before = (case.due_date, case.tolerance_due, case.forward_by)
+    was_provisional = case.due_provisional
     old_due = case.due_date
     if case.extension_state == "approved" and case.extended_until == case.due_date:
         due = _workday_on_or_after(calendar, case.extended_until)
@@ -72,7 +73,8 @@ def _recount_case(calendar: WorkCalendar, case: Case) -> bool:
             case.forward_by = case.due_date
         else:
             case.forward_by = _workday_on_or_after(calendar, case.forward_by)
-    return (case.due_date, case.due_provisional, case.tolerance_due, case.forward_by) != before
+    moved = (case.due_date, case.tolerance_due, case.forward_by) != before
+    return moved, moved or case.due_provisional != was_provisional
 
 
 def _batches(query, progress: Progress | None, total: int):
@@ -107,12 +109,14 @@ def recount_year(session: Session, year: int, *, progress: Progress | None = Non
     for rows in _batches(cases, progress, total):
         for case in rows:
             counted += 1
-            if not _recount_case(calendar, case):
+            moved, touched = _recount_case(calendar, case)
+            if not touched:
                 continue
-            changed.append(case.number)
-            if not STATES[case.state].terminal and changed_dates(case):
-                case.renotify = True
-                renotify.append(case.number)
+            if moved:
+                changed.append(case.number)
+                if not STATES[case.state].terminal and changed_dates(case):
+                    case.renotify = True
+                    renotify.append(case.number)
             case.updated_at = now
             case.save()
     days = session.register.policy.ratings.contact_working_days

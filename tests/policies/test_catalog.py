@@ -184,6 +184,35 @@ def test_immediate_promises_same_day() -> None:
     assert "HY001" in problem and "即办件" in problem
 
 
+def test_an_item_approved_above_the_hall_is_not_an_immediate_one() -> None:
+    """Approval at county level makes it a 上报件 at the counter: never done on the spot."""
+    block = SMALL.split('code = "HY001"')[1].split("[[items")[0]
+    assert 'authority = "township"' in block
+    problem = _one(SMALL.replace(block, block.replace('"township"', '"county"')))
+    assert "HY001" in problem and "不能是即办件" in problem
+
+
+def test_the_sample_catalog_agrees_with_itself() -> None:
+    """Every sample item's kind is the one the counter proposes for it with every material
+    present (NY001, registered on the spot by the county's 农机监理 at the window, was a
+    即办件 approved at county level: always proposed as 上报件)."""
+    from policies.cases import MaterialCheck, propose_kind
+    from policies.settings import load_policy
+
+    policy = load_policy(None)
+    for item in load_sample_catalog().items:
+        checks = [MaterialCheck(m.name, m.main) for m in item.materials]
+        proposal = propose_kind(
+            item.default_kind,
+            checks,
+            policy,
+            windows_involved=item.window_count,
+            authority=item.authority,
+            item_tolerance_allowed=item.tolerance_allowed,
+        )
+        assert proposal.kind == item.default_kind, item.code
+
+
 def test_joint_needs_two_windows() -> None:
     problem = _one(
         SMALL.replace('windows_involved = ["guotu", "minzheng"]', 'windows_involved = ["guotu"]')

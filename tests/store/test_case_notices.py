@@ -153,7 +153,9 @@ def test_supplements_in_then_acceptance_is_the_default(desk, applicant, clock): 
     supplement(desk, case.number, list(NONE_BROUGHT))
     detail = case_detail(desk, case.number)
     assert detail.notice_kind == "acceptance"
-    with pytest.raises(InvalidInput, match="必须列明需补办的全部材料"):
+    with pytest.raises(
+        InvalidInput, match="不适用《办件通知书》，现在应出具的是《承诺件受理通知》"
+    ):
         preview_notice(desk, case.number, "supplement")
     text = preview_notice(desk, case.number, "acceptance").text()
     assert f"承诺于{detail.due_date.year}年{detail.due_date.month}月{detail.due_date.day}日" in text
@@ -287,8 +289,8 @@ def test_immediate_slip(desk, applicant):  # noqa: F811
 def test_bad_requests_are_refused_and_nothing_is_written(desk, applicant):  # noqa: F811
     case = accept(desk, applicant)  # 承诺件, every material present
     events = AuditEvent.select().count()
-    with pytest.raises(InvalidInput, match="必须列明需补办的全部材料"):
-        issue_case_notice(desk, case.number, "supplement")  # NoticeError from the policy
+    with pytest.raises(InvalidInput, match="不适用《办件通知书》"):
+        issue_case_notice(desk, case.number, "supplement")  # only the notice that fits now
     with pytest.raises(InvalidInput, match="未知的告知书类别"):
         issue_case_notice(desk, case.number, "result")
     with pytest.raises(InvalidInput, match="不适用《办结通知书》"):

@@ -216,3 +216,74 @@ def test_a_technician_cannot_register(hall, desk):  # noqa: F811
             disposition="answered",
         )
     assert Inquiry.select().count() == 0
+
+
+def test_a_referral_accepted_as_a_case_is_followed_until_the_case_ends(hall, desk):  # noqa: F811
+    """督办 (seed 000 篇7 首问5「直到事情办理结束」): the first asker follows a referral not
+    only until the receiving window accepts it, but until the case it became ends."""
+    from store.cases import accept_case, case_detail, close_case
+    from store.persons import upsert_person
+    from tests.store.test_cases import ALL
+
+    add_staff(
+        hall.supervisor,
+        number="1004",
+        name="孙民政",
+        role="clerk",
+        password="minzheng-mima-2",
+        window="minzheng",
+    )
+    asked_first = hall.login("1004", "minzheng-mima-2")  # not 1002: 社保 is not theirs
+    referred = register_inquiry(
+        asked_first, channel="visit", person=person(), item_code="I001", disposition="referred",
+        referred_to="shebao",
+    )  # fmt: skip
+    receiver = desk  # 1002 holds the B post of 社保
+    who = upsert_person(receiver, name=WHO.name, id_number=WHO.id_number).uuid
+    case = accept_case(
+        receiver,
+        inquiry_number=referred.number,
+        item_code="P001",
+        person_uuid=who,
+        materials=ALL,
+        kind="promised",
+    )
+    mine = {r.number: r for r in counter_queue(asked_first, window_code="minzheng").rows}
+    assert mine[referred.number].kind_label == "督办"
+    assert mine[referred.number].state_label == "已受理"  # the case's state, with its date
+    assert mine[referred.number].due_date == case.due_date
+    shebao = {r.number for r in counter_queue(receiver, window_code="shebao").rows}
+    assert referred.number not in shebao  # accepted: now a case in their queue, not 转入
+    with pytest.raises(InvalidInput, match="督办至办件办结为止"):
+        finish_inquiry(asked_first, referred.number)
+
+    close_case(receiver, case.number, granted=True, reasons="准予")
+    assert case_detail(receiver, case.number).state == "done"
+    after = {r.number for r in counter_queue(asked_first, window_code="minzheng").rows}
+    assert referred.number not in after
+    assert Inquiry.get(Inquiry.number == referred.number).state == "closed"
+
+
+def test_a_refused_registration_is_audited_although_it_rolls_back(hall, desk):  # noqa: F811
+    """The person and the inquiry are written in one outer transaction: a role refused
+    inside it rolls both back, and the refusal's audit event still stays."""
+    from store.models import AuditPending
+
+    add_staff(
+        hall.supervisor,
+        number="3001",
+        name="纪投诉",
+        role="complaint_officer",
+        password="tousu-mima-2026",
+    )
+    officer = hall.login("3001", "tousu-mima-2026")
+    with pytest.raises(PermissionDenied):
+        register_inquiry(officer, channel="visit", person=person(), disposition="answered",
+                         topic="x")  # fmt: skip
+    assert Person.select().count() == 0 and Inquiry.select().count() == 0
+    denied = [
+        e
+        for model in (AuditEvent, AuditPending)
+        for e in model.select().where(model.action == "denied")
+    ]
+    assert len(denied) == 1 and '"attempted":"inquiry.register"' in denied[0].detail

@@ -359,3 +359,30 @@ def test_refusals(hall, counter):
     with pytest.raises(PermissionDenied):
         counter_queue(technician, window_code="minzheng")
     assert Staff.select().count() == 3
+
+
+def test_an_immediate_case_open_past_its_minutes_is_overdue(hall, clock):
+    """即办件 (policy deadlines.immediate_minutes, 30 by default): due today, and overdue
+    on the queue once the minutes have passed without it being done."""
+    from store.cases import accept_case
+    from store.catalog import import_catalog
+    from tests.store.test_cases import CATALOG
+
+    import_catalog(hall.supervisor, CATALOG)
+    person = add_person(hall.supervisor)
+    clock.set(local(2026, 11, 23, 9, 0))
+    case = accept_case(
+        hall.supervisor,
+        item_code="I001",
+        person_uuid=person.uuid,
+        materials={"居民身份证": "present"},
+        kind="immediate",
+    )
+    clock.set(local(2026, 11, 23, 9, 30))
+    row = {r.number: r for r in counter_queue(hall.supervisor, window_code="shebao").rows}
+    assert row[case.number].urgency != "overdue" and not row[case.number].immediate_overdue
+    clock.set(local(2026, 11, 23, 9, 31))
+    queue = counter_queue(hall.supervisor, window_code="shebao")
+    row = {r.number: r for r in queue.rows}[case.number]
+    assert (row.urgency, row.immediate_overdue, row.working_days_left) == ("overdue", True, 0)
+    assert queue.counts.overdue == 1

@@ -88,3 +88,21 @@ def test_bad_ratings_are_refused(desk, applicant, kw, error, message):  # noqa: 
     with pytest.raises(error, match=message):
         record_rating(desk, **args)
     assert Rating.select().count() == 0
+
+
+def test_a_callback_rating_replaces_the_not_rated_record(desk, applicant):  # noqa: F811
+    """The daily job's 未评价 does not block the rating taken on a callback (电话回访): it
+    replaces the record in its row, recorded as such; still one rating per service."""
+    case = accept(desk, applicant)
+    record_not_rated(desk, case_number=case.number)
+    with pytest.raises(AlreadyRated):  # at the counter: the window is long past
+        record_rating(desk, case_number=case.number, level=2, channel="device")
+    result = record_rating(desk, case_number=case.number, level=4, channel="phone", reason_code=209)
+    assert (result.rated, result.level_label, result.channel) == (True, "不满意", "phone")
+    assert result.followup_due is not None
+    rows = list(Rating.select())
+    assert len(rows) == 1 and rows[0].replaced_at is not None and rows[0].reason_code == 209
+    event = AuditEvent.select().order_by(AuditEvent.seq.desc()).first()
+    assert event.action == "rating.replace_not_rated" and '"replaced_level":0' in event.detail
+    with pytest.raises(AlreadyRated):  # rated now: once per service
+        record_rating(desk, case_number=case.number, level=1, channel="phone")

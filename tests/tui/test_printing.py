@@ -35,6 +35,8 @@ COMPLETE = dict(
     result="准予",
     result_detail="发放低保证",
     forward_by=dt.date(2026, 11, 30),
+    corrections=(("办结期限", dt.date(2026, 11, 27), dt.date(2026, 11, 30)),),
+    calendar_years=(2026,),
 )
 
 
