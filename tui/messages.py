@@ -8,12 +8,16 @@ from textual.message import Message
 
 
 class StoreFailed(Message):
-    """A store call failed; `message` is Chinese, for the screen."""
+    """A store call failed; `message` is Chinese, for the screen; `error` is the exception's
+    class (its text stays out: it could hold anything)."""
 
-    def __init__(self, message: str, what: str = "") -> None:
+    def __init__(
+        self, message: str, what: str = "", error: type[BaseException] | None = None
+    ) -> None:
         super().__init__()
         self.message = message
         self.what = what
+        self.error = error
 
 
 class LoggedIn(Message):

@@ -4,7 +4,9 @@ the outcome posted back as a typed message (as Harlequin's workers do).
 ``call_store(node, fn, *args, done=Loaded)`` runs ``fn(*args)`` on the store thread
 (tui.gateway) and posts ``Loaded(result)`` to ``node``; a failure posts
 :class:`~tui.messages.StoreFailed` with the Chinese message and ``what``. Nothing is set
-on a widget from the worker thread: the node's message handler does that on the UI thread.
+on a widget or on the app from the worker thread: the node's message handler does that on
+the UI thread. Two calls that belong together are one function, run once on the store
+thread.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 from textual.message import Message
-from textual.worker import Worker
+from textual.worker import Worker, get_current_worker
 
 from tui.gateway import user_message
 from tui.messages import StoreFailed
@@ -30,21 +32,27 @@ def call_store(
     what: str = "",
     group: str | None = None,
     exclusive: bool = True,
+    failed: Callable[..., StoreFailed] = StoreFailed,
     **kwargs: Any,
 ) -> Worker:
     """Run ``fn(*args, **kwargs)`` on the store thread; post ``done(result)`` to ``node``,
-    or ``StoreFailed(message, what)``. ``group`` (default ``what``) with ``exclusive``
-    cancels an earlier call of the same group still waiting (a newer search wins)."""
-    app = node.app
-    store = app.store
+    or ``failed(message, what, error=type(exc))``: StoreFailed, or a subclass of it for a
+    node that tells its failures apart (``@on(StoreFailed)`` takes the subclasses too; the
+    app's own, e.g. RegisterFailed, never reach a screen). ``group`` (default ``what``) with
+    ``exclusive`` cancels an earlier call of the same group of this node: its result is not
+    posted any more (a newer search wins). ``done`` runs on the worker thread: it only
+    builds the message. The arguments are read on the calling (UI) thread."""
+    store = node.app.store
 
     def work() -> None:
         try:
             result = store.run(fn, *args, **kwargs)
         except Exception as exc:
-            node.post_message(StoreFailed(user_message(exc), what))
-            return
-        node.post_message(done(result))
+            message: Message = failed(user_message(exc), what, error=type(exc))
+        else:
+            message = done(result)
+        if not get_current_worker().is_cancelled:
+            node.post_message(message)
 
     return node.run_worker(
         work,
@@ -68,8 +76,17 @@ class StoreCalls:
         what: str = "",
         group: str | None = None,
         exclusive: bool = True,
+        failed: Callable[..., StoreFailed] = StoreFailed,
         **kwargs: Any,
     ) -> Worker:
         return call_store(
-            self, fn, *args, done=done, what=what, group=group, exclusive=exclusive, **kwargs
+            self,
+            fn,
+            *args,
+            done=done,
+            what=what,
+            group=group,
+            exclusive=exclusive,
+            failed=failed,
+            **kwargs,
         )

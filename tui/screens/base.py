@@ -3,17 +3,28 @@ showing, as real methods with do-nothing defaults, and the one store-call helper
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from textual.screen import ModalScreen, Screen
 
 from tui.store_calls import StoreCalls
 
-__all__ = ["CounterModal", "CounterScreen"]
+__all__ = ["CounterHooks", "CounterModal", "CounterScreen", "is_supervisor"]
+
+
+def is_supervisor(session: Any) -> bool:
+    """Whether the one logged in decides for the hall (policies.roles: 大厅主任, 管理员)."""
+    from policies.roles import SUPERVISOR_ROLES
+
+    return session is not None and session.role in SUPERVISOR_ROLES
 
 
 class CounterHooks:
     """What the app tells the screen on top (tui.app): each a no-op unless overridden."""
+
+    #: True on a screen that uses Ctrl+P itself (告知书: 打印): the app's command palette
+    #: leaves the key to it.
+    KEEPS_PALETTE_KEY: ClassVar[bool] = False
 
     def register_ready(self) -> None:
         """The register has opened (it opens after the first paint)."""
