@@ -21,12 +21,11 @@ class StoreFailed(Message):
 
 
 class LoggedIn(Message):
-    def __init__(self, session: Any, sign_in: Any, default_post: Any, staff_name: str) -> None:
+    """A login: (session, sign-in record or None, the roster's default post, staff name)."""
+
+    def __init__(self, result: tuple[Any, Any, Any, str]) -> None:
         super().__init__()
-        self.session = session
-        self.sign_in = sign_in
-        self.default_post = default_post
-        self.staff_name = staff_name
+        self.session, self.sign_in, self.default_post, self.staff_name = result
 
 
 class QueueLoaded(Message):

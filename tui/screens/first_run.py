@@ -5,18 +5,29 @@ once, with part of it typed back before going on."""
 from __future__ import annotations
 
 import secrets
+from typing import Any
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.containers import Center, VerticalScroll
-from textual.screen import Screen
+from textual.message import Message
 from textual.widgets import Input, Label, SelectionList, Static
 
-from tui.gateway import user_message
+from tui.messages import StoreFailed
+from tui.screens.base import CounterScreen
 from tui.widgets.footer import CounterFooter
 
 
-class FirstRunScreen(Screen):
+class HallCreated(Message):
+    """The register is set up: (register, the supervisor's session, the recovery code)."""
+
+    def __init__(self, result: tuple[Any, Any, str], hall: str) -> None:
+        super().__init__()
+        self.register, self.session, self.code = result
+        self.hall = hall
+
+
+class FirstRunScreen(CounterScreen):
     def compose(self) -> ComposeResult:
         with VerticalScroll(), Center(), VerticalScroll(classes="form", id="setup-form"):
             yield Static("首次使用：建立本大厅的登记本", classes="title")
@@ -81,30 +92,30 @@ class FirstRunScreen(Screen):
             self.query_one("#password", Input).focus()
             return
         self._error("正在建立登记本…")
-        self._build(values, chosen)
-
-    @work(thread=True, exclusive=True, exit_on_error=False)
-    def _build(self, values: dict[str, str], windows: list[str]) -> None:
         app = self.app
-        try:
-            register, session, code = app.store.run(
-                _create_hall,
-                app.register_url,
-                app.clock,
-                app.station.station_id,
-                values,
-                self.catalog,
-                windows,
-            )
-        except Exception as exc:
-            app.call_from_thread(self._error, user_message(exc))
-            return
-        app.call_from_thread(self._created, register, session, code, values["hall"].strip())
+        hall = values["hall"].strip()
+        self.call_store(
+            _create_hall,
+            app.register_url,
+            app.clock,
+            app.station.station_id,
+            values,
+            self.catalog,
+            chosen,
+            done=lambda result: HallCreated(result, hall),
+            what="setup",
+        )
 
-    def _created(self, register, session, code: str, hall: str) -> None:
+    @on(StoreFailed)
+    def _failed(self, message: StoreFailed) -> None:
+        self._error(message.message)
+
+    @on(HallCreated)
+    def _created(self, message: HallCreated) -> None:
         app = self.app
-        app.register = register
-        app.hall_name = hall
+        app.register = message.register
+        app.hall_name = message.hall
+        session, code = message.session, message.code
         app.push_screen(
             RecoveryCodeScreen(code), callback=lambda _: app.logged_in(session, session.staff_name)
         )
@@ -138,7 +149,7 @@ def _create_hall(url, clock, station_id, values, catalog, windows):
     return register, session, code
 
 
-class RecoveryCodeScreen(Screen):
+class RecoveryCodeScreen(CounterScreen):
     """The recovery code, once; one group of it typed back proves it was written down."""
 
     def __init__(self, code: str) -> None:

@@ -3,17 +3,29 @@ password switch the session; leaving the application also needs a password."""
 
 from __future__ import annotations
 
-from textual import on, work
+from typing import Any
+
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Center, Vertical
-from textual.screen import Screen
+from textual.message import Message
 from textual.widgets import Input, Label, Static
 
-from tui.gateway import user_message
+from tui.messages import StoreFailed
+from tui.screens.base import CounterScreen
 
 
-class LockScreen(Screen):
+class Unlocked(Message):
+    """The password was right: (session, the roster's default post or None)."""
+
+    def __init__(self, result: tuple[Any, Any], same_clerk: bool) -> None:
+        super().__init__()
+        self.session, self.default_post = result
+        self.same_clerk = same_clerk
+
+
+class LockScreen(CounterScreen):
     BINDINGS = [  # noqa: RUF012
         Binding("ctrl+q", "quit_with_password", "退出程序", id="lock.quit", show=False),
     ]
@@ -53,27 +65,32 @@ class LockScreen(Screen):
         if not number:
             self.query_one("#lock-error", Static).update("请输入工号")
             return
-        self._unlock(number, password)
-
-    @work(thread=True, exclusive=True, exit_on_error=False)
-    def _unlock(self, number: str, password: str) -> None:
         app = self.app
         same_clerk = app.session is not None and number == app.session.staff_number
         post = app.today_post if same_clerk else None
-        try:
-            session, default = app.store.run(_unlock, app.register, number, password, post)
-        except Exception as exc:
-            app.call_from_thread(self.query_one("#lock-error", Static).update, user_message(exc))
-            return
-        app.call_from_thread(self._unlocked, session, same_clerk, default)
+        self.call_store(
+            _unlock,
+            app.register,
+            number,
+            password,
+            post,
+            done=lambda result: Unlocked(result, same_clerk),
+            what="unlock",
+        )
 
-    def _unlocked(self, session, same_clerk: bool, default_post) -> None:
+    @on(StoreFailed)
+    def _failed(self, message: StoreFailed) -> None:
+        self.query_one("#lock-error", Static).update(message.message)
+
+    @on(Unlocked)
+    def _unlocked(self, message: Unlocked) -> None:
         from tui.screens.post import PostScreen
 
         app = self.app
+        session, default_post = message.session, message.default_post
         if self.quitting:
             app.quit_after_password()
-        elif same_clerk:
+        elif message.same_clerk:
             app.logged_in(session, session.staff_name)
         else:
             # Another clerk takes over the counter: their own post, their own queue.

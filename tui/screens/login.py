@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.screen import Screen
 from textual.widgets import DataTable, Input, Static
 
-from tui.gateway import user_message
 from tui.messages import LoggedIn, StoreFailed
+from tui.screens.base import CounterScreen
 
 
-class LoginScreen(Screen):
+class LoginScreen(CounterScreen):
     """登录 — the first screen of the day."""
 
     DEFAULT_CSS = """
@@ -50,7 +49,7 @@ class LoginScreen(Screen):
             self.register_ready()
 
     def register_ready(self) -> None:
-        hall = getattr(self.app, "hall_name", "")
+        hall = self.app.hall_name
         if hall:
             self.query_one("#login-title", Static).update(f"{hall} · 登录")
 
@@ -70,22 +69,17 @@ class LoginScreen(Screen):
             self._error("登记本尚未打开，请稍候")
             return
         self._error("正在登录…")
-        self._login(number, password)
+        self.call_store(
+            _login_and_sign_in,
+            self.app.register,
+            number,
+            password,
+            done=LoggedIn,
+            what="login",
+        )
 
     def _error(self, text: str) -> None:
         self.query_one("#login-error", Static).update(text)
-
-    @work(thread=True, exclusive=True, group="login", exit_on_error=False)
-    def _login(self, number: str, password: str) -> None:
-        app = self.app
-        try:
-            session, sign_in, default_post, name = app.store.run(
-                _login_and_sign_in, app.register, number, password
-            )
-        except Exception as exc:
-            self.post_message(StoreFailed(user_message(exc), "login"))
-            return
-        self.post_message(LoggedIn(session, sign_in, default_post, name))
 
     @on(StoreFailed)
     def _failed(self, message: StoreFailed) -> None:

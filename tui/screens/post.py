@@ -3,17 +3,34 @@ Enter takes the defaults from the roster, so a normal morning costs one key."""
 
 from __future__ import annotations
 
-from textual import on, work
+from typing import Any
+
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Center, Vertical
-from textual.screen import ModalScreen
+from textual.message import Message
 from textual.widgets import Input, Label, Select, Static
 
-from tui.gateway import user_message
+from tui.messages import StoreFailed
+from tui.screens.base import CounterModal
 
 
-class PostScreen(ModalScreen):
+class WindowsLoaded(Message):
+    def __init__(self, windows: list[tuple[str, str]]) -> None:
+        super().__init__()
+        self.windows = windows
+
+
+class PostTaken(Message):
+    """Today's post is taken: (window code, the post, that window's queue for home)."""
+
+    def __init__(self, result: tuple[str, Any, Any]) -> None:
+        super().__init__()
+        self.window, self.today, self.queue = result
+
+
+class PostScreen(CounterModal):
     BINDINGS = [Binding("escape", "skip", "不在窗口", id="post.skip", show=False)]  # noqa: RUF012
 
     def __init__(self, session, default_post) -> None:
@@ -40,14 +57,11 @@ class PostScreen(ModalScreen):
         if self.app.windows is not None:
             self._show_windows(self.app.windows)
         else:
-            self._load_windows()
+            self.call_store(_windows, self.app.register, done=WindowsLoaded, what="windows")
 
-    @work(thread=True, exit_on_error=False)
-    def _load_windows(self) -> None:
-        from store.catalog import list_windows
-
-        windows = self.app.store.run(list_windows, self.app.register)
-        self.app.call_from_thread(self._show_windows, windows)
+    @on(WindowsLoaded)
+    def _windows_loaded(self, message: WindowsLoaded) -> None:
+        self._show_windows(message.windows)
 
     def _show_windows(self, windows: list[tuple[str, str]]) -> None:
         self.windows = windows
@@ -69,24 +83,41 @@ class PostScreen(ModalScreen):
             return
         post = self.query_one("#post", Select).value
         acting_for = self.query_one("#acting-for", Input).value.strip() or None
-        self._take(str(window), str(post), acting_for)
+        self.call_store(
+            _take_post,
+            self.session,
+            str(window),
+            str(post),
+            acting_for,
+            done=PostTaken,
+            what="post",
+        )
 
-    @work(thread=True, exclusive=True, exit_on_error=False)
-    def _take(self, window: str, post: str, acting_for: str | None) -> None:
-        from store.queue import counter_queue
-        from store.roster import take_post
+    @on(PostTaken)
+    def _taken(self, message: PostTaken) -> None:
+        self.app.prefetched_queue = (message.window, message.queue)
+        self.dismiss(message.today)
 
-        try:
-            today = self.app.store.run(take_post, self.session, window, post, acting_for)
-            # The home screen's queue, loaded on the same trip to the store thread.
-            queue = self.app.store.run(counter_queue, self.session, window_code=window)
-            self.app.prefetched_queue = (window, queue)
-        except Exception as exc:
-            self.app.call_from_thread(
-                self.query_one("#post-error", Static).update, user_message(exc)
-            )
-            return
-        self.app.call_from_thread(self.dismiss, today)
+    @on(StoreFailed)
+    def _failed(self, message: StoreFailed) -> None:
+        self.query_one("#post-error", Static).update(message.message)
 
     def action_skip(self) -> None:
         self.dismiss(None)
+
+
+def _windows(register) -> list[tuple[str, str]]:
+    """On the store thread: the hall's windows, (code, name)."""
+    from store.catalog import list_windows
+
+    return list_windows(register)
+
+
+def _take_post(session, window: str, post: str, acting_for: str | None):
+    """On the store thread: take today's post, and load the home screen's queue for that
+    window on the same trip."""
+    from store.queue import counter_queue
+    from store.roster import take_post
+
+    today = take_post(session, window, post, acting_for)
+    return window, today, counter_queue(session, window_code=window)

@@ -2,19 +2,27 @@
 
 from __future__ import annotations
 
-from textual import on, work
+from typing import Any
+
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
+from textual.message import Message
 from textual.widgets import DataTable, Static
 
-from tui.gateway import user_message
 from tui.messages import StoreFailed
+from tui.screens.base import CounterScreen
 from tui.widgets.footer import CounterFooter
 from tui.widgets.status_bar import StatusBar
 
 
-class RosterScreen(Screen):
+class RosterLoaded(Message):
+    def __init__(self, posts: list[Any]) -> None:
+        super().__init__()
+        self.posts = posts  # store.roster's posts, names masked
+
+
+class RosterScreen(CounterScreen):
     BINDINGS = [Binding("escape", "back", "返回", id="roster.back", show=False)]  # noqa: RUF012
 
     def compose(self) -> ComposeResult:
@@ -28,20 +36,15 @@ class RosterScreen(Screen):
         self.query_one("#roster", DataTable).add_columns("窗口", "岗位", "工号", "姓名")
         self._load()
 
-    @work(thread=True, exit_on_error=False)
     def _load(self) -> None:
         from store.roster import roster
 
-        try:
-            posts = self.app.store.run(roster, self.app.session)
-        except Exception as exc:
-            self.post_message(StoreFailed(user_message(exc)))
-            return
-        self.app.call_from_thread(self._show, posts)
+        self.call_store(roster, self.app.session, done=RosterLoaded, what="roster")
 
-    def _show(self, posts) -> None:
+    @on(RosterLoaded)
+    def _show(self, message: RosterLoaded) -> None:
         table = self.query_one("#roster", DataTable)
-        for p in posts:
+        for p in message.posts:
             table.add_row(
                 p.window_name,
                 f"{p.post}岗",
