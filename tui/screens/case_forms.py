@@ -14,16 +14,16 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Center, Vertical
 from textual.message import Message
-from textual.screen import ModalScreen
 from textual.widgets import DataTable, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from tui.gateway import user_message
+from tui.messages import StoreFailed
+from tui.screens.base import CounterModal
 
 #: A store call made on submit: (session, the form's values) → result.
 StoreCall = Callable[[Any, dict], Any]
@@ -48,10 +48,8 @@ class _Saved(Message):
         self.result = result
 
 
-class _Failed(Message):
-    def __init__(self, message: str) -> None:
-        super().__init__()
-        self.message = message
+class _Failed(StoreFailed):
+    """The form's store call refused (the form's own: the screen under it never sees it)."""
 
 
 def split_names(text: str) -> list[str]:
@@ -82,7 +80,7 @@ def _flat(widget):
     return widget
 
 
-class ActionForm(ModalScreen):
+class ActionForm(CounterModal):
     """A titled form: fields, an error line, a hint; Ctrl+S (or Enter in the last field)
     submits, Esc cancels."""
 
@@ -138,17 +136,14 @@ class ActionForm(ModalScreen):
             return
         self.busy = True
         self.error("正在保存…")
-        self._call(values)
-
-    @work(thread=True, exclusive=True, group="form", exit_on_error=False)
-    def _call(self, values: dict) -> None:
-        app = self.app
-        try:
-            result = app.store.run(self.run, app.session, values)
-        except Exception as exc:
-            self.post_message(_Failed(user_message(exc)))
-            return
-        self.post_message(_Saved(values, result))
+        self.call_store(
+            self.run,
+            self.app.session,
+            values,
+            done=lambda result: _Saved(values, result),
+            failed=_Failed,
+            what="form",
+        )
 
     @on(_Saved)
     def _saved(self, message: _Saved) -> None:

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
+from tui.screens.base import CounterScreen
 from tui.widgets.footer import CounterFooter
 from tui.widgets.status_bar import StatusBar
 
 
-class DevicesScreen(Screen):
+class DevicesScreen(CounterScreen):
     BINDINGS = [  # noqa: RUF012
         Binding("escape", "back", "返回", id="devices.back", show=False),
         Binding("r", "refresh", "刷新", id="devices.refresh", show=False),

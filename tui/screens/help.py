@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import ModalScreen, Screen
+from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
 from tui.keys import ACTIONS
+from tui.screens.base import CounterModal
 
 #: Textual's own screen keys, said in Chinese ("" leaves one out: copying text is not a
 #: counter task, and Ctrl+C does not quit either).
@@ -18,7 +19,7 @@ TEXTUAL_DESCRIPTIONS = {
 }
 
 
-class HelpScreen(ModalScreen):
+class HelpScreen(CounterModal):
     BINDINGS = [Binding("escape,f1", "close", "返回", id="help.close", show=False)]  # noqa: RUF012
 
     def __init__(self, origin: Screen) -> None:

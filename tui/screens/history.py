@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
+from tui.screens.base import CounterScreen
 from tui.widgets.footer import CounterFooter
 from tui.widgets.status_bar import StatusBar
 
 
-class HistoryScreen(Screen):
+class HistoryScreen(CounterScreen):
     BINDINGS = [Binding("escape", "back", "返回", id="history.back", show=False)]  # noqa: RUF012
 
     def __init__(self, history) -> None:

@@ -4,21 +4,22 @@ items waiting for supplements — with masked applicant names and working days l
 from __future__ import annotations
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
-from tui.gateway import user_message
 from tui.messages import HistoryLoaded, QueueLoaded, StoreFailed
+from tui.screens.base import CounterScreen
 from tui.widgets.footer import CounterFooter
 from tui.widgets.status_bar import StatusBar
 
 SECTION_LABELS = {"case": "办件", "referral": "督办", "supplement": "待补正"}
+#: A card read at the home screen whose holder the register does not know.
+UNKNOWN_CARD = "读卡成功：登记本中尚无此人的记录"
 
 
-class HomeScreen(Screen):
+class HomeScreen(CounterScreen):
     """窗口首页."""
 
     BINDINGS = [  # noqa: RUF012
@@ -70,7 +71,6 @@ class HomeScreen(Screen):
         else:
             self._load()
 
-    @work(thread=True, exclusive=True, group="queue", exit_on_error=False)
     def _load(self) -> None:
         from store.queue import counter_queue
 
@@ -78,12 +78,9 @@ class HomeScreen(Screen):
         if app.session is None:
             return
         window = app.today_post.window_code if app.today_post is not None else None
-        try:
-            queue = app.store.run(counter_queue, app.session, window_code=window)
-        except Exception as exc:
-            self.post_message(StoreFailed(user_message(exc), "queue"))
-            return
-        self.post_message(QueueLoaded(queue))
+        self.call_store(
+            counter_queue, app.session, window_code=window, done=QueueLoaded, what="queue"
+        )
 
     @on(QueueLoaded)
     def _show(self, message: QueueLoaded) -> None:
@@ -123,7 +120,10 @@ class HomeScreen(Screen):
 
     @on(StoreFailed)
     def _failed(self, message: StoreFailed) -> None:
-        self.app.notify(message.message, severity="error", timeout=8)
+        self._error(message.message)
+
+    def _error(self, text: str) -> None:
+        self.app.notify(text, severity="error", timeout=8)
 
     @on(DataTable.RowSelected, "#queue")
     def _open(self, event: DataTable.RowSelected) -> None:
@@ -152,29 +152,29 @@ class HomeScreen(Screen):
 
     # -- a card laid on the reader opens that person's history at once --------------------
     def card_read(self, card) -> None:
-        self._card_history(card.id_number)
-
-    @work(thread=True, exclusive=True, group="card", exit_on_error=False)
-    def _card_history(self, id_number: str) -> None:
-        from store.lookup import person_history, search
-
-        app = self.app
-        try:
-            result = app.store.run(search, app.session, id_number)
-            if not result.persons:
-                self.post_message(StoreFailed("读卡成功：登记本中尚无此人的记录", "card"))
-                return
-            history = app.store.run(person_history, app.session, result.persons[0].uuid)
-        except Exception as exc:
-            self.post_message(StoreFailed(user_message(exc), "card"))
-            return
-        self.post_message(HistoryLoaded(history))
+        self.call_store(
+            card_history, self.app.session, card.id_number, done=HistoryLoaded, what="card"
+        )
 
     @on(HistoryLoaded)
     def _history(self, message: HistoryLoaded) -> None:
         from tui.screens.history import HistoryScreen
 
+        if message.history is None:
+            self._error(UNKNOWN_CARD)
+            return
         self.app.push_screen(HistoryScreen(message.history))
+
+
+def card_history(session, id_number: str):
+    """On the store thread: the history of the person with this ID number, or None when
+    the register does not know them."""
+    from store.lookup import person_history, search
+
+    result = search(session, id_number)
+    if not result.persons:
+        return None
+    return person_history(session, result.persons[0].uuid)
 
 
 def urgency_style(app, urgency: str) -> str:

@@ -4,19 +4,19 @@ key each. 本窗口受理 goes straight on to the acceptance screen."""
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from tui.gateway import user_message
 from tui.messages import StoreFailed
+from tui.screens.base import CounterScreen
 from tui.widgets.footer import CounterFooter
 from tui.widgets.lines import show_line
 from tui.widgets.status_bar import StatusBar
@@ -55,7 +55,7 @@ class InquirySaved(Message):
         self.window_name = window_name
 
 
-class InquiryScreen(Screen):
+class InquiryScreen(CounterScreen):
     """首问登记（F2）."""
 
     DEFAULT_CSS = """
@@ -145,45 +145,16 @@ class InquiryScreen(Screen):
         for selector in ("#id-error", "#person-info", "#picked", "#error", "#result"):
             self._line(selector, "")
         self.query_one("#id_number", Input).focus()
-        self._load_catalog()
+        self.call_store(searchable_catalog, self.app.register, done=CatalogLoaded, what="catalog")
 
     def _line(self, selector: str, text: str) -> None:
         show_line(self, selector, text)
 
     # -- store work --------------------------------------------------------------------------
-    @work(thread=True, exclusive=True, group="catalog", exit_on_error=False)
-    def _load_catalog(self) -> None:
-        from store.catalog import load_catalog
-
-        app = self.app
-        try:
-            catalog = app.store.run(load_catalog, app.register)
-            catalog.prepare_search()
-        except Exception as exc:
-            self.post_message(StoreFailed(user_message(exc), "catalog"))
-            return
-        self.post_message(CatalogLoaded(catalog))
-
     @on(CatalogLoaded)
     def _catalog_ready(self, message: CatalogLoaded) -> None:
         self.catalog = message.catalog
         self._search(self.query_one("#matter", Input).value)
-
-    @work(thread=True, exclusive=True, group="person", exit_on_error=False)
-    def _lookup(self, id_number: str) -> None:
-        from store.lookup import person_history, search
-
-        app = self.app
-        try:
-            result = app.store.run(search, app.session, id_number)
-            count = None
-            if result.persons:
-                history = app.store.run(person_history, app.session, result.persons[0].uuid)
-                count = len(history.inquiries) + len(history.cases)
-        except Exception as exc:
-            self.post_message(StoreFailed(user_message(exc), "person"))
-            return
-        self.post_message(PersonKnown(id_number, count))
 
     @on(PersonKnown)
     def _known(self, message: PersonKnown) -> None:
@@ -263,7 +234,10 @@ class InquiryScreen(Screen):
             return
         self._line("#id-error", "")
         self._line("#person-info", self._person_text() + "  ｜ 正在查找登记本…")
-        self._lookup(self.id_valid.number)
+        number = self.id_valid.number
+        self.call_store(
+            records_of, self.app.session, number, done=partial(PersonKnown, number), what="person"
+        )
 
     # -- the matter --------------------------------------------------------------------------
     @on(Input.Changed, "#matter")
@@ -344,6 +318,20 @@ class InquiryScreen(Screen):
         self.saving = True
         self._line("#error", "正在登记…")
         self._save(form, disposition, None, "")
+
+    def _save(self, form: dict, disposition: str, referred_to: str | None, window_name: str):
+        from store.inquiries import register_inquiry
+
+        self.call_store(
+            register_inquiry,
+            self.app.session,
+            disposition=disposition,
+            referred_to=referred_to,
+            **form,
+            done=lambda result: InquirySaved(result, window_name),
+            what="inquiry",
+            group="inquiry-save",
+        )
 
     def _error(self, text: str) -> None:
         self._line("#error", text)
@@ -435,24 +423,6 @@ class InquiryScreen(Screen):
         self.referring = False
         self.query_one("#windows", OptionList).display = False
 
-    @work(thread=True, exclusive=True, group="inquiry-save", exit_on_error=False)
-    def _save(self, form: dict, disposition: str, referred_to: str | None, window_name: str):
-        from store.inquiries import register_inquiry
-
-        app = self.app
-        try:
-            result = app.store.run(
-                register_inquiry,
-                app.session,
-                disposition=disposition,
-                referred_to=referred_to,
-                **form,
-            )
-        except Exception as exc:
-            self.post_message(StoreFailed(user_message(exc), "inquiry"))
-            return
-        self.post_message(InquirySaved(result, window_name))
-
     @on(InquirySaved)
     def _saved(self, message: InquirySaved) -> None:
         from store.inquiries import DISPOSITIONS
@@ -530,3 +500,24 @@ class InquiryScreen(Screen):
     def show_result(self, text: str) -> None:
         """The result line, when a later screen changed what was saved (受理 given up)."""
         self._line("#result", text)
+
+
+def searchable_catalog(register):
+    """On the store thread: the service catalog, ready to search by name or pinyin."""
+    from store.catalog import load_catalog
+
+    catalog = load_catalog(register)
+    catalog.prepare_search()
+    return catalog
+
+
+def records_of(session, id_number: str) -> int | None:
+    """On the store thread: how many inquiries and cases the register holds for this ID
+    number (None: the person is not in it)."""
+    from store.lookup import person_history, search
+
+    result = search(session, id_number)
+    if not result.persons:
+        return None
+    history = person_history(session, result.persons[0].uuid)
+    return len(history.inquiries) + len(history.cases)

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
 from textual.widgets import Static
 
+from tui.screens.base import CounterScreen
 from tui.widgets.footer import CounterFooter
 from tui.widgets.status_bar import StatusBar
 
 
-class _Later(Screen):
+class _Later(CounterScreen):
     BINDINGS = [Binding("escape", "back", "返回", id="later.back", show=False)]  # noqa: RUF012
     TITLE_TEXT = ""
     BODY = ""

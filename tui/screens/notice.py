@@ -10,7 +10,7 @@ None when nothing was issued).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from rich.text import Text
 from textual import on, work
@@ -18,10 +18,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import Static
 
 from tui.gateway import user_message
+from tui.messages import StoreFailed
+from tui.screens.base import CounterScreen
 from tui.widgets.footer import CounterFooter
 from tui.widgets.status_bar import StatusBar
 
@@ -52,16 +53,12 @@ class NoticePrinted(Message):
         self.copies = copies
 
 
-class NoticeFailed(Message):
-    """A store call or the printer failed; ``message`` is Chinese, for the screen."""
-
-    def __init__(self, message: str, what: str) -> None:
-        super().__init__()
-        self.message = message
-        self.what = what
+class NoticeFailed(StoreFailed):
+    """A store call or the printer failed; ``message`` is Chinese, for the screen;
+    ``what`` is "load", "issue" or "print"."""
 
 
-class NoticeScreen(Screen):
+class NoticeScreen(CounterScreen):
     """告知书预览、出具与打印."""
 
     DEFAULT_CSS = """
@@ -79,7 +76,7 @@ class NoticeScreen(Screen):
     ]
 
     #: The app leaves Ctrl+P (its command palette) to this screen: here it prints.
-    KEEPS_PALETTE_KEY = True
+    KEEPS_PALETTE_KEY: ClassVar[bool] = True
 
     def __init__(self, case_number: str, kind: str) -> None:
         super().__init__()
@@ -132,15 +129,15 @@ class NoticeScreen(Screen):
 
         return preview_notice(session, self.case_number, self.kind)
 
-    @work(thread=True, exclusive=True, group="notice-load", exit_on_error=False)
     def _load(self) -> None:
-        app = self.app
-        try:
-            notice = app.store.run(self._fetch, app.session)
-        except Exception as exc:
-            self.post_message(NoticeFailed(user_message(exc), "load"))
-            return
-        self.post_message(NoticeLoaded(notice))
+        self.call_store(
+            self._fetch,
+            self.app.session,
+            done=NoticeLoaded,
+            failed=NoticeFailed,
+            what="load",
+            group="notice-load",
+        )
 
     @on(NoticeLoaded)
     def _loaded(self, message: NoticeLoaded) -> None:
@@ -161,22 +158,19 @@ class NoticeScreen(Screen):
         self.busy = True
         self._error("")
         self._status("正在出具…")
-        self._issue()
+        self.call_store(
+            self._issue_in_store,
+            self.app.session,
+            done=NoticeIssued,
+            failed=NoticeFailed,
+            what="issue",
+            group="notice-issue",
+        )
 
     def _issue_in_store(self, session: Any) -> Any:
         from store.case_notices import issue_case_notice
 
         return issue_case_notice(session, self.case_number, self.kind)
-
-    @work(thread=True, exclusive=True, group="notice-issue", exit_on_error=False)
-    def _issue(self) -> None:
-        app = self.app
-        try:
-            issued = app.store.run(self._issue_in_store, app.session)
-        except Exception as exc:
-            self.post_message(NoticeFailed(user_message(exc), "issue"))
-            return
-        self.post_message(NoticeIssued(issued))
 
     @on(NoticeIssued)
     def _issued(self, message: NoticeIssued) -> None:
@@ -196,23 +190,25 @@ class NoticeScreen(Screen):
         self.busy = self.printing = True
         self._error("")
         self._status("正在打印…")
-        self._print(printer.queue, printer.copies)
+        self._print(printer.queue, printer.copies, self.notice, self.number, self.app.session)
 
     @work(thread=True, exclusive=True, group="notice-print", exit_on_error=False)
-    def _print(self, queue: str, copies: int) -> None:
+    def _print(self, queue: str, copies: int, notice: Any, number: str | None, session: Any):
+        """Issue if need be (store thread), pipe the PDF to ``lp`` (this worker's own thread:
+        printing never holds up the store), record the print (store thread). It reaches the
+        screen only by messages."""
         from store.case_notices import record_printed
         from tui.printing import PrintError, notice_pdf, print_pdf
 
-        app = self.app
-        notice, number = self.notice, self.number
+        store = self.app.store
         try:
             if number is None:  # a notice is printed only once it is issued
-                issued = app.store.run(self._issue_in_store, app.session)
+                issued = store.run(self._issue_in_store, session)
                 self.post_message(NoticeIssued(issued))
                 notice, number = issued.notice, issued.number
             # The job's title is the notice's name: lpstat shows it to everyone.
             print_pdf(notice_pdf(notice), queue, title=notice.title, copies=copies)
-            app.store.run(record_printed, app.session, number)
+            store.run(record_printed, session, number)
         except PrintError as exc:
             self.post_message(NoticeFailed(str(exc), "print"))
             return

@@ -11,16 +11,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Center, Vertical
 from textual.message import Message
-from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
 from policies.settings import RATING_LEVELS
-from tui.gateway import user_message
+from tui.messages import StoreFailed
+from tui.screens.base import CounterModal
 from tui.widgets.lines import show_line
 
 #: What the screen is doing; keys mean different things in each.
@@ -65,10 +65,8 @@ class ServiceChecked(Message):
         self.existing = existing  # store.ratings.RatingResult, or None: can be rated
 
 
-class CheckFailed(Message):
-    def __init__(self, message: str) -> None:
-        super().__init__()
-        self.message = message
+class CheckFailed(StoreFailed):
+    """The service could not be checked (a wrong number, no such service …)."""
 
 
 class RatingSaved(Message):
@@ -77,14 +75,18 @@ class RatingSaved(Message):
         self.result = result
 
 
-class RatingRefused(Message):
-    def __init__(self, message: str, already: bool) -> None:
-        super().__init__()
-        self.message = message
-        self.already = already  # AlreadyRated: the service is done with
+class RatingRefused(StoreFailed):
+    """The store did not record the rating."""
+
+    @property
+    def already(self) -> bool:
+        """AlreadyRated: the service is done with."""
+        from store.ratings import AlreadyRated
+
+        return self.error is not None and issubclass(self.error, AlreadyRated)
 
 
-class RatingScreen(ModalScreen):
+class RatingScreen(CounterModal):
     """评价（F7）."""
 
     DEFAULT_CSS = """
@@ -184,21 +186,17 @@ class RatingScreen(ModalScreen):
         self._line("#rating-error", "")
         self._line("#device-line", "正在查询…")
         self._show()
-        self._check(self.case_number, self.inquiry_number)
-
-    @work(thread=True, exclusive=True, group="rating-check", exit_on_error=False)
-    def _check(self, case_number: str | None, inquiry_number: str | None) -> None:
         from store.ratings import rating_of
 
-        app = self.app
-        try:
-            existing = app.store.run(
-                rating_of, app.session, case_number=case_number, inquiry_number=inquiry_number
-            )
-        except Exception as exc:
-            self.post_message(CheckFailed(user_message(exc)))
-            return
-        self.post_message(ServiceChecked(existing))
+        self.call_store(
+            rating_of,
+            self.app.session,
+            case_number=self.case_number,
+            inquiry_number=self.inquiry_number,
+            done=ServiceChecked,
+            failed=CheckFailed,
+            what="rating-check",
+        )
 
     @on(CheckFailed)
     def _check_failed(self, message: CheckFailed) -> None:
@@ -366,27 +364,20 @@ class RatingScreen(ModalScreen):
         self._line("#device-line", "")
         self._line("#rating-error", "正在保存评价…")
         self._show()
-        self._record(level, channel, reason_code)
+        from store.ratings import record_rating
 
-    @work(thread=True, exclusive=True, group="rating-save", exit_on_error=False)
-    def _record(self, level: int, channel: str, reason_code: int | None) -> None:
-        from store.ratings import AlreadyRated, record_rating
-
-        app = self.app
-        try:
-            result = app.store.run(
-                record_rating,
-                app.session,
-                case_number=self.case_number,
-                inquiry_number=self.inquiry_number,
-                level=level,
-                channel=channel,
-                reason_code=reason_code,
-            )
-        except Exception as exc:
-            self.post_message(RatingRefused(user_message(exc), isinstance(exc, AlreadyRated)))
-            return
-        self.post_message(RatingSaved(result))
+        self.call_store(
+            record_rating,
+            self.app.session,
+            case_number=self.case_number,
+            inquiry_number=self.inquiry_number,
+            level=level,
+            channel=channel,
+            reason_code=reason_code,
+            done=RatingSaved,
+            failed=RatingRefused,
+            what="rating-save",
+        )
 
     @on(RatingSaved)
     def _saved(self, message: RatingSaved) -> None:

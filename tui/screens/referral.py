@@ -10,15 +10,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import Static
 
-from tui.gateway import user_message
 from tui.messages import StoreFailed
+from tui.screens.base import CounterScreen
 from tui.screens.case import is_supervisor
 from tui.screens.case_forms import ConfirmForm, Done, PickForm
 from tui.widgets.footer import CounterFooter
@@ -79,7 +78,7 @@ def prepare_acceptance(session, register, item_code: str, card: Any) -> tuple[An
     return item, person_uuid
 
 
-class ReferralScreen(Screen):
+class ReferralScreen(CounterScreen):
     """督办（转办、报主任）."""
 
     DEFAULT_CSS = """
@@ -117,21 +116,20 @@ class ReferralScreen(Screen):
         self._say("", "")
         self._load()
 
-    @work(thread=True, exclusive=True, group="referral", exit_on_error=False)
     def _load(self) -> None:
         from store.referrals import referral_detail
 
         app = self.app
         if app.session is None:
             return
-        try:
-            detail = app.store.run(
-                referral_detail, app.session, self.number, window_code=_window_code(app)
-            )
-        except Exception as exc:
-            self.post_message(StoreFailed(user_message(exc), "referral"))
-            return
-        self.post_message(ReferralLoaded(detail))
+        self.call_store(
+            referral_detail,
+            app.session,
+            self.number,
+            window_code=_window_code(app),
+            done=ReferralLoaded,
+            what="referral",
+        )
 
     @on(ReferralLoaded)
     def _show(self, message: ReferralLoaded) -> None:
@@ -234,20 +232,18 @@ class ReferralScreen(Screen):
             self._say("来电人未登记证件：请申请人刷身份证后再按 A 受理")
             return
         self._say("", "正在准备受理…")
-        self._prepare(d.item_code, self.card)
-
-    @work(thread=True, exclusive=True, group="referral-accept", exit_on_error=False)
-    def _prepare(self, item_code: str, card: Any) -> None:
-        app = self.app
-        try:
-            item, person_uuid = app.store.run(
-                prepare_acceptance, app.session, app.register, item_code, card
-            )
-        except Exception as exc:
-            self.post_message(StoreFailed(user_message(exc), "referral-accept"))
-            return
-        self.post_message(
-            AcceptReady(item, person_uuid or self.detail.person_uuid, card.name if card else "")
+        card = self.card
+        # The inquiry's own person when no card was read here.
+        registered = d.person_uuid
+        applicant = card.name if card else ""
+        self.call_store(
+            prepare_acceptance,
+            self.app.session,
+            self.app.register,
+            d.item_code,
+            card,
+            done=lambda result: AcceptReady(result[0], result[1] or registered, applicant),
+            what="referral-accept",
         )
 
     @on(AcceptReady)

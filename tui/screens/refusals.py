@@ -3,15 +3,14 @@
 
 from __future__ import annotations
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
-from tui.gateway import user_message
 from tui.messages import StoreFailed
+from tui.screens.base import CounterScreen
 from tui.screens.case_forms import Done, ReasonForm
 from tui.widgets.footer import CounterFooter
 from tui.widgets.status_bar import StatusBar
@@ -23,7 +22,7 @@ class RefusalsLoaded(Message):
         self.rows = rows
 
 
-class RefusalsScreen(Screen):
+class RefusalsScreen(CounterScreen):
     """否定报备（待审核）."""
 
     DEFAULT_CSS = """
@@ -56,17 +55,10 @@ class RefusalsScreen(Screen):
         table.focus()
         self._load()
 
-    @work(thread=True, exclusive=True, group="refusals", exit_on_error=False)
     def _load(self) -> None:
         from store.cases import pending_refusals
 
-        app = self.app
-        try:
-            rows = app.store.run(pending_refusals, app.session)
-        except Exception as exc:
-            self.post_message(StoreFailed(user_message(exc), "refusals"))
-            return
-        self.post_message(RefusalsLoaded(rows))
+        self.call_store(pending_refusals, self.app.session, done=RefusalsLoaded, what="refusals")
 
     @on(RefusalsLoaded)
     def _show(self, message: RefusalsLoaded) -> None:

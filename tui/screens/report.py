@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
-from tui.gateway import user_message
 from tui.messages import QueueLoaded, StoreFailed
+from tui.screens.base import CounterScreen
 from tui.widgets.footer import CounterFooter
 from tui.widgets.status_bar import StatusBar
 
 
-class ReportScreen(Screen):
+class ReportScreen(CounterScreen):
     BINDINGS = [Binding("escape", "back", "返回", id="report.back", show=False)]  # noqa: RUF012
 
     def compose(self) -> ComposeResult:
@@ -28,18 +27,14 @@ class ReportScreen(Screen):
         self.query_one("#report", DataTable).add_columns("项目", "数量")
         self._load()
 
-    @work(thread=True, exit_on_error=False)
     def _load(self) -> None:
         from store.queue import counter_queue
 
         app = self.app
         window = app.today_post.window_code if app.today_post is not None else None
-        try:
-            queue = app.store.run(counter_queue, app.session, window_code=window)
-        except Exception as exc:
-            self.post_message(StoreFailed(user_message(exc)))
-            return
-        self.post_message(QueueLoaded(queue))
+        self.call_store(
+            counter_queue, app.session, window_code=window, done=QueueLoaded, what="report"
+        )
 
     @on(QueueLoaded)
     def _show(self, message: QueueLoaded) -> None:

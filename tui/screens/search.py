@@ -3,19 +3,18 @@ number or inquiry number — all through the register's blind indexes."""
 
 from __future__ import annotations
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
 from textual.widgets import DataTable, Input, Static
 
-from tui.gateway import user_message
 from tui.messages import HistoryLoaded, SearchFinished, StoreFailed
+from tui.screens.base import CounterScreen
 from tui.widgets.footer import CounterFooter
 from tui.widgets.status_bar import StatusBar
 
 
-class SearchScreen(Screen):
+class SearchScreen(CounterScreen):
     BINDINGS = [Binding("escape", "back", "返回", id="search.back", show=False)]  # noqa: RUF012
 
     def compose(self) -> ComposeResult:
@@ -50,17 +49,16 @@ class SearchScreen(Screen):
         self.query_one("#query", Input).value = ""
         self._search(card.id_number)
 
-    @work(thread=True, exclusive=True, group="search", exit_on_error=False)
     def _search(self, query: str) -> None:
         from store.lookup import search
 
-        app = self.app
-        try:
-            result = app.store.run(search, app.session, query)
-        except Exception as exc:
-            self.post_message(StoreFailed(user_message(exc), "search"))
-            return
-        self.post_message(SearchFinished(result.kind, result))
+        self.call_store(
+            search,
+            self.app.session,
+            query,
+            done=lambda result: SearchFinished(result.kind, result),
+            what="search",
+        )
 
     @on(SearchFinished)
     def _found(self, message: SearchFinished) -> None:
@@ -91,17 +89,12 @@ class SearchScreen(Screen):
     def _open(self, event: DataTable.RowSelected) -> None:
         self._history(self.persons[int(str(event.row_key.value))].uuid)
 
-    @work(thread=True, exclusive=True, group="history", exit_on_error=False)
     def _history(self, person_uuid: str) -> None:
         from store.lookup import person_history
 
-        app = self.app
-        try:
-            history = app.store.run(person_history, app.session, person_uuid)
-        except Exception as exc:
-            self.post_message(StoreFailed(user_message(exc), "history"))
-            return
-        self.post_message(HistoryLoaded(history))
+        self.call_store(
+            person_history, self.app.session, person_uuid, done=HistoryLoaded, what="history"
+        )
 
     @on(HistoryLoaded)
     def _show_history(self, message: HistoryLoaded) -> None:
