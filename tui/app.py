@@ -1,7 +1,9 @@
 """The counter application (窗口): a keyboard-only Textual app over the register.
 
 It never touches Peewee models: screens call store operations on the store thread
-(tui.gateway) from thread workers, which post messages back (tui.messages).
+(tui.gateway) from thread workers, which post messages back (tui.store_calls,
+tui.messages). The app does the same for its own store work (the register, the daily
+job): what a worker learns reaches the app as a message, handled on the UI thread.
 """
 
 from __future__ import annotations
@@ -17,9 +19,18 @@ from textual.app import App, SystemCommand
 from textual.screen import Screen
 
 from tui.commands import ChuangkouCommands
-from tui.gateway import StoreGateway, user_message
+from tui.gateway import StoreGateway
 from tui.keys import app_bindings, keymap_from_station
-from tui.messages import DeviceEventArrived
+from tui.messages import (
+    DailyJobDone,
+    DailyJobFailed,
+    DeviceEventArrived,
+    RegisterFailed,
+    RegisterMissing,
+    RegisterOpened,
+)
+from tui.screens.base import CounterHooks
+from tui.store_calls import StoreCalls
 
 log = logging.getLogger("chuangkou.tui")
 
@@ -43,7 +54,7 @@ def _load(path: str) -> type[Screen]:
     return getattr(importlib.import_module(module), name)
 
 
-class ChuangkouApp(App[int], inherit_bindings=False):
+class ChuangkouApp(StoreCalls, App[int], inherit_bindings=False):
     """窗口 — the counter application."""
 
     TITLE = "窗口"
@@ -71,6 +82,7 @@ class ChuangkouApp(App[int], inherit_bindings=False):
         self.demo = demo
         self.store = StoreGateway()
         self.register: Any = None
+        self.hall_name = ""
         self.session: Any = None
         self.staff_name = ""
         self.today_post: Any = None
@@ -118,41 +130,36 @@ class ChuangkouApp(App[int], inherit_bindings=False):
         # The bare console: ASCII borders (the theme itself keeps to ANSI colours).
         self.set_class(theme == "chuangkou-console", "-console")
 
-    @work(thread=True, group="register", exit_on_error=False)
     def _open_register(self) -> None:
-        from store.errors import RegisterNotFound
-        from store.session import Register
+        self.call_store(
+            _open_register,
+            self.register_url,
+            self.clock,
+            self.station.station_id,
+            done=_register_outcome,
+            failed=RegisterFailed,
+            what="register",
+        )
 
-        try:
-            register = self.store.run(
-                Register.open, self.register_url, clock=self.clock, station=self.station.station_id
-            )
-        except RegisterNotFound:
-            self.call_from_thread(self._first_run)
-            return
-        except Exception as exc:
-            message = user_message(exc)
-            self.call_from_thread(self.notify, message, severity="error", timeout=30)
-            return
-        self.register = register
-        hall = self.store.run(register.meta, "hall_name")
-        from store.catalog import list_windows
-
-        # The hall's windows change rarely: read once, ready for the post screen at login.
-        self.windows = self.store.run(list_windows, register)
-        self.call_from_thread(self._register_ready, hall)
-
-    def _register_ready(self, hall_name: str) -> None:
-        self.sub_title = hall_name
-        self.hall_name = hall_name
+    @on(RegisterOpened)
+    def _register_ready(self, message: RegisterOpened) -> None:
+        self.register = message.register
+        self.windows = message.windows
+        self.sub_title = message.hall_name
+        self.hall_name = message.hall_name
         for screen in self.screen_stack:
-            if hasattr(screen, "register_ready"):
+            if isinstance(screen, CounterHooks):
                 screen.register_ready()
 
+    @on(RegisterMissing)
     def _first_run(self) -> None:
         from tui.screens.first_run import FirstRunScreen
 
         self.switch_screen(FirstRunScreen())
+
+    @on(RegisterFailed)
+    def _register_failed(self, message: RegisterFailed) -> None:
+        self.notify(message.message, severity="error", timeout=30)
 
     def on_unmount(self) -> None:
         if self.devices is not None:
@@ -192,19 +199,21 @@ class ChuangkouApp(App[int], inherit_bindings=False):
         self.refresh_status()
         if self.session is None or self.locked:
             return
+        screen = self.screen
+        hooks = screen if isinstance(screen, CounterHooks) else None
         if isinstance(event, CardRead):
-            handler = getattr(self.screen, "card_read", None)
-            if handler is not None:
-                handler(event.card)
+            if hooks is not None:
+                hooks.card_read(event.card)
         elif isinstance(event, CardError):
             # Garbage from the reader after its retries: nothing was read, nothing is filled.
             self.notify(event.message, title="读卡器", severity="warning", timeout=8)
         # The outcome of an arming (a lost 评价器 ends one too): the rating screen matches it
         # against its own arming and ignores the rest.
-        if isinstance(event, RatingGiven | RatingTimeout | RatingCancelled | DeviceLost):
-            handler = getattr(self.screen, "rating_event", None)
-            if handler is not None:
-                handler(event)
+        if (
+            isinstance(event, RatingGiven | RatingTimeout | RatingCancelled | DeviceLost)
+            and hooks is not None
+        ):
+            hooks.rating_event(event)
 
     def refresh_status(self) -> None:
         for bar in self.screen.query("StatusBar"):
@@ -218,8 +227,8 @@ class ChuangkouApp(App[int], inherit_bindings=False):
         from tui.screens.home import HomeScreen
 
         # A screen with unsaved input asks first (the second press goes on).
-        may_leave = getattr(self.screen, "may_leave", None)
-        if may_leave is not None and not may_leave("再按一次该键"):
+        screen = self.screen
+        if isinstance(screen, CounterHooks) and not screen.may_leave("再按一次该键"):
             return
         # Back to the home screen first: F-key screens never pile up.
         while len(self.screen_stack) > 2 and not isinstance(self.screen, HomeScreen):
@@ -266,24 +275,25 @@ class ChuangkouApp(App[int], inherit_bindings=False):
         if self._daily_job:
             self._run_daily_job(session)
 
-    @work(thread=True, exclusive=True, group="daily", exit_on_error=False)
     def _run_daily_job(self, session: Any) -> None:
         """未评价 recorded, 容缺 overdue proposed for 退件 (store.daily): the first login of
         the day does it, in the background."""
-        from store.daily import run_daily_if_due
+        self.call_store(_daily_job, session, done=DailyJobDone, failed=DailyJobFailed, what="daily")
 
-        try:
-            result = self.store.run(run_daily_if_due, session)
-        except Exception as exc:
-            log.warning("daily job failed: %s", type(exc).__name__)
-            return
+    @on(DailyJobDone)
+    def _daily_job_done(self, message: DailyJobDone) -> None:
+        result = message.result
         if result is not None and result.tolerance_proposed:
             count = len(result.tolerance_proposed)
-            self.call_from_thread(
-                self.notify,
+            self.notify(
                 f"{count} 件容缺受理的办件逾期未补齐材料，已建议退件（在办件中按 W 确认）",
                 timeout=10,
             )
+
+    @on(DailyJobFailed)
+    def _daily_job_failed(self, message: DailyJobFailed) -> None:
+        error = message.error.__name__ if message.error is not None else ""
+        log.warning("daily job failed: %s", error)
 
     # -- idle lock ---------------------------------------------------------------------------
     def on_event(self, event):  # type: ignore[override]
@@ -302,7 +312,12 @@ class ChuangkouApp(App[int], inherit_bindings=False):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # A screen that prints (告知书: Ctrl+P 打印) keeps the palette's key for itself.
-        if action == "command_palette" and getattr(self.screen, "KEEPS_PALETTE_KEY", False):
+        screen = self.screen
+        if (
+            action == "command_palette"
+            and isinstance(screen, CounterHooks)
+            and screen.KEEPS_PALETTE_KEY
+        ):
             return False
         return super().check_action(action, parameters)
 
@@ -333,6 +348,31 @@ class ChuangkouApp(App[int], inherit_bindings=False):
     def quit_after_password(self) -> None:
         """Leaving the counter application: only from the lock screen, after a password."""
         self.exit(0)
+
+
+def _open_register(url: str | None, clock: Any, station_id: str) -> Any:
+    """On the store thread: the register, the hall's name and its windows (they change
+    rarely: read once, ready for the post screen at login); None when there is none yet."""
+    from store.catalog import list_windows
+    from store.errors import RegisterNotFound
+    from store.session import Register
+
+    try:
+        register = Register.open(url, clock=clock, station=station_id)
+    except RegisterNotFound:
+        return None
+    return register, register.meta("hall_name"), list_windows(register)
+
+
+def _daily_job(session: Any) -> Any:
+    """On the store thread (its imports too): store.daily's job, if no counter ran it today."""
+    from store.daily import run_daily_if_due
+
+    return run_daily_if_due(session)
+
+
+def _register_outcome(opened: Any) -> RegisterOpened | RegisterMissing:
+    return RegisterMissing() if opened is None else RegisterOpened(opened)
 
 
 def run_app(args: Any) -> int:

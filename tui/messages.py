@@ -53,3 +53,30 @@ class DeviceEventArrived(Message):
     def __init__(self, event: Any) -> None:
         super().__init__()
         self.event = event
+
+
+# -- the app's own store work (tui.app), handled on the UI thread ----------------------------
+class RegisterOpened(Message):
+    """The register is open: (register, the hall's name, its windows as (code, name))."""
+
+    def __init__(self, opened: tuple[Any, str, list[tuple[str, str]]]) -> None:
+        super().__init__()
+        self.register, self.hall_name, self.windows = opened
+
+
+class RegisterMissing(Message):
+    """No register at the station's URL yet: the first-run wizard sets one up."""
+
+
+class RegisterFailed(StoreFailed):
+    """The register could not be opened (the app's own failure: screens never see it)."""
+
+
+class DailyJobDone(Message):
+    def __init__(self, result: Any) -> None:
+        super().__init__()
+        self.result = result  # store.daily.DailyResult, or None: another counter ran it
+
+
+class DailyJobFailed(StoreFailed):
+    """The daily job failed; the next login of the day tries again."""
