@@ -35,50 +35,20 @@ def _id_number(i: int) -> str:
     return first17 + ric.calc_check_digit(first17 + "0")
 
 
-def build(url: str, cases: int, persons: int) -> None:
-    from importlib import resources
+def bulk(model, rows, fields=None) -> None:
+    """Insert ``rows`` (dicts, or tuples of ``fields``) in chunks inside one transaction."""
+    from store.database import database
 
-    from store.catalog import import_catalog
-    from store.clock import HALL_TZ, FixedClock
-    from store.database import close_database, database
-    from store.keyslots import DEFAULT_KDF, OWASP_MINIMUM_KDF
-    from store.models import Case, Inquiry, Person, ServiceItem, Staff, Window
-    from store.setup import create_register
-    from store.staff import add_staff, assign_post
+    with database.atomic():
+        for i in range(0, len(rows), CHUNK):
+            model.insert_many(rows[i : i + CHUNK], fields=fields).execute()
 
-    now = NOW.replace(tzinfo=HALL_TZ)
-    today = now.date()
-    rng = random.Random(1)
-    _, sup, _ = create_register(
-        url,
-        hall_name="压测镇便民服务中心",
-        hall_code="YC",
-        supervisor_number="0001",
-        supervisor_name="林主任",
-        password="zhuren-mima-2026",
-        clock=FixedClock(now),
-        kdf=OWASP_MINIMUM_KDF,
-    )
-    import_catalog(
-        sup, resources.files("policies").joinpath("data/catalog.toml").read_text(encoding="utf-8")
-    )
-    # The measured clerk gets the production parameters (the register's default for new slots
-    # is the fast one chosen above).
-    from store.models import RegisterMeta
 
-    RegisterMeta.update(
-        value=f"{DEFAULT_KDF.memory_cost},{DEFAULT_KDF.iterations},{DEFAULT_KDF.lanes}"
-    ).where(RegisterMeta.key == "kdf").execute()
-    for n in range(1, 21):
-        add_staff(sup, number=f"1{n:03d}", name=f"职员{n}", role="clerk", password=CLERK_PASSWORD)
-    assign_post(sup, "minzheng", "A", "1001")
-    keys = sup.keys
-    filler = b"\x01\x00\x01" + os.urandom(52)
-
-    def bulk(model, rows):
-        with database.atomic():
-            for i in range(0, len(rows), CHUNK):
-                model.insert_many(rows[i : i + CHUNK]).execute()
+def add_people(keys, now: dt.datetime, persons: int, filler: bytes, insert=bulk) -> None:
+    """``persons`` people, newest first: the first SEALED_PEOPLE sealed for real (findable
+    by ID number, name and phone), the rest sealed-looking filler; ``insert(model, rows)``
+    writes each TX rows (dicts)."""
+    from store.models import Person
 
     rows = []
     for i in range(persons):
@@ -116,9 +86,50 @@ def build(url: str, cases: int, persons: int) -> None:
                 )
             )
         if len(rows) == TX:
-            bulk(Person, rows)
+            insert(Person, rows)
             rows = []
-    bulk(Person, rows)
+    insert(Person, rows)
+
+
+def build(url: str, cases: int, persons: int) -> None:
+    from importlib import resources
+
+    from store.catalog import import_catalog
+    from store.clock import HALL_TZ, FixedClock
+    from store.database import close_database, database
+    from store.keyslots import DEFAULT_KDF, OWASP_MINIMUM_KDF
+    from store.models import Case, Inquiry, ServiceItem, Staff, Window
+    from store.setup import create_register
+    from store.staff import add_staff, assign_post
+
+    now = NOW.replace(tzinfo=HALL_TZ)
+    today = now.date()
+    rng = random.Random(1)
+    _, sup, _ = create_register(
+        url,
+        hall_name="压测镇便民服务中心",
+        hall_code="YC",
+        supervisor_number="0001",
+        supervisor_name="林主任",
+        password="zhuren-mima-2026",
+        clock=FixedClock(now),
+        kdf=OWASP_MINIMUM_KDF,
+    )
+    import_catalog(
+        sup, resources.files("policies").joinpath("data/catalog.toml").read_text(encoding="utf-8")
+    )
+    # The measured clerk gets the production parameters (the register's default for new slots
+    # is the fast one chosen above).
+    from store.models import RegisterMeta
+
+    RegisterMeta.update(
+        value=f"{DEFAULT_KDF.memory_cost},{DEFAULT_KDF.iterations},{DEFAULT_KDF.lanes}"
+    ).where(RegisterMeta.key == "kdf").execute()
+    for n in range(1, 21):
+        add_staff(sup, number=f"1{n:03d}", name=f"职员{n}", role="clerk", password=CLERK_PASSWORD)
+    assign_post(sup, "minzheng", "A", "1001")
+    filler = b"\x01\x00\x01" + os.urandom(52)
+    add_people(sup.keys, now, persons, filler)
 
     items = list(ServiceItem.select())
     clerks = [s.id for s in Staff.select().where(Staff.role == "clerk")]
