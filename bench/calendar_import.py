@@ -618,7 +618,8 @@ def cut_to_version_2(url: str) -> None:
     from store.models import RegisterMeta
 
     db = open_database(url)
-    db.execute_sql('DROP INDEX IF EXISTS "case_renotify_window_id"')
+    db.execute_sql('DROP INDEX IF EXISTS "case_renotify"')
+    db.execute_sql('DROP INDEX IF EXISTS "rating_followup_state_followup_due"')
     for table, column, _field in migrations._V3_COLUMNS:
         db.execute_sql(f'ALTER TABLE "{table}" DROP COLUMN "{column}"')
     # Version 2 closed a referral once it became a case (migration 3 opens them again).

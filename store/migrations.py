@@ -105,8 +105,13 @@ def _m0003_lifecycle(db: pw.Database) -> None:
     from store.models import Setting
 
     add_missing_columns(db, _V3_COLUMNS)
+    # 需重新告知: a partial index of just those cases; 差评 to follow up, by date.
     db.execute_sql(
-        'CREATE INDEX IF NOT EXISTS case_renotify_window_id ON "case" (renotify, window_id)'
+        'CREATE INDEX IF NOT EXISTS "case_renotify" ON "case" ("window_id") WHERE "renotify"'
+    )
+    db.execute_sql(
+        'CREATE INDEX IF NOT EXISTS "rating_followup_state_followup_due"'
+        ' ON "rating" ("followup_state", "followup_due")'
     )
     # The limit a case's due date counts, as acceptance decided it: the item's promised
     # limit, the policy's same-day limit for a 即办件, none for a 退回件.

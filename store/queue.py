@@ -182,24 +182,25 @@ def _cases(section: str, where, limit: int) -> list[_Candidate]:
             .limit(limit - len(rows))
             .tuples()
         )
-    found = []
-    for number, item_id, kind, state, due, due_provisional, received_at, person_id in rows:
-        found.append(
-            _Candidate(
-                section,
-                number,
-                item_id,
-                kind,
-                KINDS[kind].label if kind in KINDS else kind,
-                state,
-                STATES[state].label if state in STATES else state,
-                due,
-                bool(due_provisional),
-                received_at,
-                person_id,
-            )
-        )
-    return found
+    return [_candidate(section, *row) for row in rows]
+
+
+def _candidate(
+    section, number, item_id, kind, state, due, due_provisional, received_at, person_id
+) -> _Candidate:
+    return _Candidate(
+        section,
+        number,
+        item_id,
+        kind,
+        KINDS[kind].label if kind in KINDS else kind,
+        state,
+        STATES[state].label if state in STATES else state,
+        due,
+        bool(due_provisional),
+        received_at,
+        person_id,
+    )
 
 
 def _referrals(session: Session, window: Window | None, limit: int) -> list[_Candidate]:
@@ -207,10 +208,8 @@ def _referrals(session: Session, window: Window | None, limit: int) -> list[_Can
     referred = Inquiry.disposition == "referred"
     # 督办: what I was asked first and referred, until its case (if it became one) ends.
     wheres = [referred & (Inquiry.first_asker == session.staff_id) & open_]
-    if window is not None:  # 转入: referred here and not yet accepted as a case
-        wheres.append(
-            referred & (Inquiry.referred_to == window.id) & open_ & Inquiry.case.is_null()
-        )
+    if window is not None:  # 转入: referred here (not yet accepted as a case: see below)
+        wheres.append(referred & (Inquiry.referred_to == window.id) & open_)
     if session.role in SUPERVISOR_ROLES:
         wheres.append((Inquiry.disposition == "escalated") & open_)
     seen: dict[str, _Candidate] = {}
@@ -234,10 +233,13 @@ def _referrals(session: Session, window: Window | None, limit: int) -> list[_Can
             .tuples()
         )
         for uuid, number, item_id, disposition, referred_to, at, person_id, caller, case in query:
+            here = window is not None and referred_to == window.id
             if disposition == "escalated":
                 kind = "escalated"
-            elif window is not None and referred_to == window.id and case is None:
+            elif here and case is None:
                 kind = "referred_in"
+            elif here and case is not None:
+                continue  # accepted here: it is a case of this window's queue now
             else:
                 kind = "follow_up"
             if case is not None:
@@ -277,9 +279,14 @@ def _referrals(session: Session, window: Window | None, limit: int) -> list[_Can
     return list(seen.values())
 
 
-def _renotify(where, limit: int) -> list[_Candidate]:
-    """Cases whose applicant must be told a changed date again (需重新告知)."""
-    return _cases("renotify", where & Case.renotify, limit)
+def _renotify(window: Window | None, limit: int) -> list[_Candidate]:
+    """Open cases whose applicant must be told a changed date again (需重新告知): read
+    through the partial index of just them (Case.renotify), unordered, then sorted here."""
+    where = Case.renotify & Case.state.in_(OPEN_STATES)
+    if window is not None:
+        where &= Case.window == window.id
+    rows = list(Case.select(*_CASE_COLUMNS).where(where).limit(limit).tuples())
+    return [_candidate("renotify", *row) for row in rows]
 
 
 def _sort_key(row: _Candidate):
@@ -342,7 +349,9 @@ def _counts(session: Session, window: Window | None, today: dt.date) -> TodayCou
                 at_window,
                 Case.state.in_(RUNNING_STATES),
                 Case.due_date >= today,
-                Case.kind == "immediate",
+                # kind compared as an expression, so the planner walks (state, due_date)
+                # instead of the index on kind (every 即办件 ever registered)
+                Case.kind.concat("") == "immediate",
                 Case.received_at < late,
             )
         )
@@ -386,7 +395,7 @@ def counter_queue(session: Session, *, window_code: str | None, limit: int = 200
         for state in RUNNING_STATES:
             candidates += _cases("case", _where(at_window, Case.state == state), limit)
         candidates += _cases("supplement", _where(at_window, Case.state == SUPPLEMENT_STATE), limit)
-        told_again = _renotify(_where(at_window, Case.state.in_(OPEN_STATES)), limit)
+        told_again = _renotify(window, limit)
         again = {c.number for c in told_again}
         candidates = told_again + [c for c in candidates if c.number not in again]
         candidates += _referrals(session, window, limit)

@@ -129,26 +129,34 @@ STATED_DATES = {
 }
 
 
-def told_dates(case: Case) -> dict[str, dt.date]:
-    """The last value of each of the case's dates told on paper (the newest notice that
-    stated it)."""
-    told: dict[str, dt.date] = {}
-    for (stated,) in (
-        Notice.select(Notice.stated).where(Notice.case == case).order_by(Notice.id).tuples()
+def told_dates(case_ids: list[int]) -> dict[int, dict[str, dt.date]]:
+    """For each case, the last value of each of its dates told on paper (the newest notice
+    that stated it). One query for all the cases."""
+    told: dict[int, dict[str, dt.date]] = {case_id: {} for case_id in case_ids}
+    for case_id, stated in (
+        Notice.select(Notice.case, Notice.stated)
+        .where(Notice.case.in_(case_ids))
+        .order_by(Notice.id)
+        .tuples()
     ):
         for column, value in json.loads(stated or "{}").items():
-            told[column] = dt.date.fromisoformat(value)
+            told[case_id][column] = dt.date.fromisoformat(value)
     return told
 
 
-def changed_dates(case: Case) -> list[tuple[str, dt.date, dt.date]]:
+def changed_dates(
+    case: Case, told: dict[str, dt.date] | None = None
+) -> list[tuple[str, dt.date, dt.date]]:
     """(column, the date told, the date now) for every told date that has since changed:
-    the applicant must be told again (需重新告知)."""
+    the applicant must be told again (需重新告知). ``told``: the case's told_dates, when
+    the caller read them for many cases at once."""
+    if told is None:
+        told = told_dates([case.id])[case.id]
     changed = []
-    for column, told in told_dates(case).items():
+    for column, value in told.items():
         now = getattr(case, column)
-        if now is not None and now != told:
-            changed.append((column, told, now))
+        if now is not None and now != value:
+            changed.append((column, value, now))
     return changed
 
 

@@ -59,7 +59,8 @@ def test_older_schema_migrates_after_a_backup(hall, register_url, monkeypatch):
 def _as_before_issue_10(db: pw.Database) -> None:
     """The register as version 2 left it: no limits stored with cases, no re-notification,
     no stated dates, no replaced 未评价."""
-    db.execute_sql('DROP INDEX IF EXISTS "case_renotify_window_id"')
+    db.execute_sql('DROP INDEX IF EXISTS "case_renotify"')
+    db.execute_sql('DROP INDEX IF EXISTS "rating_followup_state_followup_due"')
     for table, column, _field in migrations._V3_COLUMNS:
         db.execute_sql(f'ALTER TABLE "{table}" DROP COLUMN "{column}"')
     RegisterMeta.update(value="2").where(RegisterMeta.key == "schema_version").execute()

@@ -312,10 +312,24 @@ def test_an_imported_calendar_year_is_replaced_on_import_again(hall):
     from store.calendar_years import calendar_status, import_year
 
     text = (POLICY_DATA / "calendar-2027.toml").read_text("utf-8")
-    assert import_year(hall.supervisor, text) == 2027
-    assert import_year(hall.supervisor, text + "\n# 再次导入\n") == 2027
+    assert import_year(hall.supervisor, text).year == 2027
+    assert import_year(hall.supervisor, text + "\n# 再次导入\n").year == 2027
     assert [s.source for s in calendar_status(hall.register) if s.year == 2027] == ["导入"]
     assert 2027 in hall.register.calendar.covered_years()
+
+
+def test_an_imported_year_is_seen_at_once_by_another_counter(hall, register_url, clock):
+    """Another counter (its own connection, its calendar read before the import) counts
+    on the imported year at its next store call, without reopening the register."""
+    from store.calendar_years import import_year
+
+    other = Register(register_url, database, clock, "窗口-2")
+    assert _joined(*_in_thread(lambda: other.calendar.is_covered(2027))) is False
+    import_year(hall.supervisor, (POLICY_DATA / "calendar-2027.toml").read_text("utf-8"))
+    assert _joined(*_in_thread(lambda: other.calendar.is_covered(2027))) is True
+    # 2027-02-10 is a day off in the imported year (the statutory count knew nothing of it)
+    due = _joined(*_in_thread(lambda: other.calendar.due(dt.date(2027, 2, 1), 5).date))
+    assert due == dt.date(2027, 2, 15)
 
 
 def test_attendance_signs_in_once_a_day(hall, clock):
