@@ -322,6 +322,8 @@ def reassign_inquiry(session: Session, number: str, window_code: str) -> None:
         row = _inquiry(number)
         if row.state != "open" or row.disposition not in ("referred", "escalated"):
             raise InvalidInput(f"首问登记 {row.number} 不是待办的转办或报主任事项")
+        if row.case_id is not None:
+            raise InvalidInput(f"首问登记 {row.number} 已受理为办件 {row.case.number}，不能改派")
         window = Window.get_or_none(Window.code == _clean(window_code))
         if window is None or not window.active:
             raise InvalidInput(f"未知的窗口：{_clean(window_code)}")

@@ -1,6 +1,7 @@
-"""For every kind × reachable state × the facts that matter × role, the actions a case
-offers (store.cases.case_detail → policies.lifecycle) are exactly the operations the store
-accepts: each operation is tried with good input, in a savepoint rolled back afterwards."""
+"""For every kind × reachable state × the facts that matter × role, the keys the case
+screen offers (tui.screens.case.offered_keys of store.cases.case_detail, which asks
+policies.lifecycle) are exactly the keys of the operations the store accepts: each
+operation is tried with good input, in a savepoint rolled back afterwards."""
 
 from __future__ import annotations
 
@@ -38,6 +39,9 @@ from tests.store.test_cases import (  # noqa: F401 (fixture)
     applicant,
     desk,
 )
+from tui.screens.case import KEYS, offered_keys
+
+KEY_OF = {action: key for key, action, _ in KEYS}
 
 
 def reachable() -> set[tuple[str, str]]:
@@ -186,7 +190,7 @@ def test_every_reachable_state_is_in_the_table():
 
 
 @pytest.mark.parametrize(("kind", "state"), PAIRS)
-def test_the_actions_offered_are_the_operations_the_store_accepts(
+def test_the_keys_offered_are_the_operations_the_store_accepts(
     kind,
     state,
     sessions,
@@ -199,9 +203,9 @@ def test_the_actions_offered_are_the_operations_the_store_accepts(
         number = _make(sessions["supervisor"], applicant, kind, state, shape)
         for role, session in sessions.items():
             detail = case_detail(session, number)
-            offered = detail.allowed
+            offered = offered_keys(detail)
             accepted = {
-                action
+                KEY_OF[action]
                 for action in Action
                 if _accepted(session, number, action, detail.notice_kind)
             }
@@ -210,6 +214,6 @@ def test_the_actions_offered_are_the_operations_the_store_accepts(
                     f"{shape}/{role}: offered only {sorted(offered - accepted)}, "
                     f"accepted only {sorted(accepted - offered)}"
                 )
-            for verdict in detail.actions:
+            for verdict in detail.actions:  # a key not offered says why
                 assert verdict.allowed or verdict.reason, (shape, role, verdict)
     assert not mismatches, f"{kind}/{state}: " + "; ".join(mismatches)

@@ -136,16 +136,17 @@ async def test_an_empty_supplement_is_refused_and_nothing_changes(demo, clock):
 
 
 async def test_a_clerk_cannot_approve_and_a_past_date_is_refused(demo, clock):
+    from tui.screens.case import CaseScreen
+
     url, info = demo
     app = make_app(url, clock, demo=info)
     async with app.run_test(size=(100, 40)) as pilot:
         result = await open_case(pilot, info)
-        await pilot.press("p")
+        assert "P 批准延期" not in screen_text(app)
+        await pilot.press("p")  # not offered: the reason, and no dialog opens
         await settle(pilot)
-        assert "需主任批准" in screen_text(app)
-        await pilot.press("x")
-        await settle(pilot)
-        assert "需主任批准" in screen_text(app)
+        assert isinstance(app.screen, CaseScreen)
+        assert "没有待批准的延期申请（须先「申请延期」）" in screen_text(app)
         await pilot.press("y")
         await settle(pilot)
         await type_text(pilot, "需实地核查")
@@ -155,13 +156,36 @@ async def test_a_clerk_cannot_approve_and_a_past_date_is_refused(demo, clock):
         await settle(pilot)
         assert "新的办结日期格式不对：请按 YYYY-MM-DD 填写" in screen_text(app)
         assert stored(app, result.number).extension_state == ""
+        field = app.screen.query_one("#date")
+        field.value = ""
+        await type_text(pilot, "2026-12-31")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert stored(app, result.number).extension_state == "requested"
+        assert isinstance(app.screen, CaseScreen)
+        await pilot.press("p")  # a request now, but a clerk does not decide it
+        await settle(pilot)
+        assert isinstance(app.screen, CaseScreen)
+        assert "「批准延期」须由大厅主任决定" in screen_text(app)
+        await pilot.press("x")
+        await settle(pilot)
+        assert "「驳回延期」须由大厅主任决定" in screen_text(app)
+        assert stored(app, result.number).extension_state == "requested"
 
 
-async def test_a_forbidden_move_shows_the_stores_message(demo, clock):
+async def test_a_forbidden_move_shows_the_reason_and_opens_nothing(demo, clock):
+    from tui.screens.case import CaseScreen
+
     url, info = demo
     app = make_app(url, clock, demo=info)
     async with app.run_test(size=(100, 40)) as pilot:
         result = await open_case(pilot, info)
+        # A clerk may not refuse (不予受理) alone.
+        assert "D 不予受理" not in screen_text(app)
+        await pilot.press("d")
+        await settle(pilot)
+        assert isinstance(app.screen, CaseScreen)
+        assert "「不予受理」须报大厅主任决定" in screen_text(app)
         await pilot.press("w")
         await settle(pilot)
         await type_text(pilot, "申请人要求撤回")
@@ -169,21 +193,12 @@ async def test_a_forbidden_move_shows_the_stores_message(demo, clock):
         await settle(pilot)
         assert stored(app, result.number).state == "withdrawn"
         assert "已撤回" in screen_text(app)
-        await pilot.press("b")  # closing a withdrawn case
+        assert "B 办结" not in screen_text(app)
+        await pilot.press("b")  # closing a withdrawn case: said, nothing opens
         await settle(pilot)
-        await pilot.press("enter")
-        await type_text(pilot, "准予")
-        await pilot.press("enter")
-        await settle(pilot)
-        text = screen_text(app)
-        assert "已是「已撤回（退件）」" in text, text
+        assert isinstance(app.screen, CaseScreen)
+        assert "承诺件已是「已撤回（退件）」，不能再办结" in screen_text(app)
         assert stored(app, result.number).state == "withdrawn"
-        await pilot.press("escape")
-        await settle(pilot)
-        # A clerk may not refuse (不予受理) alone.
-        await pilot.press("d")
-        await settle(pilot)
-        assert "不予受理须报大厅主任决定" in screen_text(app)
 
 
 async def test_visits_forwarding_and_a_joint_part(demo, clock):
@@ -193,6 +208,13 @@ async def test_visits_forwarding_and_a_joint_part(demo, clock):
     app = make_app(url, clock, demo=info)
     async with app.run_test(size=(100, 40)) as pilot:
         escalated = await open_case(pilot, info, item_code="MZ001", kind="escalated")
+        # A 上报件 still 已受理 is closed by its 上报进度, not by 办结 (issue 10).
+        text = screen_text(app)
+        assert "F 上报进度" in text and "B 办结" not in text
+        await pilot.press("b")
+        await settle(pilot)
+        assert isinstance(app.screen, CaseScreen)
+        assert "上报件处于「已受理」，不能直接办结：须先「上报进度」登记上报" in screen_text(app)
         await pilot.press("v")
         await settle(pilot)
         await pilot.press("enter")
@@ -212,15 +234,11 @@ async def test_visits_forwarding_and_a_joint_part(demo, clock):
         app.push_screen(CaseScreen(joint.number))
         await settle(pilot)
         assert "残联窗口 未完成" in screen_text(app)
-        await pilot.press("b")  # the part at 残联 is still open
+        assert "B 办结" not in screen_text(app)
+        await pilot.press("b")  # the part at 残联 is still open: its step comes first
         await settle(pilot)
-        await pilot.press("enter")
-        await type_text(pilot, "准予救助")
-        await pilot.press("enter")
-        await settle(pilot)
-        assert "尚有协办窗口未完成" in screen_text(app)
-        await pilot.press("escape")
-        await settle(pilot)
+        assert isinstance(app.screen, CaseScreen)
+        assert "尚有协办窗口未完成：残联窗口，须先「联办完成」" in screen_text(app)
         await pilot.press("j")
         await settle(pilot)
         await pilot.press("enter")  # 残联窗口
@@ -367,7 +385,67 @@ async def test_the_receiving_window_accepts_a_referral_after_a_card_read(demo, c
         await settle(pilot)
         assert isinstance(app.screen, ReferralScreen)
         text = screen_text(app)
-        assert "已办结" in text and case.number in text
+        assert f"已受理为办件 {case.number}" in text
+        assert "A 受理" not in text  # accepted: nothing more to do here but the case
         assert stored(app, case.number).applicant_name == samples.RESIDENT.name
+        # 督办: the first asker follows it until the case ends
         state = app.store.run(lambda: Inquiry.get(Inquiry.number == referred.number).state)
-        assert state == "closed"
+        assert state == "open"
+
+
+async def test_a_case_to_tell_again_issues_its_corrected_notice_from_home(demo, clock):
+    """A date told on paper changes when the year's calendar is imported: the case's
+    window sees it first on its queue (需告知), and G issues the 期限更正告知书."""
+    import datetime as dt
+    from pathlib import Path
+
+    from store.auth import login as store_login
+    from store.calendar_years import import_year
+    from store.case_notices import issue_case_notice
+    from store.clock import HALL_TZ
+    from tui.screens.notice import NoticeScreen
+
+    year_file = Path(__file__).resolve().parents[1] / "policies/data/calendar-2027.toml"
+    url, info = demo
+    app = make_app(url, clock, demo=info)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await demo_clerk_home(pilot, info)
+        clock.set(dt.datetime(2027, 2, 1, 9, 0, tzinfo=HALL_TZ))
+        case = new_case(app)  # counted through 2027's Spring Festival: provisional
+        assert case.due_provisional and case.due_date > dt.date(2027, 2, 8)
+        app.store.run(issue_case_notice, app.session, case.number, "acceptance")
+
+        def supervisor_imports(register):
+            return import_year(store_login(register, "0001", "demo0001"), year_file.read_text())
+
+        done = app.store.run(supervisor_imports, app.register)
+        assert case.number in done.renotify
+        moved = stored(app, case.number).due_date  # the file's 春节 runs to 2-13
+        assert moved != case.due_date and not stored(app, case.number).due_provisional
+
+        await pilot.press("f4")
+        await settle(pilot)
+        row = app.screen.rows[case.number]
+        assert row.section == "renotify"
+        text = screen_text(app)
+        assert "需告知" in text and "选中后按 G 出具期限更正告知书" in text
+        table = app.screen.query_one("#queue")
+        table.move_cursor(row=table.get_row_index(case.number))
+        await pilot.press("g")
+        await settle(pilot)
+        assert isinstance(app.screen, NoticeScreen) and app.screen.kind == "correction"
+        text = screen_text(app)
+        told, now = (f"{d.year}年{d.month}月{d.day}日" for d in (case.due_date, moved))
+        assert "期限更正告知书" in text and f"原告知{told}，更正为{now}" in text
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert "已出具" in screen_text(app)
+        detail = stored(app, case.number)
+        assert not detail.renotify and [n.kind for n in detail.notices] == [
+            "acceptance",
+            "correction",
+        ]
+        await pilot.press("escape")
+        await pilot.press("f4")
+        await settle(pilot)
+        assert app.screen.rows[case.number].section != "renotify"

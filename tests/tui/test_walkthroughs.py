@@ -292,7 +292,7 @@ async def test_a_promised_case_extension_approved_by_the_supervisor(demo, clock)
         assert "P 批准延期" not in text  # the supervisor's key, not offered to the clerk
         await pilot.press("p")  # not the clerk's to approve
         await settle(pilot)
-        assert "需主任批准" in screen_text(app)
+        assert "「批准延期」须由大厅主任决定" in screen_text(app)
         assert stored(app, result.number).due_date == result.due_date
 
         # The supervisor opens the case from the hall's queue and approves.

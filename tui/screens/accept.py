@@ -1,52 +1,52 @@
 """受理: the item's materials checklist, the kind the store proposes (live, with its due
-date), the kind the clerk confirms (K cycles through the kinds the materials allow), the
-fields that kind needs, 代办, and the case registered once the clerk confirms (Enter or
-Ctrl+S). After acceptance: the case number, and the notice to hand over (N or Enter)."""
+date), the kind the clerk confirms (K cycles through the choices the store allows for these
+materials: store.cases.acceptance_preview → policies.acceptance), the fields that kind
+needs, 代办, and the case registered once the clerk confirms (Enter or Ctrl+S). After
+acceptance: the case number, and the notice to hand over (N or Enter). The screen checks
+only what was typed (a date's form); whether the kind and dates may be taken is the
+store's to say."""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
 import unicodedata
-from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import DataTable, Input, Static
 
+from policies.acceptance import TOLERANCE, choice_label
 from tui.dates import parse_date
-from tui.gateway import user_message
 from tui.messages import StoreFailed
+from tui.screens.base import CounterScreen
 from tui.widgets.footer import CounterFooter
 from tui.widgets.lines import show_line
 from tui.widgets.status_bar import StatusBar
 
-#: Space cycles a material through these (keys of policies.cases.MATERIAL_STATUSES).
+#: Space cycles a material through these (values of policies.cases.MaterialStatus).
 CYCLE = ("present", "not_brought", "missing")
 SHORT = {"present": "已带", "not_brought": "未带", "missing": "缺"}
-TOLERANCE = "tolerance"  # store.cases.TOLERANCE: 容缺受理 on the proposal's base kind
-#: Kinds a complete checklist may be accepted as (policies.cases.KINDS order).
-COMPLETE_KINDS = ("immediate", "promised", "joint", "escalated")
 HINT = "空格 已带/未带/缺  K 类型  Ctrl+G 代办  Tab 填写  回车/Ctrl+S 受理  Esc 返回"
-#: The kind's own fields: (row id, the kinds that show it).
+#: The kind's own fields: (row id, the choices that show it).
 ROWS = (
     ("row-tolerance", (TOLERANCE,)),
     ("row-return", ("returned",)),
     ("row-joint", ("joint",)),
     ("row-forward", ("escalated",)),
 )
-
-
-def kind_label(kind: str) -> str:
-    from policies.cases import KINDS
-
-    return "容缺受理" if kind == TOLERANCE else KINDS[kind].label if kind in KINDS else kind
+#: Which field a refusal of the store points at (the focus goes where the fix is needed).
+FIELD_OF = (
+    ("承诺补齐日期", "#tolerance_date"),
+    ("退回原因", "#return_reasons"),
+    ("协办窗口", "#joint_windows"),
+    ("上报", "#forward_by"),
+    ("代办人", "#proxy_name"),
+)
 
 
 def parse_windows(text: str, windows: list[tuple[str, str]]) -> list[str]:
@@ -72,29 +72,10 @@ def parse_windows(text: str, windows: list[tuple[str, str]]) -> list[str]:
     return codes
 
 
-@dataclass(frozen=True)
-class Preview:
-    """The store's proposal for the checklist as it stands, and what the clerk may choose."""
-
-    proposed: str  # a kind, or "tolerance" for 容缺受理 on the kind ``base``
-    base: str
-    reasons: tuple[str, ...]
-    to_bring: tuple[str, ...]
-    candidates: tuple[str, ...]  # the proposal first, then the other kinds the materials allow
-    dues: Mapping[str, tuple[dt.date | None, bool]] = field(default_factory=dict)
-    commitment_by: dt.date | None = None  # the policy's latest 容缺 commitment date
-
-    @property
-    def label(self) -> str:
-        if self.proposed == TOLERANCE:
-            return f"{kind_label(self.base)}（容缺受理）"
-        return kind_label(self.proposed)
-
-
 class PreviewReady(Message):
-    def __init__(self, preview: Preview, materials: dict[str, str]) -> None:
+    def __init__(self, preview: Any, materials: dict[str, str]) -> None:
         super().__init__()
-        self.preview = preview
+        self.preview = preview  # store.cases.AcceptancePreview
         self.materials = materials
 
 
@@ -104,63 +85,14 @@ class CaseAccepted(Message):
         self.result = result
 
 
-def candidates(proposal) -> tuple[str, ...]:
-    """The kinds the store accepts for the materials behind ``proposal`` (store.cases
-    accept_case's rules), the proposal first. A main material missing leaves only 退回件;
-    anything else not brought: 补办件 (or 容缺受理 when proposed) and 退回件; 上报件: itself
-    or 退回件; any other complete checklist: any kind but 补办件 (退回件 for an applicant
-    plainly ineligible)."""
-    if proposal.kind == "returned":
-        return ("returned",)
-    if proposal.tolerance:
-        return (TOLERANCE, "supplement", "returned")
-    if proposal.kind == "supplement":
-        return ("supplement", "returned")
-    if proposal.kind == "escalated":  # approval lies above the township: nothing else
-        return ("escalated", "returned")
-    rest = tuple(k for k in COMPLETE_KINDS if k != proposal.kind)
-    return (proposal.kind, *rest, "returned")
+def _preview(session, item_code: str, materials: dict[str, str]) -> PreviewReady:
+    """On the store thread: the store's preview for the checklist as it was sent."""
+    from store.cases import acceptance_preview
+
+    return PreviewReady(acceptance_preview(session, item_code, materials), materials)
 
 
-def preview(session, item_code: str, promised_days: int | None, materials: dict[str, str]):
-    """The store's proposal for these materials and the due date each choice would give
-    (store thread)."""
-    from policies.deadlines import case_limit_working_days
-    from store.cases import propose
-    from store.clock import local_date
-
-    proposal = propose(session, item_code, materials)
-    today = local_date(session.now())
-    calendar = session.register.calendar
-    policy = session.register.policy
-    dues: dict[str, tuple[dt.date | None, bool]] = {}
-    choices = candidates(proposal)
-    for kind in choices:
-        base = proposal.kind if kind == TOLERANCE else kind
-        limit = None
-        if base not in ("supplement", "returned"):  # no clock until complete / no clock
-            limit = case_limit_working_days(base, policy, item_promised_days=promised_days)
-        if limit is None:
-            dues[kind] = (None, False)
-        else:
-            due = calendar.due(today, limit, allow_provisional=True)
-            dues[kind] = (due.date, due.provisional)
-    commitment_by = None
-    if proposal.tolerance:
-        days = policy.tolerance.commitment_working_days
-        commitment_by = calendar.due(today, days, allow_provisional=True).date
-    return Preview(
-        TOLERANCE if proposal.tolerance else proposal.kind,
-        proposal.kind,
-        tuple(r for r in proposal.reasons if r),
-        proposal.to_bring,
-        choices,
-        dues,
-        commitment_by,
-    )
-
-
-class AcceptScreen(Screen):
+class AcceptScreen(CounterScreen):
     """受理办件."""
 
     DEFAULT_CSS = """
@@ -212,7 +144,7 @@ class AcceptScreen(Screen):
         self.inquiry_number = inquiry_number
         self.applicant = applicant
         self.statuses = {m.name: "present" for m in item.materials}
-        self.preview: Preview | None = None
+        self.preview: Any = None  # store.cases.AcceptancePreview
         self.preview_error = ""
         self.kind_choice: str | None = None  # None: the proposal
         self.proxy = False
@@ -327,18 +259,17 @@ class AcceptScreen(Screen):
         table.update_cell(name, "status", SHORT[status])
         self._preview()
 
-    @work(thread=True, exclusive=True, group="accept-preview", exit_on_error=False)
     def _preview(self) -> None:
-        app = self.app
         materials = dict(self.statuses)
-        try:
-            found = app.store.run(
-                preview, app.session, self.item.code, self.item.promised_limit_days, materials
-            )
-        except Exception as exc:
-            self.post_message(StoreFailed(user_message(exc), "preview"))
-            return
-        self.post_message(PreviewReady(found, materials))
+        self.call_store(
+            _preview,
+            self.app.session,
+            self.item.code,
+            materials,
+            done=lambda ready: ready,
+            what="preview",
+            group="accept-preview",
+        )
 
     @on(PreviewReady)
     def _show_preview(self, message: PreviewReady) -> None:
@@ -362,7 +293,14 @@ class AcceptScreen(Screen):
             self._line("#proposal", "")
             self._show_fields()
         self.busy = False
-        self._error(message.message)
+        self._error(message.message, self._field_for(message.message))
+
+    def _field_for(self, message: str) -> str | None:
+        """The field a refusal points at, if it is on screen (the focus goes there)."""
+        for words, selector in FIELD_OF:
+            if words in message and self.query_one(selector, Input).parent.display:
+                return selector
+        return None
 
     # -- the kind and its fields -------------------------------------------------------------
     def chosen_kind(self) -> str | None:
@@ -413,11 +351,11 @@ class AcceptScreen(Screen):
             self._line("#kind", "")
             return
         parts = " ".join(
-            f"【{kind_label(k)}】" if k == kind else kind_label(k) for k in p.candidates
+            f"【{choice_label(k)}】" if k == kind else choice_label(k) for k in p.candidates
         )
         text = f"受理为：{parts}" + ("（K 切换）" if len(p.candidates) > 1 else "")
         if kind not in p.candidates:
-            text = f"受理为：【{kind_label(kind)}】与所核材料不符（K 切换：{parts}）"
+            text = f"受理为：【{choice_label(kind)}】与所核材料不符（K 切换：{parts}）"
         due, provisional = p.dues.get(kind, (None, False))
         if due is not None:
             text += f"　办结期限 {due:%Y-%m-%d}" + ("（暂定）" if provisional else "")
@@ -427,9 +365,10 @@ class AcceptScreen(Screen):
             text += "　代办"
         self._line("#kind", text)
         if kind == TOLERANCE and p.commitment_by is not None:
-            self.query_one("#tolerance-hint", Static).update(
-                f"不早于今天；一般不晚于 {p.commitment_by:%Y-%m-%d}"
+            latest = f"{p.commitment_by:%Y-%m-%d}" + (
+                "（暂定）" if p.commitment_provisional else ""
             )
+            self.query_one("#tolerance-hint", Static).update(f"工作日，今天至 {latest}")
         if kind == "escalated":
             default = f"可空：默认 {due:%Y-%m-%d}" if due is not None else "可空"
             self.query_one("#forward-hint", Static).update(default)
@@ -511,10 +450,8 @@ class AcceptScreen(Screen):
         """accept_case's arguments for the chosen kind, or None with the reason on screen
         (checked here first, so that nothing reaches the store half-filled)."""
         from store.cases import ProxyInput
-        from store.clock import local_date
 
         kind = self.chosen_kind()
-        today = local_date(self.app.session.now())
         form: dict[str, Any] = {"kind": kind}
 
         def value(selector: str) -> str:
@@ -524,10 +461,7 @@ class AcceptScreen(Screen):
             if kind == TOLERANCE:
                 if not value("#tolerance_date"):
                     raise ValueError("容缺受理须填写申请人承诺补齐材料的日期", "#tolerance_date")
-                date = self._date("#tolerance_date", "承诺补齐日期")
-                if date < today:
-                    raise ValueError("承诺补齐日期不能早于今天", "#tolerance_date")
-                form["tolerance_commitment_date"] = date
+                form["tolerance_commitment_date"] = self._date("#tolerance_date", "承诺补齐日期")
             elif kind == "returned":
                 if not value("#return_reasons"):
                     raise ValueError("退回原因不能为空（请写明退回的理由）", "#return_reasons")
@@ -541,10 +475,7 @@ class AcceptScreen(Screen):
                     raise ValueError("联办件须指定至少一个协办窗口", "#joint_windows")
                 form["joint_windows"] = codes
             elif kind == "escalated" and value("#forward_by"):
-                date = self._date("#forward_by", "承诺上报日期")
-                if date < today:
-                    raise ValueError("承诺的上报日期不能早于今天", "#forward_by")
-                form["forward_by"] = date
+                form["forward_by"] = self._date("#forward_by", "承诺上报日期")
             if self.proxy:
                 if not value("#proxy_name"):
                     raise ValueError("代办人姓名不能为空", "#proxy_name")
@@ -571,25 +502,20 @@ class AcceptScreen(Screen):
         except ValueError as exc:
             raise ValueError(str(exc), selector) from None
 
-    @work(thread=True, exclusive=True, group="accept", exit_on_error=False)
     def _accept(self, materials: dict[str, str], form: dict[str, Any]) -> None:
         from store.cases import accept_case
 
-        app = self.app
-        try:
-            result = app.store.run(
-                accept_case,
-                app.session,
-                inquiry_number=self.inquiry_number,
-                item_code=self.item.code,
-                person_uuid=self.person_uuid,
-                materials=materials,
-                **form,
-            )
-        except Exception as exc:
-            self.post_message(StoreFailed(user_message(exc), "accept"))
-            return
-        self.post_message(CaseAccepted(result))
+        self.call_store(
+            accept_case,
+            self.app.session,
+            inquiry_number=self.inquiry_number,
+            item_code=self.item.code,
+            person_uuid=self.person_uuid,
+            materials=materials,
+            done=CaseAccepted,
+            what="accept",
+            **form,
+        )
 
     @on(CaseAccepted)
     def _accepted(self, message: CaseAccepted) -> None:
@@ -597,7 +523,7 @@ class AcceptScreen(Screen):
         self.busy = False
         for box in self.query(Input):
             box.disabled = True
-        label = kind_label(r.kind)
+        label = choice_label(r.kind)
         if r.tolerance:
             label += "（容缺受理）"
         if r.proxy:
@@ -622,11 +548,7 @@ class AcceptScreen(Screen):
     # -- after acceptance --------------------------------------------------------------------
     def _notice_kind(self) -> str | None:
         """The notice the accepted case calls for (None: the result itself is handed over)."""
-        if self.result is None:
-            return None
-        from store.case_notices import default_notice_kind
-
-        return default_notice_kind(self.result)
+        return self.result.notice_kind if self.result is not None else None
 
     def action_notice(self) -> None:
         kind = self._notice_kind()
@@ -668,9 +590,10 @@ class AcceptScreen(Screen):
                 text = f"已登记：登记号 {number}（当场答复，未受理）"
                 self.app.notify(text, timeout=8)
                 self.app.pop_screen()
-                show_result = getattr(self.app.screen, "show_result", None)
-                if show_result is not None:
-                    show_result(text)
+                from tui.screens.inquiry import InquiryScreen
+
+                if isinstance(self.app.screen, InquiryScreen):
+                    self.app.screen.show_result(text)
 
         self.app.push_screen(
             ConfirmForm(

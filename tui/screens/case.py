@@ -1,7 +1,9 @@
 """办件: one case opened from the queue — its materials, deadline, trips, extension,
 sub-tasks, notices and result — and every action on it, one letter key each (no text field
-has focus on this screen). Each action asks in a small form (tui.screens.case_forms), runs
-the store call on the store thread and reloads; a refusal shows the store's Chinese message.
+has focus on this screen). The keys offered are the actions the store says are allowed now
+(store.cases.case_detail → policies.lifecycle); a key for another action says why not and
+opens nothing. Each action asks in a small form (tui.screens.case_forms), runs the store
+call on the store thread and reloads; a refusal shows the store's Chinese message.
 
 The applicant's full name is shown here: the clerk opened this case on purpose (lists show
 it masked).
@@ -10,19 +12,18 @@ it masked).
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from typing import Any
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
-from tui.gateway import user_message
+from policies.lifecycle import ACTION_LABELS, Action
 from tui.messages import StoreFailed
+from tui.screens.base import CounterScreen
 from tui.screens.case_forms import (
     ChecklistForm,
     CloseForm,
@@ -37,60 +38,34 @@ from tui.widgets.footer import CounterFooter
 from tui.widgets.lines import key_hint, show_line
 from tui.widgets.status_bar import StatusBar
 
-#: Said when a clerk presses a supervisor's key.
-NEEDS_SUPERVISOR = "需主任批准"
 WITHDRAW_PROPOSED = "逾期未补齐容缺材料，视为放弃申请，作退件处理"
 
-#: (key, action, label): the screen's keys, in the order the hint line lists them.
-KEYS = (
-    ("s", "supplement", "补齐材料"),
-    ("q", "request_supplement", "通知补正"),
-    ("b", "close", "办结"),
-    ("y", "extend", "申请延期"),
-    ("p", "approve_extension", "批准延期"),
-    ("x", "reject_extension", "驳回延期"),
-    ("t", "return", "转退回"),
-    ("d", "refuse", "不予受理"),
-    ("w", "withdraw", "退件/撤回"),
-    ("f", "forward", "上报进度"),
-    ("j", "subtask", "联办完成"),
-    ("v", "visit", "记来访"),
-    ("n", "notice", "告知书"),
-    ("r", "refusals", "否定报备"),
+#: The key of each action, in the order the hint line lists them (labels: policies).
+KEYS = tuple(
+    (key, action, ACTION_LABELS[action])
+    for key, action in (
+        ("s", Action.SUPPLEMENT),
+        ("q", Action.REQUEST_SUPPLEMENT),
+        ("b", Action.CLOSE),
+        ("y", Action.EXTEND),
+        ("p", Action.APPROVE_EXTENSION),
+        ("x", Action.REJECT_EXTENSION),
+        ("t", Action.RETURN),
+        ("d", Action.REFUSE),
+        ("w", Action.WITHDRAW),
+        ("f", Action.FORWARD),
+        ("j", Action.SUBTASK),
+        ("v", Action.VISIT),
+        ("n", Action.NOTICE),
+    )
 )
-
-
-@dataclass(frozen=True)
-class CaseView:
-    """A case as the screen shows it (read on the store thread)."""
-
-    detail: Any  # store.cases.CaseDetail
-    today: dt.date
-    days_left: int | None
-    days_provisional: bool
-
-
-def load_case(session, number: str) -> CaseView:
-    """On the store thread: the case, and its working days left when it is open."""
-    from policies.cases import STATES
-    from store.cases import case_detail
-    from store.clock import local_date
-
-    detail = case_detail(session, number)
-    today = local_date(session.now())
-    left, provisional = None, False
-    state = STATES.get(detail.state)
-    if detail.due_date is not None and state is not None and not state.terminal:
-        calendar = session.register.calendar
-        left = calendar.working_days_left(detail.due_date, today, allow_provisional=True)
-        provisional = bool(calendar.missing_years(today, detail.due_date))
-    return CaseView(detail, today, left, provisional)
+assert {action for _, action, _ in KEYS} == set(Action), "every action has its key"
 
 
 class CaseLoaded(Message):
-    def __init__(self, view: CaseView) -> None:
+    def __init__(self, detail: Any) -> None:
         super().__init__()
-        self.view = view
+        self.detail = detail  # store.cases.CaseDetail
 
 
 def _date(day: dt.date | None) -> str:
@@ -107,13 +82,13 @@ def _left(days: int | None) -> str:
     return f"剩余 {days} 个工作日"
 
 
-def is_supervisor(session) -> bool:
-    from store.inquiries import SUPERVISOR_ROLES
+def offered_keys(detail: Any) -> set[str]:
+    """The keys the case screen offers for ``detail``: its allowed actions."""
+    allowed = detail.allowed
+    return {key for key, action, _ in KEYS if action in allowed}
 
-    return session is not None and session.role in SUPERVISOR_ROLES
 
-
-class CaseScreen(Screen):
+class CaseScreen(CounterScreen):
     """办件."""
 
     DEFAULT_CSS = """
@@ -127,7 +102,7 @@ class CaseScreen(Screen):
     BINDINGS = [  # noqa: RUF012
         Binding("escape", "back", "返回", id="case.back", show=False),
         *(
-            Binding(key, action, label, id=f"case.{action}", show=False)
+            Binding(key, f"act('{action}')", label, id=f"case.{action}", show=False)
             for key, action, label in KEYS
         ),
     ]
@@ -135,11 +110,7 @@ class CaseScreen(Screen):
     def __init__(self, number: str) -> None:
         super().__init__()
         self.number = number
-        self.view: CaseView | None = None
-
-    @property
-    def detail(self):
-        return self.view.detail if self.view is not None else None
+        self.detail: Any = None  # store.cases.CaseDetail, once loaded
 
     def compose(self) -> ComposeResult:
         yield StatusBar()
@@ -173,31 +144,24 @@ class CaseScreen(Screen):
 
     # -- loading -----------------------------------------------------------------------------
     def reload(self) -> None:
-        self._load()
+        from store.cases import case_detail
 
-    @work(thread=True, exclusive=True, group="case", exit_on_error=False)
-    def _load(self) -> None:
-        app = self.app
-        if app.session is None:
+        if self.app.session is None:
             return
-        try:
-            view = app.store.run(load_case, app.session, self.number)
-        except Exception as exc:
-            self.post_message(StoreFailed(user_message(exc), "case"))
-            return
-        self.post_message(CaseLoaded(view))
+        self.call_store(case_detail, self.app.session, self.number, done=CaseLoaded, what="case")
 
     @on(CaseLoaded)
     def _show(self, message: CaseLoaded) -> None:
-        self.view = message.view
-        d = message.view.detail
+        d = self.detail = message.detail
         self.number = d.number
         self.query_one("#case-title", Static).update(
             f"办件 {d.number}　{d.item_name}（{d.item_code}，{d.window_name}）"
         )
-        self.query_one("#case-facts", Static).update("\n".join(self._facts(message.view)))
+        self.query_one("#case-facts", Static).update("\n".join(self._facts(d)))
         proposed = ""
-        if d.proposed_action == "withdraw":
+        if d.renotify:
+            proposed = "需重新告知：已书面告知的日期因导入工作日历而改变，按 N 出具期限更正告知书"
+        elif d.proposed_action == "withdraw":
             proposed = "容缺材料逾期未补齐：建议退件（按 W 确认退件）"
         line = self.query_one("#case-proposed", Static)
         line.update(proposed)
@@ -231,18 +195,17 @@ class CaseScreen(Screen):
         notices.display = bool(d.notices)
         if d.notices:
             notices.focus()  # Enter reopens the notice under the cursor
-        self.query_one("#case-hint", Static).update(self._hint(d))
+        self.query_one("#case-hint", Static).update(key_hint(KEYS, d.allowed))
 
-    def _facts(self, view: CaseView) -> list[str]:
-        d = view.detail
+    def _facts(self, d: Any) -> list[str]:
         kind = d.kind_label + ("·容缺受理" if d.tolerance else "")
         who = f"申请人：{d.applicant_name or '—'}"
         if d.proxy:
             who += f"（代办人：{d.proxy_name or '—'}）"
         due = f"办结期限 {_date(d.due_date)}"
-        if d.due_date is not None and (d.due_provisional or view.days_provisional):
+        if d.due_date is not None and (d.due_provisional or d.days_provisional):
             due += "（暂定）"
-        left = _left(view.days_left)
+        left = "即办件已超时（当场办结时限已过）" if d.immediate_overdue else _left(d.days_left)
         lines = [
             f"{who}　类型：{kind}　状态：{d.state_label}",
             f"受理 {_date(d.received_on)}　起算 {_date(d.clock_start)}　{due}"
@@ -266,34 +229,6 @@ class CaseScreen(Screen):
             lines.append(f"办理结果：{d.result}")
         return lines
 
-    def _hint(self, d) -> str:
-        from policies.cases import STATES, can_extend
-
-        terminal = STATES[d.state].terminal if d.state in STATES else True
-        shown = {"visit", "notice"}
-        if not terminal:
-            shown |= {"return", "withdraw"}
-            if not (d.tolerance and d.missing_materials):  # 容缺 material first
-                shown.add("close")
-            if d.state == "awaiting_supplement" or (d.tolerance and d.missing_materials):
-                shown.add("supplement")
-            if d.state in ("accepted", "in_progress", "forwarded") and d.kind != "immediate":
-                shown.add("request_supplement")
-            if can_extend(d.kind, d.state) and d.extension_state != "requested":
-                shown.add("extend")
-            if d.kind == "escalated":
-                shown.add("forward")
-            if d.kind == "joint" and any(s.state != "done" for s in d.subtasks):
-                shown.add("subtask")
-        supervisor = is_supervisor(self.app.session)
-        if d.extension_state == "requested" and supervisor:
-            shown |= {"approve_extension", "reject_extension"}
-        if supervisor:
-            shown.add("refusals")
-            if not terminal:
-                shown.add("refuse")
-        return key_hint(KEYS, shown)
-
     # -- messages ----------------------------------------------------------------------------
     def _say(self, error: str, done: str = "") -> None:
         show_line(self, "#case-error", error)
@@ -316,11 +251,21 @@ class CaseScreen(Screen):
             if then is not None:
                 then(result)
 
-        if self.detail is None:
-            self._say("办件尚未读取完成，请稍候")
-            return
         self._say("")
         self.app.push_screen(form, callback=finished)
+
+    def action_act(self, action: str) -> None:
+        """A case key: its action when the store allows it now, else the reason, no dialog."""
+        d = self.detail
+        if d is None:
+            self._say("办件尚未读取完成，请稍候")
+            return
+        verdict = d.verdict(action)
+        if verdict is None or not verdict.allowed:
+            self._say(verdict.reason if verdict else f"未知的操作：{action}")
+            self.app.bell()
+            return
+        getattr(self, f"action_{action}")()
 
     # -- actions -----------------------------------------------------------------------------
     def action_supplement(self) -> None:
@@ -402,18 +347,9 @@ class CaseScreen(Screen):
             lambda r: f"已申请延期至 {r.values['date']:%Y-%m-%d}，待主任批准",
         )
 
-    def _supervisor_only(self) -> bool:
-        if is_supervisor(self.app.session):
-            return True
-        self._say(NEEDS_SUPERVISOR)
-        self.app.bell()
-        return False
-
     def action_approve_extension(self) -> None:
         from store.cases import approve_extension
 
-        if not self._supervisor_only():
-            return
         d = self.detail
         number = self.number
         until = _date(d.extension_requested) if d else "—"
@@ -434,8 +370,6 @@ class CaseScreen(Screen):
     def action_reject_extension(self) -> None:
         from store.cases import reject_extension
 
-        if not self._supervisor_only():
-            return
         number = self.number
         self._form(
             ConfirmForm(
@@ -466,10 +400,6 @@ class CaseScreen(Screen):
         """不予受理: the supervisor's decision only."""
         from store.cases import refuse_case
 
-        if not is_supervisor(self.app.session):
-            self._say("不予受理须报大厅主任决定（否定报备）")
-            self.app.bell()
-            return
         number = self.number
         self._form(
             ReasonForm(
@@ -524,15 +454,7 @@ class CaseScreen(Screen):
         from store.cases import complete_subtask
 
         d = self.detail
-        if d is None:
-            return
-        if d.kind != "joint":
-            self._say(f"办件 {d.number} 不是联办件")
-            return
         open_ = [(s.window_code, s.window_name) for s in d.subtasks if s.state != "done"]
-        if not open_:
-            self._say("各协办窗口均已完成，可按 B 办结")
-            return
         number = self.number
         self._form(
             PickForm(
@@ -564,17 +486,7 @@ class CaseScreen(Screen):
 
     def action_notice(self) -> None:
         """告知书: the notice this case calls for now, previewed, printed and stored."""
-        d = self.detail
-        if d is None:
-            self._say("办件尚未读取完成，请稍候")
-            return
-        from store.case_notices import default_notice_kind
-
-        kind = default_notice_kind(d)
-        if kind is None:
-            self._say(f"办件 {d.number}（{d.kind_label}，{d.state_label}）现在没有要出具的告知书")
-            return
-        self._push_notice(kind)
+        self._push_notice(self.detail.notice_kind)
 
     def _push_notice(self, kind: str) -> None:
         from tui.screens.notice import NoticeScreen
@@ -592,16 +504,6 @@ class CaseScreen(Screen):
             ),
             callback=lambda result: self._push_notice(kind) if result is not None else None,
         )
-
-    def action_refusals(self) -> None:
-        """否定报备 waiting for review (the supervisor)."""
-        if not is_supervisor(self.app.session):
-            self._say("否定报备由大厅主任审核")
-            self.app.bell()
-            return
-        from tui.screens.refusals import RefusalsScreen
-
-        self.app.push_screen(RefusalsScreen())
 
     # -- notices issued ----------------------------------------------------------------------
     @on(DataTable.RowSelected, "#case-notices")

@@ -14,7 +14,7 @@ from tui.screens.base import CounterScreen
 from tui.widgets.footer import CounterFooter
 from tui.widgets.status_bar import StatusBar
 
-SECTION_LABELS = {"case": "办件", "referral": "督办", "supplement": "待补正"}
+SECTION_LABELS = {"case": "办件", "referral": "督办", "supplement": "待补正", "renotify": "需告知"}
 #: A card read at the home screen whose holder the register does not know.
 UNKNOWN_CARD = "读卡成功：登记本中尚无此人的记录"
 
@@ -24,6 +24,7 @@ class HomeScreen(CounterScreen):
 
     BINDINGS = [  # noqa: RUF012
         Binding("r", "refusals", "否定报备", id="home.refusals", show=False),
+        Binding("g", "correct", "更正告知", id="home.correct", show=False),
     ]
 
     def compose(self) -> ComposeResult:
@@ -40,7 +41,7 @@ class HomeScreen(CounterScreen):
         ("事项", 0),
         ("类型", 6),
         ("状态", 6),
-        ("期限", 5),
+        ("期限", 7),
         ("剩余", 6),
     )
 
@@ -97,8 +98,11 @@ class HomeScreen(CounterScreen):
         for row in queue.rows:
             style = urgency_style(self.app, row.urgency)
             left = "" if row.working_days_left is None else _days_left(row.working_days_left)
-            if row.provisional and left:
-                left += "?"
+            if row.immediate_overdue:
+                left = "超时"  # a 即办件 past the policy's minutes
+            due = f"{row.due_date:%m-%d}" if row.due_date else ""
+            if due and row.provisional:
+                due += "暂"  # 暂定: counted through a year the calendar lacks
             cells = [
                 SECTION_LABELS.get(row.section, row.section),
                 row.number,
@@ -106,16 +110,20 @@ class HomeScreen(CounterScreen):
                 _fit(row.item_name, item_width),
                 row.kind_label,
                 row.state_label,
-                f"{row.due_date:%m-%d}" if row.due_date else "",
+                due,
                 left,
             ]
             table.add_row(*(Text(c, style=style) for c in cells), key=row.number)
             self.rows[row.number] = row
         c = queue.counts
-        self.query_one("#counts", Static).update(
+        counts = (
             f"今日：登记 {c.inquiries} ｜ 受理 {c.accepted} ｜ 办结 {c.closed} ｜ 评价 {c.ratings}"
             f" ｜ 本窗口超期 {c.overdue}　　共 {len(queue.rows)} 项待办"
         )
+        told_again = sum(1 for row in queue.rows if row.section == "renotify")
+        if told_again:
+            counts += f"\n需重新告知 {told_again} 件（日期有变）：选中后按 G 出具期限更正告知书"
+        self.query_one("#counts", Static).update(counts)
         self.query_one(StatusBar).refresh_status(queue.calendar_warning or "")
 
     @on(StoreFailed)
@@ -139,9 +147,23 @@ class HomeScreen(CounterScreen):
 
             self.app.push_screen(CaseScreen(row.number))
 
+    def action_correct(self) -> None:
+        """需重新告知: the 期限更正告知书 of the case under the cursor, previewed to issue."""
+        from tui.screens.notice import NoticeScreen
+
+        table = self.query_one("#queue", DataTable)
+        row = None
+        if table.row_count:
+            key = table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value
+            row = self.rows.get(str(key))
+        if row is None or row.section != "renotify":
+            self.app.notify("请选中一件「需告知」的办件再按 G", severity="warning")
+            return
+        self.app.push_screen(NoticeScreen(row.number, "correction"))
+
     def action_refusals(self) -> None:
         """否定报备审核 (the supervisor; R on the home screen)."""
-        from tui.screens.case import is_supervisor
+        from tui.screens.base import is_supervisor
 
         if not is_supervisor(self.app.session):
             self.app.notify("否定报备由大厅主任审核", severity="warning")

@@ -17,8 +17,7 @@ from textual.message import Message
 from textual.widgets import Static
 
 from tui.messages import StoreFailed
-from tui.screens.base import CounterScreen
-from tui.screens.case import is_supervisor
+from tui.screens.base import CounterScreen, is_supervisor
 from tui.screens.case_forms import ConfirmForm, Done, PickForm
 from tui.widgets.footer import CounterFooter
 from tui.widgets.lines import key_hint, show_line
@@ -165,14 +164,16 @@ class ReferralScreen(CounterScreen):
             lines.append(f"承办窗口：{d.referred_to_name}{phone}")
         state = "待办结" if d.state == "open" else "已办结"
         if d.case_number:
-            state += f"（已受理为办件 {d.case_number}）"
+            state = f"已受理为办件 {d.case_number}" + (
+                "（督办至办件办结）" if d.state == "open" else "（办件已办结）"
+            )
         lines.append(f"状态：{state}")
         self.query_one("#referral-facts", Static).update("\n".join(lines))
         self.query_one("#referral-hint", Static).update(self._hint(d))
 
     def _hint(self, d) -> str:
         shown = set()
-        if d.state == "open":
+        if d.state == "open" and not d.case_number:
             if d.received_here and d.disposition == "referred":
                 shown |= {"accept", "finish", "send_back"}
             elif d.disposition == "referred":
@@ -196,6 +197,9 @@ class ReferralScreen(CounterScreen):
             return False
         if self.detail.state != "open":
             self._say(f"首问登记 {self.detail.number} 已办结")
+            return False
+        if self.detail.case_number:
+            self._say(f"已受理为办件 {self.detail.case_number}：请在办件中办理（督办至办结）")
             return False
         return True
 

@@ -1,5 +1,6 @@
 """The status line: hall, window and post (or 代岗 for whom), clerk, devices and time; and
-below it, only when needed, a warning that the calendar does not cover the coming days."""
+below it, only when needed, the calendar's warning (policies.calendar.coverage: the same
+words as `calendar status` and `doctor`), whole: its lines fit 80 columns."""
 
 from __future__ import annotations
 
@@ -16,8 +17,7 @@ class StatusBar(Vertical):
     StatusBar #status-left { width: 1fr; padding: 0 1; text-wrap: nowrap; text-overflow: ellipsis; }
     StatusBar #status-right { width: auto; padding: 0 1; }
     StatusBar #status-warning {
-        display: none; height: 1; background: $warning; color: $background; padding: 0 1;
-        text-wrap: nowrap; text-overflow: ellipsis;
+        display: none; height: auto; background: $warning; color: $background; padding: 0 0;
     }
     StatusBar #status-warning.-shown { display: block; }
     """
@@ -61,7 +61,7 @@ class StatusBar(Vertical):
         self.query_one("#status-left", Static).update(text)
         self.query_one("#status-right", Static).update(right)
         warning = self.query_one("#status-warning", Static)
-        warning.update(f"注意：{self._warning}")
+        warning.update(self._warning)
         warning.set_class(bool(self._warning), "-shown")
 
 
