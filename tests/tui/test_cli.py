@@ -307,3 +307,36 @@ def test_the_console_script_runs_without_a_traceback(tmp_path):
     assert result.returncode == 1
     assert "登记本不存在" in result.stdout + result.stderr
     assert "Traceback" not in result.stderr
+
+
+async def test_status_doctor_and_the_home_screen_say_the_same_about_the_calendar(
+    cli, db, clock
+):
+    """One text (policies.calendar.coverage) in three places, each line whole at 80×24."""
+    import datetime as dt
+
+    from rich.cells import cell_len
+
+    from policies.calendar import WorkCalendar, coverage
+    from store.clock import HALL_TZ, local_date
+    from tests.tui.conftest import make_app
+    from tests.tui.helpers import screen_text, settle
+    from tests.tui.test_app import login
+
+    clock.set(dt.datetime.now(HALL_TZ))  # the CLI runs on the machine's clock
+    message = coverage(WorkCalendar(), local_date(clock.now())).message
+    lines = message.splitlines()
+    assert "缺少" in message and "chuangkou calendar import" in message
+    assert all(cell_len(line) <= 80 for line in lines)
+    for command in (("calendar", "status"), ("doctor",)):
+        _code, out, _ = cli("--db", db, *command)
+        assert all(line in out.splitlines() for line in lines), (command, out)
+
+    app = make_app(db, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await login(pilot, "0001", SUPERVISOR_PW)
+        await pilot.press("escape")  # no window today
+        await settle(pilot)
+        shown = screen_text(app).splitlines()
+        assert all(line in shown for line in lines), shown

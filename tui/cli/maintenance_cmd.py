@@ -115,5 +115,11 @@ def run_doctor(args: argparse.Namespace) -> int:
         checks += run_checks(register)
     width = max(len(c.name) for c in checks)
     for c in checks:
-        print(f"[{c.status}] {c.name:<{width}}  {c.message}")
+        first, *more = c.message.splitlines() or [""]
+        if more:  # a message of several lines (the calendar's) stands whole, one per line
+            print(f"[{c.status}] {c.name}")
+            for line in (first, *more):
+                print(line)
+        else:
+            print(f"[{c.status}] {c.name:<{width}}  {first}")
     return 1 if any(c.status == FAIL for c in checks) else 0

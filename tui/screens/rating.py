@@ -387,7 +387,8 @@ class RatingScreen(CounterModal):
         if r.channel == "clerk":
             text += "（窗口代录）"
         if r.followup_due is not None:
-            text += f"\n差评：请于 {r.followup_due:%Y-%m-%d} 前回访申请人"
+            provisional = "（暂定）" if r.followup_provisional else ""
+            text += f"\n差评：请于 {r.followup_due:%Y-%m-%d}{provisional} 前回访申请人"
         self._line("#rating-error", "")
         self._line("#rating-result", text)
         self._show()
