@@ -34,7 +34,7 @@ from policies.notices import (
     NoticeError,
     render_notice,
 )
-from store.cases.common import facts
+from store.cases.common import facts, find_case
 from store.cases.notices import (
     STATED_DATES,
     changed_dates,
@@ -44,7 +44,7 @@ from store.cases.notices import (
     notice_from_body,
 )
 from store.clock import local_date
-from store.errors import InvalidInput, NotFound
+from store.errors import InvalidInput
 from store.models import Case, Person, Staff, SubTask, Window
 from store.roles import DATA_ROLES, SUPERVISOR, WORK_ROLES
 from store.session import Session, operation
@@ -74,14 +74,6 @@ _LIST_FIELDS = {f.name for f in dataclasses.fields(NoticeData) if "tuple" in str
 #: the dates, the reasons) is the register's and cannot be changed by a caller.
 _EXTRA_FIELDS = {"pickup", "supervision_phone", "bring_by"}
 _REGISTER_FIELDS = {f.name for f in dataclasses.fields(NoticeData)} - _EXTRA_FIELDS
-
-
-def _case(number: str) -> Case:
-    text = "".join((number or "").split()).upper()
-    row = Case.get_or_none(Case.number == text) if text else None
-    if row is None:
-        raise NotFound(f"没有办件号为 {text or '（空）'} 的办件")
-    return row
 
 
 def _check_kind(kind: str) -> None:
@@ -278,7 +270,7 @@ def notice_data(
     corrects fields such as ``pickup`` or ``supervision_phone``). Nothing is written but the
     audit event of opening the case."""
     with operation(session, "notice.preview", roles=DATA_ROLES, record_table="case") as event:
-        case = _case(case_number)
+        case = find_case(case_number)
         event.record_id, event.detail = case.uuid, {"number": case.number, "kind": kind}
         return _fill(session, case, kind, extra)
 
@@ -297,7 +289,7 @@ def issue_case_notice(
     it sealed with the case. A notice the rules refuse leaves nothing behind (not even its
     number)."""
     with operation(session, "notice.issue", roles=WORK_ROLES, record_table="notice") as event:
-        case = _case(case_number)
+        case = find_case(case_number)
         data = _fill(session, case, kind, extra)
         rendered: list[Notice] = []
 

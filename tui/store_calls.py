@@ -65,28 +65,8 @@ def call_store(
 
 
 class StoreCalls:
-    """Mixin for screens, modal forms and the app: ``self.call_store(...)``."""
+    """Mixin for screens, modal forms and the app: ``self.call_store(fn, *args, done=…)``,
+    with the keywords of :func:`call_store`."""
 
-    def call_store(
-        self,
-        fn: Callable[..., Any],
-        /,
-        *args: Any,
-        done: Callable[[Any], Message],
-        what: str = "",
-        group: str | None = None,
-        exclusive: bool = True,
-        failed: Callable[..., StoreFailed] = StoreFailed,
-        **kwargs: Any,
-    ) -> Worker:
-        return call_store(
-            self,
-            fn,
-            *args,
-            done=done,
-            what=what,
-            group=group,
-            exclusive=exclusive,
-            failed=failed,
-            **kwargs,
-        )
+    def call_store(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Worker:
+        return call_store(self, fn, *args, **kwargs)

@@ -31,7 +31,15 @@ from policies.cases import (
 )
 from policies.deadlines import case_limit_working_days
 from policies.errors import PolicyError
-from store.cases.common import CaseResult, clean, register_refusal, result, seal, today
+from store.cases.common import (
+    CaseResult,
+    clean,
+    count_due,
+    register_refusal,
+    result,
+    seal,
+    today,
+)
 from store.errors import InvalidInput, NotFound
 from store.inquiries import check_own_item, check_phone
 from store.models import Case, Inquiry, Person, ServiceItem, SubTask, Window, new_uuid
@@ -167,14 +175,6 @@ def _limit(session: Session, kind: str, item: ServiceItem) -> int | None:
     )
 
 
-def _due_from(session: Session, start: dt.date, limit: int | None):
-    """(due date, provisional) of a count of ``limit`` working days after ``start``."""
-    if limit is None:
-        return None, False
-    due = session.register.calendar.due(start, limit, allow_provisional=True)
-    return due.date, due.provisional
-
-
 # --- the counter's preview ----------------------------------------------------------------
 
 
@@ -206,7 +206,7 @@ def acceptance_preview(
     for choice in acceptable_kinds(proposal):
         kind = proposal.kind if choice == TOLERANCE else choice
         limit = _limit(session, kind, item) if counts_from_acceptance(kind) else None
-        dues[choice] = _due_from(session, day, limit)
+        dues[choice] = count_due(session, day, limit)
     commitment_by, commitment_provisional = None, False
     if proposal.tolerance:
         latest = calendar.due(day, policy.tolerance.commitment_working_days, allow_provisional=True)
@@ -275,7 +275,7 @@ def _plan(
     if kind != Kind.JOINT and joint_windows:
         raise InvalidInput("只有联办件才指定协办窗口")
     limit = _limit(session, kind, item)
-    due, provisional = _due_from(session, day, limit if counts_from_acceptance(kind) else None)
+    due, provisional = count_due(session, day, limit if counts_from_acceptance(kind) else None)
     if accepted.tolerance:
         if commitment is None:
             raise InvalidInput("容缺受理须填写申请人承诺补齐材料的日期")

@@ -34,6 +34,25 @@ class CaseResult:
     proxy: bool = False
 
 
+def count_due(session: Session, start: dt.date, limit: int | None):
+    """(due date, provisional) of ``limit`` working days counted after ``start``; (None,
+    False) without a limit. Provisional: counted through a year the calendar lacks."""
+    if limit is None:
+        return None, False
+    due = session.register.calendar.due(start, limit, allow_provisional=True)
+    return due.date, due.provisional
+
+
+def find_by_number(model, number: str, label: str, what: str):
+    """The row of ``model`` with this number (typed with spaces or in lower case too), or
+    NotFound: 「没有{label}为 … 的{what}」."""
+    text = "".join(clean(number).split()).upper()
+    row = model.get_or_none(model.number == text) if text else None
+    if row is None:
+        raise NotFound(f"没有{label}为 {text or '（空）'} 的{what}")
+    return row
+
+
 def clean(text: str | None) -> str:
     return (text or "").strip()
 
@@ -43,11 +62,7 @@ def today(session: Session) -> dt.date:
 
 
 def find_case(number: str) -> Case:
-    text = "".join(clean(number).split()).upper()
-    row = Case.get_or_none(Case.number == text) if text else None
-    if row is None:
-        raise NotFound(f"没有办件号为 {text or '（空）'} 的办件")
-    return row
+    return find_by_number(Case, number, "办件号", "办件")
 
 
 def materials(case: Case) -> list[dict]:

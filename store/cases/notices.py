@@ -10,9 +10,9 @@ from collections.abc import Callable, Mapping
 from policies.notices import NOTICE_KINDS as POLICY_NOTICE_KINDS
 from policies.notices import Notice as NoticeDocument
 from policies.notices import NoticeLine as NoticeDocumentLine
-from store.cases.common import clean, find_case, seal
+from store.cases.common import clean, find_by_number, find_case, seal
 from store.clock import local_date
-from store.errors import InvalidInput, NotFound
+from store.errors import InvalidInput
 from store.models import Case, Notice, new_uuid
 from store.numbers import NOTICE, next_number
 from store.roles import DATA_ROLES, WORK_ROLES
@@ -161,11 +161,7 @@ def changed_dates(
 
 
 def find_notice(notice_number: str) -> Notice:
-    text = "".join(clean(notice_number).split()).upper()
-    notice = Notice.get_or_none(Notice.number == text) if text else None
-    if notice is None:
-        raise NotFound(f"没有编号为 {text or '（空）'} 的通知书")
-    return notice
+    return find_by_number(Notice, notice_number, "编号", "通知书")
 
 
 def issue_notice(session: Session, case_number: str, kind: str, body_text: str) -> str:

@@ -15,6 +15,7 @@ from store.cases.common import (
     CaseResult,
     check,
     clean,
+    count_due,
     find_case,
     materials,
     move,
@@ -33,7 +34,6 @@ from store.session import Session, operation
 __all__ = [
     "approve_extension",
     "complete_subtask",
-    "count_due",
     "forward_progress",
     "record_visit",
     "reject_extension",
@@ -43,18 +43,14 @@ __all__ = [
 ]
 
 
-def count_due(session: Session, case: Case, start: dt.date) -> tuple[dt.date | None, bool]:
-    """The case's due date counted from ``start`` with its limit, and whether it is
-    provisional (counted through a year the calendar lacks)."""
+def _due_after(session: Session, case: Case, start: dt.date) -> tuple[dt.date | None, bool]:
+    """The case's due date counted from ``start`` with its own limit."""
     limit = case.limit_days
     if limit is None:  # a case registered before limits were stored with it
         limit = case_limit_working_days(
             case.kind, session.register.policy, item_promised_days=case.item.promised_limit_days
         )
-    if limit is None:
-        return None, False
-    due = session.register.calendar.due(start, limit, allow_provisional=True)
-    return due.date, due.provisional
+    return count_due(session, start, limit)
 
 
 def supplement(
@@ -114,7 +110,7 @@ def supplement(
             )
             if start is not None:
                 case.clock_start = start
-                case.due_date, case.due_provisional = count_due(session, case, start)
+                case.due_date, case.due_provisional = _due_after(session, case, start)
             if complete:
                 move(session, case, "in_progress")
         elif complete and case.proposed_action == "withdraw":

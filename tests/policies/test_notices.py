@@ -278,21 +278,24 @@ def test_data_is_immutable_and_lists_become_tuples():
     hash(render_notice(d))  # a Notice is a value too
 
 
+#: Every value some notice kind requires.
+COMPLETE = dict(
+    missing_materials=MISSING,
+    reasons=("不符合条件",),
+    due_on=DUE,
+    bring_by=DUE,
+    joint_windows=("国土窗口",),
+    extended_to=dt.date(2026, 12, 7),
+    extension_reason="需公示",
+    result="准予",
+    forward_by=DUE,
+    corrections=(("办结期限", dt.date(2026, 12, 4), dt.date(2026, 12, 7)),),
+)
+
+
 def test_every_kind_renders_with_complete_data():
-    complete = dict(
-        missing_materials=MISSING,
-        reasons=("不符合条件",),
-        due_on=DUE,
-        bring_by=DUE,
-        joint_windows=("国土窗口",),
-        extended_to=dt.date(2026, 12, 7),
-        extension_reason="需公示",
-        result="准予",
-        forward_by=DUE,
-        corrections=(("办结期限", dt.date(2026, 12, 4), dt.date(2026, 12, 7)),),
-    )
     for kind in NOTICE_KINDS:
-        notice = render_notice(data(kind, **complete))
+        notice = render_notice(data(kind, **COMPLETE))
         assert notice.title == NOTICE_KINDS[kind]
         assert notice.header == "青山镇便民服务中心"
         assert "王秀兰" in notice.text()
@@ -308,20 +311,8 @@ def test_every_kind_renders_with_complete_data():
 def test_a_provisional_date_is_said_so_on_every_dated_notice():
     from policies.notices import DATED_NOTICES
 
-    complete = dict(
-        missing_materials=MISSING,
-        reasons=("不符合条件",),
-        due_on=DUE,
-        bring_by=DUE,
-        joint_windows=("国土窗口",),
-        extended_to=dt.date(2026, 12, 7),
-        extension_reason="需公示",
-        forward_by=DUE,
-        corrections=(("办结期限", dt.date(2026, 12, 4), dt.date(2026, 12, 7)),),
-        provisional_years=(2027,),
-    )
     for kind in NOTICE_KINDS:
-        text = render_notice(data(kind, **{**complete, "result": "准予"})).text()
+        text = render_notice(data(kind, **COMPLETE, provisional_years=(2027,))).text()
         said = "以国务院办公厅公布的2027年节假日安排为准" in text
         assert said == (kind in DATED_NOTICES), kind
     firm = render_notice(data("acceptance", due_on=DUE)).text()

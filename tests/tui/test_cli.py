@@ -309,9 +309,7 @@ def test_the_console_script_runs_without_a_traceback(tmp_path):
     assert "Traceback" not in result.stderr
 
 
-async def test_status_doctor_and_the_home_screen_say_the_same_about_the_calendar(
-    cli, db, clock
-):
+async def test_status_doctor_and_the_home_screen_say_the_same_about_the_calendar(cli, db, clock):
     """One text (policies.calendar.coverage) in three places, each line whole at 80×24."""
     import datetime as dt
 
