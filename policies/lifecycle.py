@@ -164,7 +164,7 @@ def _why_not(facts: CaseFacts, action: Action) -> str:
         return _why_not_close(facts, here)
     if action == Action.EXTEND:
         if facts.extension_state == "requested":
-            return f"{here}，已有待批准的延期申请（待主任批准）"
+            return f"{here}，已有待批准的延期申请"
         if can_extend(facts.kind, facts.state):
             return ""
         if facts.state == State.AWAITING_SUPPLEMENT:
