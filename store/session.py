@@ -197,7 +197,9 @@ def require_role(session: Session, action: str, roles: Collection[str]) -> None:
     if session.role not in roles:
         record_event(session, "denied", attempted=action, role=str(session.role))
         wanted = "、".join(ROLE_LABELS.get(r, r) for r in roles)
-        raise PermissionDenied(f"无权执行此操作（需要：{wanted}）")
+        denied = PermissionDenied(f"无权执行此操作（需要：{wanted}）")
+        denied.audited = True  # recorded here: an enclosing operation records it no more
+        raise denied
 
 
 @contextmanager
