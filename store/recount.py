@@ -81,9 +81,12 @@ def _recount_case(calendar: WorkCalendar, case: Case) -> tuple[bool, bool]:
 
 def _batches(query, date_field, progress: Progress | None, done: int, total: int):
     """Rows of ``query`` in batches of BATCH, walked by (date, id) from the date's index,
-    so only the rows from the year on are read; ``progress(done, total)`` after each."""
+    so only the rows from the year on are read; ``progress(done, total)`` after each. The
+    caller moves the dates of the rows it is given: a row moved past the walk's key comes
+    round again and is skipped."""
     model = query.model
     last: tuple[dt.date, int] | None = None
+    seen: set[int] = set()
     while True:
         page = query
         if last is not None:
@@ -92,8 +95,10 @@ def _batches(query, date_field, progress: Progress | None, done: int, total: int
         rows = list(page.order_by(date_field, model.id).limit(BATCH))
         if not rows:
             return
+        last = (getattr(rows[-1], date_field.name), rows[-1].id)  # the key as read
+        rows = [row for row in rows if row.id not in seen]
+        seen.update(row.id for row in rows)
         yield rows
-        last = (getattr(rows[-1], date_field.name), rows[-1].id)
         done += len(rows)
         if progress is not None:
             progress(done, total)

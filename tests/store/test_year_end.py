@@ -66,13 +66,17 @@ def test_a_notice_with_a_provisional_date_says_so(desk, applicant, clock):  # no
     assert TOLD_AGAIN not in preview_notice(desk, firm.number, "acceptance").text()
 
 
+@pytest.mark.parametrize("batch", [1000, 2])  # 2: dates move while the batches walk them
 def test_importing_the_year_recounts_and_lists_whom_to_tell_again(
     hall,
     desk,  # noqa: F811
     applicant,  # noqa: F811
     clock,
     register_url,
+    batch,
+    monkeypatch,
 ):
+    monkeypatch.setattr("store.recount.BATCH", batch)
     clock.set(local(2026, 12, 28))
     january = accept(desk, applicant)  # due 2027-01-05 either way
     issue_case_notice(desk, january.number, "acceptance")
