@@ -38,6 +38,8 @@ CHANNELS = {
 NOT_RATED = "未评价"
 #: "default" is written only by the daily job (record_not_rated), never by a rater.
 DEFAULT_CHANNEL = "default"
+#: 电话回访: the rating taken when the hall calls the applicant back.
+CALLBACK = "phone"
 
 
 class AlreadyRated(StoreError):
@@ -55,6 +57,8 @@ class RatingResult:
     followup_due: dt.date | None  # 差评: contact the person by this day
     #: counted through a year the calendar lacks: 暂定 until that year is imported
     followup_provisional: bool = False
+    #: a 未评价 record a rating on the callback (电话回访) replaces (policies.ratings)
+    open_to_callback: bool = False
 
 
 def _service(case_number: str | None, inquiry_number: str | None):
@@ -197,6 +201,7 @@ def rating_of(
             row.followup_due
             and session.register.calendar.missing_years(local_date(row.at), row.followup_due)
         ),
+        open_to_callback=not row.rated and replaces_not_rated(CALLBACK),
     )
 
 

@@ -396,3 +396,25 @@ async def test_reader_garbage_is_shown_in_chinese_and_nothing_is_filled(demo, cl
         await pilot.press("ctrl+d")
         await settle(pilot)
         assert app.store.run(lambda: Inquiry.select().count()) == before
+
+
+async def test_a_service_recorded_not_rated_takes_the_rating_of_the_callback(demo, clock):
+    """The daily job's 未评价 does not block the rating given on the callback (电话回访):
+    F7 on that service keys it, and it replaces the record (still one per service)."""
+    from store.ratings import record_not_rated
+
+    rig = Rig(demo, clock)
+    app = rig.app
+    async with app.run_test(size=(80, 24)) as pilot:
+        await rig.home(pilot)
+        number = closed_case(app)
+        app.store.run(record_not_rated, app.session, case_number=number)
+        await rating_screen(pilot, rig, case_number=number)
+        await settle(pilot)
+        assert "已记为未评价：电话回访时请申请人评价" in screen_text(app)
+        assert not rig.evaluator.armed  # nobody at the counter to press a key
+        await pilot.press("4")
+        await settle(pilot)
+        assert ratings(app, case_number=number) == [(4, "phone", True)]
+        text = screen_text(app)
+        assert "已评价：不满意（电话回访，替换未评价记录）" in text and "差评：请于" in text

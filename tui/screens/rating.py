@@ -119,6 +119,8 @@ class RatingScreen(CounterModal):
         self._device = ""  # the armed 评价器's name
         self._asked = False  # the number was typed here (a wrong one can be corrected)
         self._dismissed = False  # closed while the store was asked: arm nothing any more
+        #: recorded 未评价 by the daily job: 1–5 key the rating given on the callback
+        self._callback = False
 
     @property
     def number(self) -> str | None:
@@ -170,7 +172,9 @@ class RatingScreen(CounterModal):
         hints = {
             ASK: "Enter 确认　Esc 返回",
             CHECKING: "Esc 返回",
-            WAITING: "申请人口述时按 1–5 窗口代录　Esc 取消评价",
+            WAITING: "回访时按申请人的评价 1–5 录入　Esc 返回"
+            if self._callback
+            else "申请人口述时按 1–5 窗口代录　Esc 取消评价",
             SAVING: "",
             RATED: "Enter 或 Esc 关闭",
             REFUSED: "Enter 或 Esc 关闭",
@@ -218,6 +222,16 @@ class RatingScreen(CounterModal):
         if self._dismissed or self.state != CHECKING:
             return
         existing = message.existing
+        if existing is not None and existing.open_to_callback:
+            # 未评价 recorded by the daily job: a rating on the callback replaces it.
+            self._callback = True
+            self.state = WAITING
+            self._line("#rating-error", "")
+            self._line(
+                "#device-line", "已记为未评价：电话回访时请申请人评价，按 1–5 录入（电话回访）"
+            )
+            self._show()
+            return
         if existing is not None:
             self.state = REFUSED
             self._line("#device-line", "")
@@ -316,7 +330,9 @@ class RatingScreen(CounterModal):
         if self.state not in CLERK_KEYS:
             return
         self._disarm()
-        self._save(level, "clerk", None)
+        from store.ratings import CALLBACK
+
+        self._save(level, CALLBACK if self._callback else "clerk", None)
 
     def action_rearm(self) -> None:
         if self.state == ENDED:
@@ -386,6 +402,8 @@ class RatingScreen(CounterModal):
         text = f"已评价：{r.level_label}"
         if r.channel == "clerk":
             text += "（窗口代录）"
+        elif self._callback:
+            text += "（电话回访，替换未评价记录）"
         if r.followup_due is not None:
             provisional = "（暂定）" if r.followup_provisional else ""
             text += f"\n差评：请于 {r.followup_due:%Y-%m-%d}{provisional} 前回访申请人"
