@@ -12,7 +12,7 @@ from policies.cases import STATES, MaterialStatus, TransitionError, check_transi
 from policies.lifecycle import Action, CaseFacts, check_action
 from store.clock import local_date
 from store.errors import InvalidInput, NotFound, Refused
-from store.models import Case, Refusal, SubTask, new_uuid
+from store.models import Case, Inquiry, Refusal, SubTask, new_uuid
 from store.roles import SUPERVISOR_ROLES
 from store.session import Session
 
@@ -127,8 +127,6 @@ def move(session: Session, case: Case, to_state: str) -> None:
 def ended(session: Session, case: Case) -> None:
     """A case has ended: a pending extension lapses (the audit keeps it), and whoever was
     asked first stops following it (督办 lasts until the case ends, seed 000 篇7)."""
-    from store.models import Inquiry
-
     if case.extension_state == "requested":
         case.extension_state, case.extension_requested = "", None
     Inquiry.update(state="closed", closed_at=session.now()).where(

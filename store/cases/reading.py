@@ -11,6 +11,7 @@ from policies.cases import KINDS, MATERIAL_STATUSES, STATES, MaterialStatus
 from policies.deadlines import immediate_overdue
 from policies.lifecycle import ActionVerdict, case_actions, clock_runs, notice_for
 from store.cases.common import facts, find_case, materials
+from store.cases.notices import NOTICE_KINDS
 from store.clock import local_date
 from store.models import Case, Notice, Person, SubTask, Window
 from store.roles import DATA_ROLES
@@ -143,7 +144,7 @@ def case_detail(session: Session, number: str) -> CaseDetail:
             for s in SubTask.select().where(SubTask.case == case).order_by(SubTask.id)
         )
         notices = tuple(
-            NoticeLine(n.number, n.kind, _notice_title(n.kind), n.issued_at)
+            NoticeLine(n.number, n.kind, NOTICE_KINDS.get(n.kind, n.kind), n.issued_at)
             for n in Notice.select(Notice.number, Notice.kind, Notice.issued_at)
             .where(Notice.case == case)
             .order_by(Notice.id)
@@ -206,9 +207,3 @@ def case_detail(session: Session, number: str) -> CaseDetail:
             notice_kind=notice_for(rules),
             actions=case_actions(rules, session.role),
         )
-
-
-def _notice_title(kind: str) -> str:
-    from store.cases.notices import NOTICE_KINDS
-
-    return NOTICE_KINDS.get(kind, kind)
