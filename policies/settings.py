@@ -26,6 +26,7 @@ import tomli_w
 
 from policies.cases import KINDS
 from policies.errors import PolicyError
+from policies.handover import parse_levels
 
 __all__ = [
     "RATING_LEVELS",
@@ -86,6 +87,8 @@ class DeadlinePolicy:
     promised_fallback_working_days: int = _num(0)
     task_without_limit_working_days: int = _num(1)
     higher_decision_working_days: int = _num(1)
+    warn_before_working_days: int = _num(0, 30)
+    head_after_working_days: int = _num(1, 365)
 
 
 @dataclass(frozen=True)
@@ -155,9 +158,13 @@ class PetitionPolicy:
 
 @dataclass(frozen=True)
 class AbPostPolicy:
-    """AB岗: how early an absence must be registered (seed 003 篇5)."""
+    """AB岗: how early an absence must be registered (seed 003 篇5), which absences need
+    approval and by whom (seed 000 篇6), and when B takes over unasked (seed 002 附件4)."""
 
     absence_notice_days: int = _num(0)
+    approval_over_days: int = _num(0, 365)
+    approval_levels: tuple[str, ...]
+    initiative_after: dt.time
 
 
 @dataclass(frozen=True)
@@ -332,6 +339,10 @@ def _check_consistency(policy: Policy) -> None:
             f"复杂投诉时限（{c.complex_working_days}）不能短于一般书面投诉时限"
             f"（complaints.written_working_days = {c.written_working_days}）",
         )
+    try:
+        parse_levels(policy.ab_posts.approval_levels)
+    except ValueError as exc:
+        raise PolicySettingError("ab_posts.approval_levels", str(exc)) from None
     a = policy.attendance
     if a.sign_out <= a.sign_in:
         raise PolicySettingError(

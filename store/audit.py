@@ -28,6 +28,9 @@ class EventDraft:
     record_table: str = ""
     record_id: str = ""
     detail: dict[str, Any] = field(default_factory=dict)
+    #: Whom the actor acted for (AB岗: B for A), when the operation decides it per record;
+    #: None falls back to the session's 代岗 of the day.
+    acting_for: int | None = None
 
 
 class Entry(NamedTuple):

@@ -136,6 +136,26 @@ def _m0003_lifecycle(db: pw.Database) -> None:
     )
 
 
+def _m0004_handover(db: pw.Database) -> None:
+    """AB岗: the handover table as it is now (the old draft table and 请假 were never
+    written by any version, so they are replaced); 否定报备 decisions; a case's history."""
+    from store.models import Handover
+
+    for table in ("handover", "leave"):
+        if db.table_exists(table):
+            (rows,) = db.execute_sql(f'SELECT COUNT(*) FROM "{table}"').fetchone()
+            if rows:
+                raise StoreError(f"数据表 {table} 中已有数据，不能自动迁移：请联系技术支持")
+            db.execute_sql(f'DROP TABLE "{table}"')
+    db.create_tables([Handover])
+    add_missing_columns(
+        db, (("refusal", "decision", _with_default(pw.CharField(max_length=16, default=""), "''")),)
+    )
+    db.execute_sql(
+        'CREATE INDEX IF NOT EXISTS "audit_event_record_id" ON "audit_event" ("record_id")'
+    )
+
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "初始结构：登记本全部数据表", _m0001_initial),
     Migration(
@@ -148,6 +168,7 @@ MIGRATIONS: list[Migration] = [
         "办件规则：办件时限随件保存、需重新告知、告知书所载日期、未评价改为回访评价；转办督办至办结",
         _m0003_lifecycle,
     ),
+    Migration(4, "AB岗：交接、顶岗与收岗；否定报备的审核结论；办件经办记录", _m0004_handover),
 ]
 
 

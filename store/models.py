@@ -300,20 +300,45 @@ class Inquiry(SealedModel):
 
 
 class Handover(SealedModel):
-    """AB岗交接 — an absence of the A post and the B post's taking over."""
+    """AB岗交接 — one absence of a clerk (A, ``from_staff``) and who covers A's work
+    (B, ``to_staff``): registered, approved, confirmed by B, handed back. A cover taken
+    without a handover (主动顶岗, the supervisor naming a stand-in, 代岗 declared at login)
+    is a row too, so nothing of A's is ever with nobody. States and rules: policies.handover.
+    """
 
-    window = pw.ForeignKeyField(Window, backref="handovers", on_delete="RESTRICT")
-    from_staff = pw.ForeignKeyField(Staff, backref="handovers_out", on_delete="RESTRICT")
-    to_staff = pw.ForeignKeyField(Staff, null=True, backref="handovers_in", on_delete="RESTRICT")
-    reason = pw.CharField(max_length=16)  # leave | training | trip | other
-    mode = pw.CharField(max_length=16)  # planned | initiative | forced | stand_in
-    starts_at = UtcDateTimeField()
-    ends_at = UtcDateTimeField(null=True)
-    registered_at = UtcDateTimeField()
+    number = pw.CharField(max_length=32, unique=True)  # 交接单号
+    from_staff = pw.ForeignKeyField(
+        Staff, null=True, backref="handovers_out", on_delete="RESTRICT"
+    )  # None: a window covered at login with nobody named
+    to_staff = pw.ForeignKeyField(Staff, backref="handovers_in", on_delete="RESTRICT")
+    window = pw.ForeignKeyField(Window, null=True, backref="handovers", on_delete="RESTRICT")
+    mode = pw.CharField(max_length=16)  # planned | initiative | assigned | login
+    absence = pw.CharField(max_length=16)  # vacation | study | trip | sick | personal | other
+    starts_on = pw.DateField()
+    ends_on = pw.DateField(index=True)
+    state = pw.CharField(max_length=16, index=True)
+    late = pw.BooleanField(default=False)  # registered later than the policy's notice
+    approval = pw.CharField(max_length=16, default="")  # "" | pending | approved | refused
+    approver = pw.CharField(max_length=32, default="")  # the policy's level (中心主任 …)
     approved_by = pw.ForeignKeyField(Staff, null=True, backref="+", on_delete="RESTRICT")
-    state = pw.CharField(max_length=16, index=True)  # registered | active | ended | cancelled
-    pending_cases = pw.TextField(default="[]")  # JSON list of case numbers handed over
-    notes_enc = pw.BlobField(null=True)
+    approved_at = UtcDateTimeField(null=True)
+    registered_by = pw.ForeignKeyField(Staff, backref="+", on_delete="RESTRICT")
+    registered_at = UtcDateTimeField()
+    confirmed_at = UtcDateTimeField(null=True)  # B reviewed the items: B acts for A from here
+    returned_at = UtcDateTimeField(null=True)  # 收岗: B handed back
+    ended_at = UtcDateTimeField(null=True)
+    ended_how = pw.CharField(max_length=16, default="")  # "" | confirmed | auto | cancelled
+    reviewed_by = pw.ForeignKeyField(Staff, null=True, backref="+", on_delete="RESTRICT")
+    reviewed_at = UtcDateTimeField(null=True)  # the supervisor saw a cover without handover
+    seen_by_absent_at = UtcDateTimeField(null=True)  # A was told of it at their login
+    #: The snapshot of A's open work at handover, JSON list of {type, number, owner, due …}
+    #: (numbers and dates, no personal data); a chain's later link carries the earlier's.
+    items = pw.TextField(default="[]")
+    reason_enc = pw.BlobField(null=True)  # why covered without handover / at login
+    notes_enc = pw.BlobField(null=True)  # A's note on the absence
+
+    class Meta:
+        indexes = ((("to_staff", "state"), False), (("from_staff", "state"), False))
 
 
 class Complaint(SealedModel):
@@ -435,6 +460,7 @@ class Refusal(SealedModel):
     reviewed_by = pw.ForeignKeyField(Staff, null=True, backref="+", on_delete="RESTRICT")
     reviewed_at = UtcDateTimeField(null=True)
     review_note_enc = pw.BlobField(null=True)
+    decision = pw.CharField(max_length=16, default="")  # "" | agreed | overturned
 
 
 class Attendance(BaseModel):
@@ -456,18 +482,6 @@ class Attendance(BaseModel):
         indexes = ((("staff", "work_date"), True),)
 
 
-class Leave(BaseModel):
-    """请假 — leave needs approval by rank (seed 000 篇6)."""
-
-    staff = pw.ForeignKeyField(Staff, backref="leaves", on_delete="CASCADE")
-    starts_on = pw.DateField()
-    ends_on = pw.DateField()
-    kind = pw.CharField(max_length=16)
-    state = pw.CharField(max_length=16)  # requested | approved | refused
-    approved_by = pw.ForeignKeyField(Staff, null=True, backref="+", on_delete="RESTRICT")
-    requested_at = UtcDateTimeField()
-
-
 # --- audit ---------------------------------------------------------------------------
 
 
@@ -485,6 +499,10 @@ class AuditEvent(BaseModel):
     detail = pw.TextField(default="{}")  # JSON of non-personal facts
     prev_mac = pw.CharField(max_length=64)
     mac = pw.CharField(max_length=64)
+
+    class Meta:
+        # A case's history (who did what, B for A) is read by the case's uuid.
+        indexes = ((("record_id",), False),)
 
 
 class AuditPending(BaseModel):
@@ -536,7 +554,6 @@ ALL_MODELS: tuple[type[BaseModel], ...] = (
     SubTask,
     Refusal,
     Attendance,
-    Leave,
     AuditEvent,
     AuditPending,
     AuditHead,

@@ -168,7 +168,7 @@ def _record(session: Session, draft: audit.EventDraft) -> None:
         audit_key=session.audit_key,
         at=session.now(),
         actor=session.staff_id,
-        acting_for=session.acting_for,
+        acting_for=draft.acting_for if draft.acting_for is not None else session.acting_for,
         station=session.register.station,
     )
 
