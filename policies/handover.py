@@ -152,14 +152,14 @@ def parse_levels(levels: tuple[str, ...] | list[str]) -> list[ApprovalLevel]:
         days, sep, approver = text.partition(":")
         days, approver = days.strip(), approver.strip()
         if not sep or not approver:
-            raise ValueError(f"审批层级 {text!r} 应写成 \"天数:审批人\"")
+            raise ValueError(f'审批层级 {text!r} 应写成 "天数:审批人"')
         if days == "*":
             out.append(ApprovalLevel(None, approver))
             continue
         if not days.isdigit() or int(days) < 1:
             raise ValueError(f"审批层级 {text!r} 的天数应为正整数或 *")
         if out and (out[-1].max_days is None or out[-1].max_days >= int(days)):
-            raise ValueError("审批层级应按天数从小到大排列，\"*\" 放在最后")
+            raise ValueError('审批层级应按天数从小到大排列，"*" 放在最后')
         out.append(ApprovalLevel(int(days), approver))
     if not out:
         raise ValueError("至少要有一级审批")

@@ -154,6 +154,9 @@ def _m0004_handover(db: pw.Database) -> None:
     db.execute_sql(
         'CREATE INDEX IF NOT EXISTS "audit_event_record_id" ON "audit_event" ("record_id")'
     )
+    db.execute_sql(
+        'CREATE INDEX IF NOT EXISTS "case_accepted_by_id_state" ON "case" ("accepted_by_id", "state")'
+    )
 
 
 MIGRATIONS: list[Migration] = [

@@ -256,6 +256,8 @@ class Case(SealedModel):
             (("person", "received_at"), False),
             (("accepted_by", "received_at"), False),
             (("window", "closed_at"), False),
+            # AB岗: a clerk's open work, to hand over and to cover
+            (("accepted_by", "state"), False),
         )
 
 
@@ -310,7 +312,9 @@ class Handover(SealedModel):
     from_staff = pw.ForeignKeyField(
         Staff, null=True, backref="handovers_out", on_delete="RESTRICT"
     )  # None: a window covered at login with nobody named
-    to_staff = pw.ForeignKeyField(Staff, backref="handovers_in", on_delete="RESTRICT")
+    to_staff = pw.ForeignKeyField(
+        Staff, null=True, backref="handovers_in", on_delete="RESTRICT"
+    )  # None: nobody named yet (a post without B: the supervisor names a stand-in)
     window = pw.ForeignKeyField(Window, null=True, backref="handovers", on_delete="RESTRICT")
     mode = pw.CharField(max_length=16)  # planned | initiative | assigned | login
     absence = pw.CharField(max_length=16)  # vacation | study | trip | sick | personal | other

@@ -20,8 +20,9 @@ INQUIRY = "SW"  # 首问登记
 COMPLAINT = "TS"  # 投诉
 PETITION = "XF"  # 信访
 NOTICE = "TZ"  # 通知书 / 告知书
+HANDOVER = "JJ"  # AB岗交接单
 
-PREFIXES = (CASE, INQUIRY, COMPLAINT, PETITION, NOTICE)
+PREFIXES = (CASE, INQUIRY, COMPLAINT, PETITION, NOTICE, HANDOVER)
 
 #: Prefix, day (YYYYMMDD), a dash and at least four digits (more after 9999 in a day).
 NUMBER_RE = re.compile(r"^(?P<prefix>[A-Z]{2})(?P<day>\d{8})-(?P<seq>\d{4,})$")

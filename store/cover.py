@@ -1,0 +1,58 @@
+"""Who covers whom now (AB岗代岗): read from the active handovers, a handful of rows.
+
+A's work is with the end of A's chain: A→B, and B away with B→C, so C covers A and B
+(a helpdesk that follows only one link loses A's items when B goes away in turn). An
+operation on an item of someone the session covers is audited as done for them.
+"""
+
+from __future__ import annotations
+
+from store.models import Handover
+
+ACTIVE = "active"
+
+
+def active_covers() -> dict[int, int]:
+    """Absent staff id → the staff id covering them (one link each)."""
+    return {
+        a: b
+        for a, b in Handover.select(Handover.from_staff, Handover.to_staff)
+        .where(
+            (Handover.state == ACTIVE)
+            & Handover.from_staff.is_null(False)
+            & Handover.to_staff.is_null(False)
+        )
+        .order_by(Handover.confirmed_at)
+        .tuples()
+        if a != b
+    }
+
+
+def _root(links: dict[int, int], staff_id: int) -> int:
+    seen = {staff_id}
+    current = staff_id
+    while current in links and links[current] not in seen:
+        current = links[current]
+        seen.add(current)
+    return current
+
+
+def cover_root(staff_id: int) -> int:
+    """Who finally covers ``staff_id`` (``staff_id`` itself when nobody does)."""
+    return _root(active_covers(), staff_id)
+
+
+def covered_by(staff_id: int | None) -> dict[int, int]:
+    """The staff whose work ``staff_id`` covers now, at the end of their chain → the next
+    link (whom they handed to). Empty for nobody."""
+    if staff_id is None:
+        return {}
+    links = active_covers()
+    return {a: b for a, b in links.items() if _root(links, a) == staff_id}
+
+
+def acting_for(staff_id: int | None, owner_id: int | None) -> int | None:
+    """The owner's id when ``staff_id`` acts on the owner's item as their cover, else None."""
+    if staff_id is None or owner_id is None or owner_id == staff_id:
+        return None
+    return owner_id if owner_id in covered_by(staff_id) else None
