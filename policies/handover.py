@@ -221,6 +221,25 @@ def login_cover_needs_reason(covered_signed_in: bool, holds_post_here: bool) -> 
     return None
 
 
+def window_flags(
+    *, a_held: bool, b_held: bool, a_away: bool, b_away: bool, same_clerk: bool
+) -> tuple[str, ...]:
+    """What the roster flags about one window (无人顶岗 must not happen): a post nobody
+    holds, a holder away today, a B that is the A itself (nobody backs A up)."""
+    flags: list[str] = []
+    if not a_held:
+        flags.append("无A岗")
+    elif a_away:
+        flags.append("A岗离岗")
+    if not b_held:
+        flags.append("无B岗")
+    elif same_clerk:
+        flags.append("A、B同一人")
+    elif b_away:
+        flags.append("B岗离岗")
+    return tuple(flags)
+
+
 def check_end(orphans: int) -> None:
     """A handover may not end while any of A's open items would be left with nobody."""
     if orphans:

@@ -2,7 +2,10 @@
 a clerk works today and, when covering (代岗), for whom.
 
 Posts are assigned by the supervisor (store.staff.assign_post); the post actually worked
-today is recorded on the day's Attendance row, whether or not sign_in ran first.
+today is recorded on the day's Attendance row, whether or not sign_in ran first. A 代岗
+out of the ordinary (for someone signed in today, or at a window where one holds no post)
+needs a reason and goes on the supervisor's board (store.handover.login_cover); the roster
+flags a window without a B, or whose A or B is away (policies.handover.window_flags).
 """
 
 from __future__ import annotations
@@ -10,10 +13,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from policies.handover import Mode, window_flags
 from policies.masking import mask_name
 from store.clock import local_date
 from store.errors import InvalidInput
-from store.models import Attendance, Post, Staff, Window
+from store.handover import away_staff, login_cover
+from store.models import Attendance, Handover, Post, Staff, Window
 from store.roles import DATA_ROLES
 from store.session import Session, operation
 
@@ -29,6 +34,12 @@ class PostView:
     post: str  # "A" | "B"
     staff_number: str | None
     staff_name_masked: str | None  # 王*英; None when empty or without a data key
+    away: bool = False  # the holder is absent today (a registered absence, a cover)
+    flags: tuple[str, ...] = ()  # the window's (the same on its A and B row): 无B岗, B岗离岗 …
+
+
+class CoverReasonNeeded(InvalidInput):
+    """代岗 at login that needs a reason, and none was given (the message says why)."""
 
 
 @dataclass(frozen=True)
@@ -41,6 +52,7 @@ class TodayPost:
     post: str  # "A" | "B"
     acting_for_number: str | None  # 代岗: the staff member covered for
     acting_for_name_masked: str | None
+    handover_number: str | None = None  # the cover on the supervisor's board, if any
 
 
 def _masked_staff_name(session: Session, staff: Staff) -> str | None:
@@ -51,17 +63,27 @@ def _masked_staff_name(session: Session, staff: Staff) -> str | None:
 
 
 def roster(session: Session) -> list[PostView]:
-    """Both posts of every active window, in the hall's order (empty posts included)."""
+    """Both posts of every active window, in the hall's order (empty posts included), each
+    with whether its holder is away today and the window's flags."""
+    today = local_date(session.now())
     with operation(session, "post.roster", record_table="post"):
         windows = list(Window.select().where(Window.active).order_by(Window.id))
         held = {
             (p.window_id, p.post): p.staff
             for p in Post.select(Post, Staff).join(Staff).where(Staff.active)
         }
+        away = away_staff(today)
         views = []
         for window in windows:
-            for post in POSTS:
-                staff = held.get((window.id, post))
+            a, b = (held.get((window.id, post)) for post in POSTS)
+            flags = window_flags(
+                a_held=a is not None,
+                b_held=b is not None,
+                a_away=a is not None and a.id in away,
+                b_away=b is not None and b.id in away,
+                same_clerk=a is not None and b is not None and a.id == b.id,
+            )
+            for post, staff in zip(POSTS, (a, b), strict=True):
                 views.append(
                     PostView(
                         window.code,
@@ -69,6 +91,8 @@ def roster(session: Session) -> list[PostView]:
                         post,
                         staff.number if staff else None,
                         _masked_staff_name(session, staff) if staff else None,
+                        away=staff is not None and staff.id in away,
+                        flags=flags,
                     )
                 )
         return views
@@ -121,10 +145,38 @@ def _covers_window(staff: Staff, window: Window) -> bool:
     return Post.select().where((Post.staff == staff) & (Post.window == window)).exists()
 
 
+def _todays_cover(staff_id: int, today: dt.date, window: Window, covered: Staff | None):
+    """The 代岗 declared at login today for this window and clerk (None: no cover)."""
+    return (
+        Handover.select()
+        .where(
+            (Handover.to_staff == staff_id)
+            & (Handover.mode == Mode.LOGIN)
+            & (Handover.starts_on == today)
+            & (Handover.window == window.id)
+            & (
+                (Handover.from_staff == covered.id)
+                if covered is not None
+                else Handover.from_staff.is_null()
+            )
+        )
+        .order_by(Handover.id.desc())
+        .first()
+    )
+
+
 def take_post(
-    session: Session, window_code: str, post: str, acting_for_number: str | None
+    session: Session,
+    window_code: str,
+    post: str,
+    acting_for_number: str | None,
+    reason: str = "",
 ) -> TodayPost:
-    """Record today's window and post (and 代岗: for whom); sets `session.acting_for`."""
+    """Record today's window and post (and 代岗: for whom); sets `session.acting_for`.
+
+    Covering someone signed in today, or a window where one holds no post, needs a
+    ``reason`` (CoverReasonNeeded otherwise) and goes on the supervisor's board. Taking
+    the same post again the same day (after the screen lock) asks for nothing again."""
     post = post.strip().upper()
     if post not in POSTS:
         raise InvalidInput("岗位只能是 A 或 B")
@@ -148,6 +200,22 @@ def take_post(
         row = Attendance.get_or_none(
             (Attendance.staff == session.staff_id) & (Attendance.work_date == today)
         )
+        again = (
+            row is not None
+            and row.window_id == window.id
+            and row.post == post
+            and row.acting_for_id == (covered.id if covered else None)
+        )
+        if again:
+            # The morning's post taken again: its cover (and reason) is on record.
+            handover = _todays_cover(session.staff_id, today, window, covered)
+        else:
+            try:
+                handover = login_cover(session, window, covered, reason)
+            except InvalidInput as exc:
+                if not reason.strip() and "须写明原因" in str(exc):
+                    raise CoverReasonNeeded(str(exc)) from None
+                raise
         if row is None:
             # Sign-in stays with store.attendance.sign_in: no signed_in_at here.
             row = Attendance(
@@ -163,6 +231,8 @@ def take_post(
             "post": post,
             "acting_for": covered.id if covered else None,
         }
+        if handover is not None:
+            event.detail["handover"] = handover.number
         masked = _masked_staff_name(session, covered) if covered else None
     session.acting_for = covered.id if covered else None
     return TodayPost(
@@ -172,4 +242,5 @@ def take_post(
         post,
         covered.number if covered else None,
         masked,
+        handover.number if handover is not None else None,
     )
