@@ -29,12 +29,7 @@ def active_covers() -> dict[int, int]:
 
 
 def _root(links: dict[int, int], staff_id: int) -> int:
-    seen = {staff_id}
-    current = staff_id
-    while current in links and links[current] not in seen:
-        current = links[current]
-        seen.add(current)
-    return current
+    return _chain(links, staff_id)[-1]
 
 
 def cover_root(staff_id: int) -> int:
@@ -56,3 +51,20 @@ def acting_for(staff_id: int | None, owner_id: int | None) -> int | None:
     if staff_id is None or owner_id is None or owner_id == staff_id:
         return None
     return owner_id if owner_id in covered_by(staff_id) else None
+
+
+def _chain(links: dict[int, int], staff_id: int) -> list[int]:
+    chain, current = [staff_id], staff_id
+    while current in links and links[current] not in chain:
+        current = links[current]
+        chain.append(current)
+    return chain
+
+
+def covered_through(staff_id: int | None) -> list[int]:
+    """Those whose work passes through ``staff_id`` on its way to whoever covers it: A for
+    B when A→B (whether B covers A or B is away in turn with B→C)."""
+    if staff_id is None:
+        return []
+    links = active_covers()
+    return [a for a in links if a != staff_id and staff_id in _chain(links, a)[1:]]

@@ -13,6 +13,8 @@ import datetime as dt
 import json
 from dataclasses import dataclass, field
 
+from peewee import JOIN
+
 from policies import handover as rules
 from policies.cases import STATES, TransitionError
 from policies.handover import (
@@ -28,7 +30,7 @@ from policies.handover import (
 )
 from policies.masking import mask_name
 from store.clock import local_date, to_local
-from store.cover import active_covers, covered_by
+from store.cover import active_covers, covered_by, covered_through
 from store.errors import InvalidInput, NotFound, Refused
 from store.models import Attendance, Case, Handover, Inquiry, Post, Rating, Staff, Window
 from store.numbers import HANDOVER, next_number
@@ -291,9 +293,9 @@ def open_items(staff_ids: list[int]) -> list[dict]:
         )
     for case_number, inquiry_number, due, owner in (
         Rating.select(Case.number, Inquiry.number, Rating.followup_due, Rating.staff)
-        .join(Case, on=(Rating.case == Case.id), join_type="LEFT OUTER")
+        .join(Case, on=(Rating.case == Case.id), join_type=JOIN.LEFT_OUTER)
         .switch(Rating)
-        .join(Inquiry, on=(Rating.inquiry == Inquiry.id), join_type="LEFT OUTER")
+        .join(Inquiry, on=(Rating.inquiry == Inquiry.id), join_type=JOIN.LEFT_OUTER)
         .where(Rating.staff.in_(staff_ids) & Rating.followup_state.in_(("open", "contacted")))
         .tuples()
     ):
@@ -397,7 +399,7 @@ def _snapshot(row: Handover) -> None:
     if row.from_staff_id is None:
         row.items = "[]"
         return
-    ids = [row.from_staff_id, *covered_by(row.from_staff_id)]
+    ids = [row.from_staff_id, *covered_through(row.from_staff_id)]
     row.items = json.dumps(open_items(ids), ensure_ascii=False)
 
 
@@ -630,7 +632,7 @@ def _covered_through(row: Handover) -> list[int]:
     """Those whose work reaches the coverer only through this handover's absent clerk."""
     if row.from_staff_id is None:
         return []
-    return list(covered_by(row.from_staff_id))
+    return covered_through(row.from_staff_id)
 
 
 def hand_back(session: Session, number: str) -> ReturnSummary:

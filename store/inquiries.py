@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 from policies.errors import PolicyError
 from store.clock import local_date
+from store.cover import acting_for, covered_by
 from store.errors import InvalidInput, NotFound, PermissionDenied
 from store.models import Case, Inquiry, Person, ServiceItem, Staff, Window, new_uuid
 from store.numbers import INQUIRY, next_number
@@ -77,10 +78,11 @@ def staff_window_id(session: Session) -> int | None:
 def working_windows(session: Session) -> set[int]:
     """The windows whose items this counter accepts (本窗口): the staff member's own window,
     the windows they hold an A or B post at, today's window, and those of whom they cover
-    for (代岗: B has A's powers)."""
+    for (代岗 at login, or through an active handover: B has A's powers)."""
     from store.models import Attendance, Post
 
     staff = [s for s in (session.staff_id, session.acting_for) if s is not None]
+    staff += list(covered_by(session.staff_id))  # AB岗: those covered through a handover
     if not staff:
         return set()
     windows = {w for (w,) in Staff.select(Staff.window).where(Staff.id.in_(staff)).tuples() if w}
@@ -294,6 +296,7 @@ def finish_inquiry(session: Session, number: str) -> None:
         row.state, row.closed_at = "closed", session.now()
         row.save()
         ev.record_id, ev.detail = row.uuid, {"number": row.number}
+        ev.acting_for = acting_for(session.staff_id, row.first_asker_id)  # AB岗: B for A
 
 
 def answer_instead(session: Session, number: str) -> None:

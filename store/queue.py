@@ -23,8 +23,9 @@ from policies.deadlines import immediate_overdue
 from policies.lifecycle import clock_runs
 from policies.masking import mask_name
 from store.clock import HALL_TZ, local_date
+from store.cover import covered_by
 from store.errors import InvalidInput
-from store.models import Case, Inquiry, Person, Rating, ServiceItem, Window
+from store.models import Case, Inquiry, Person, Rating, ServiceItem, Staff, Window
 from store.roles import DATA_ROLES, SUPERVISOR_ROLES
 from store.session import Session, operation
 
@@ -65,6 +66,8 @@ class QueueRow:
     urgency: str  # overdue | due_soon | ok | none
     #: A 即办件 still open after the policy's minutes: overdue although due today.
     immediate_overdue: bool = False
+    #: AB岗代岗: the staff number of the absent clerk whose item this is ("" when one's own).
+    covering_for: str = ""
 
 
 @dataclass(frozen=True)
@@ -146,6 +149,7 @@ class _Candidate:
     received_at: dt.datetime
     person_id: int | None
     caller: tuple[str, bytes] | None = None  # (inquiry uuid, sealed caller name)
+    owner: int | None = None  # who accepted the case / asked first
     days_left: int | None = None
     provisional: bool = False
     urgency: str = "none"
@@ -161,6 +165,7 @@ _CASE_COLUMNS = (
     Case.due_provisional,
     Case.received_at,
     Case.person,
+    Case.accepted_by,
 )
 
 
@@ -186,7 +191,7 @@ def _cases(section: str, where, limit: int) -> list[_Candidate]:
 
 
 def _candidate(
-    section, number, item_id, kind, state, due, due_provisional, received_at, person_id
+    section, number, item_id, kind, state, due, due_provisional, received_at, person_id, owner
 ) -> _Candidate:
     return _Candidate(
         section,
@@ -200,14 +205,18 @@ def _candidate(
         bool(due_provisional),
         received_at,
         person_id,
+        owner=owner,
     )
 
 
-def _referrals(session: Session, window: Window | None, limit: int) -> list[_Candidate]:
+def _referrals(
+    session: Session, window: Window | None, limit: int, covered: list[int]
+) -> list[_Candidate]:
     open_ = Inquiry.state == "open"
     referred = Inquiry.disposition == "referred"
-    # 督办: what I was asked first and referred, until its case (if it became one) ends.
-    wheres = [referred & (Inquiry.first_asker == session.staff_id) & open_]
+    # 督办: what I (or one I cover) was asked first and referred, until its case ends.
+    askers = [session.staff_id, *covered]
+    wheres = [referred & Inquiry.first_asker.in_(askers) & open_]
     if window is not None:  # 转入: referred here (not yet accepted as a case: see below)
         wheres.append(referred & (Inquiry.referred_to == window.id) & open_)
     if session.role in SUPERVISOR_ROLES:
@@ -226,13 +235,25 @@ def _referrals(session: Session, window: Window | None, limit: int) -> list[_Can
                 Inquiry.person,
                 Inquiry.caller_name_enc,
                 Inquiry.case,
+                Inquiry.first_asker,
             )
             .where(where)
             .order_by(Inquiry.at)
             .limit(limit)
             .tuples()
         )
-        for uuid, number, item_id, disposition, referred_to, at, person_id, caller, case in query:
+        for (
+            uuid,
+            number,
+            item_id,
+            disposition,
+            referred_to,
+            at,
+            person_id,
+            caller,
+            case,
+            asker,
+        ) in query:
             here = window is not None and referred_to == window.id
             if disposition == "escalated":
                 kind = "escalated"
@@ -259,6 +280,7 @@ def _referrals(session: Session, window: Window | None, limit: int) -> list[_Can
                     at,
                     person_id,
                     (uuid, bytes(caller)) if caller is not None else None,
+                    owner=asker,
                 ),
             )
     # A referral accepted as a case shows the case's state and deadline (督办 goes on).
@@ -398,7 +420,16 @@ def counter_queue(session: Session, *, window_code: str | None, limit: int = 200
         told_again = _renotify(window, limit)
         again = {c.number for c in told_again}
         candidates = told_again + [c for c in candidates if c.number not in again]
-        candidates += _referrals(session, window, limit)
+        # AB岗: the open work of those this clerk covers (A's items, marked 代岗), wherever
+        # their window; read through the index (accepted_by, state).
+        covered = list(covered_by(session.staff_id))
+        if covered:
+            seen = {c.number for c in candidates}
+            for state in OPEN_STATES:
+                section = "supplement" if state == SUPPLEMENT_STATE else "case"
+                where = Case.accepted_by.in_(covered) & (Case.state == state)
+                candidates += [c for c in _cases(section, where, limit) if c.number not in seen]
+        candidates += _referrals(session, window, limit, covered)
 
         calendar = register.calendar
         now = session.now()
@@ -418,6 +449,11 @@ def counter_queue(session: Session, *, window_code: str | None, limit: int = 200
         candidates.sort(key=_sort_key)
         shown = candidates[:limit]
         items = dict(ServiceItem.select(ServiceItem.id, ServiceItem.name).tuples())
+        numbers = (
+            dict(Staff.select(Staff.id, Staff.number).where(Staff.id.in_(covered)).tuples())
+            if covered
+            else {}
+        )
         rows = tuple(
             QueueRow(
                 section=c.section,
@@ -433,6 +469,7 @@ def counter_queue(session: Session, *, window_code: str | None, limit: int = 200
                 provisional=c.provisional,
                 urgency=c.urgency,
                 immediate_overdue=c.immediate_overdue,
+                covering_for=numbers.get(c.owner, "") if c.owner in covered else "",
             )
             for c, applicant in zip(shown, _masked_applicants(session, shown), strict=True)
         )

@@ -11,6 +11,7 @@ from typing import Any
 from policies.cases import STATES, MaterialStatus, TransitionError, check_transition
 from policies.lifecycle import Action, CaseFacts, check_action
 from store.clock import local_date
+from store.cover import acting_for
 from store.errors import InvalidInput, NotFound, Refused
 from store.models import Case, Inquiry, Refusal, SubTask, new_uuid
 from store.roles import SUPERVISOR_ROLES
@@ -105,6 +106,8 @@ def check(session: Session, case: Case, action: Action, event: Any = None) -> No
     ``action`` on the case for this session's role now."""
     if event is not None:
         event.record_id = case.uuid  # the refusal's audit event names the case
+        # AB岗: on the case of someone this clerk covers, the event says "B for A".
+        event.acting_for = acting_for(session.staff_id, case.accepted_by_id)
     try:
         check_action(facts(case), action, session.role)
     except TransitionError as exc:
