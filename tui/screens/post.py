@@ -1,5 +1,8 @@
 """今日岗位: the window and the A/B post for today, and whom one covers for (代岗).
-Enter takes the defaults from the roster, so a normal morning costs one key."""
+Enter takes the defaults from the roster, so a normal morning costs one key. A 代岗 out of
+the ordinary (for someone signed in today, or at a window where one holds no post) needs a
+reason, which goes on the supervisor's board: the store says so and the reason field gets
+the focus."""
 
 from __future__ import annotations
 
@@ -50,6 +53,8 @@ class PostScreen(CounterModal):
             )
             yield Label("代岗（替谁顶岗，填其工号；不代岗留空）")
             yield Input(id="acting-for", max_length=32, compact=True)
+            yield Label("代岗原因（特殊代岗须填写，报大厅主任）")
+            yield Input(id="reason", max_length=200, compact=True)
             yield Static("", classes="error-line", id="post-error", markup=False)
             yield Static("Enter 确认　Esc 今天不在窗口", classes="hint")
 
@@ -75,6 +80,7 @@ class PostScreen(CounterModal):
         self.query_one("#acting-for", Input).focus()
 
     @on(Input.Submitted, "#acting-for")
+    @on(Input.Submitted, "#reason")
     def _confirm(self) -> None:
         window = self.query_one("#window", Select).value
         if window is Select.BLANK:
@@ -83,12 +89,14 @@ class PostScreen(CounterModal):
             return
         post = self.query_one("#post", Select).value
         acting_for = self.query_one("#acting-for", Input).value.strip() or None
+        reason = self.query_one("#reason", Input).value.strip()
         self.call_store(
             _take_post,
             self.session,
             str(window),
             str(post),
             acting_for,
+            reason,
             done=PostTaken,
             what="post",
         )
@@ -100,7 +108,11 @@ class PostScreen(CounterModal):
 
     @on(StoreFailed)
     def _failed(self, message: StoreFailed) -> None:
+        from store.roster import CoverReasonNeeded
+
         self.query_one("#post-error", Static).update(message.message)
+        if message.error is not None and issubclass(message.error, CoverReasonNeeded):
+            self.query_one("#reason", Input).focus()  # the fix goes there
 
     def action_skip(self) -> None:
         self.dismiss(None)
@@ -113,11 +125,11 @@ def _windows(register) -> list[tuple[str, str]]:
     return list_windows(register)
 
 
-def _take_post(session, window: str, post: str, acting_for: str | None):
+def _take_post(session, window: str, post: str, acting_for: str | None, reason: str = ""):
     """On the store thread: take today's post, and load the home screen's queue for that
     window on the same trip."""
     from store.queue import counter_queue
     from store.roster import take_post
 
-    today = take_post(session, window, post, acting_for)
+    today = take_post(session, window, post, acting_for, reason)
     return window, today, counter_queue(session, window_code=window)
