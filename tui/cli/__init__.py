@@ -16,6 +16,7 @@ from tui.cli.base import ChineseArgumentParser, CliError, run_guarded
 _COMMAND_MODULES = (
     "tui.cli.setup_cmd",
     "tui.cli.staff_cmd",
+    "tui.cli.post_cmd",
     "tui.cli.catalog_cmd",
     "tui.cli.calendar_cmd",
     "tui.cli.maintenance_cmd",
