@@ -139,6 +139,17 @@ def check_step(state: str, action: HandoverAction, who: set[str]) -> None:
         raise TransitionError(f"「{_ACTION_LABELS[action]}」须由{wanted}办理")
 
 
+def allowed_steps(state: str, who: set[str]) -> tuple[HandoverAction, ...]:
+    """The steps this person may take on a handover in this state (for the screen's keys)."""
+    return tuple(
+        action for action in HandoverAction if state in _ALLOWED[action] and who & set(_WHO[action])
+    )
+
+
+def step_label(action: HandoverAction) -> str:
+    return _ACTION_LABELS[action]
+
+
 @dataclass(frozen=True)
 class ApprovalLevel:
     max_days: int | None  # None: any longer absence

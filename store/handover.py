@@ -125,6 +125,8 @@ class HandoverView:
     reason: str = field(default="", repr=False)
     note: str = field(default="", repr=False)
     items: tuple[HandoverItem, ...] = field(default=(), repr=False)
+    #: The steps the one looking may take now (policies.handover.allowed_steps).
+    actions: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -229,6 +231,7 @@ def _view(session: Session, row: Handover, *, with_items: bool = False) -> Hando
         reason=_open_text(session, row, "reason_enc"),
         note=_open_text(session, row, "notes_enc"),
         items=items if with_items else (),
+        actions=tuple(rules.allowed_steps(row.state, _who(session, row))),
     )
 
 

@@ -39,7 +39,7 @@ SCREEN_FACTORIES: dict[str, str] = {
     "home": "tui.screens.home:HomeScreen",
     "search": "tui.screens.search:SearchScreen",
     "inquiry": "tui.screens.inquiry:InquiryScreen",
-    "handover": "tui.screens.roster:RosterScreen",
+    "handover": "tui.screens.handover:HandoverScreen",
     "complaint": "tui.screens.later:ComplaintScreen",
     "rating": "tui.screens.rating:RatingScreen",
     "report": "tui.screens.report:ReportScreen",

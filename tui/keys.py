@@ -40,7 +40,7 @@ ACTIONS: tuple[Action, ...] = (
         "办件",
         "我的办件：回到窗口首页：待办、督办与待补正",
     ),
-    Action("chuangkou.handover", "f5", "open('handover')", "AB岗", "AB岗：查看 A/B 岗安排与代岗"),
+    Action("chuangkou.handover", "f5", "open('handover')", "AB岗", "AB岗：离岗登记与交接、主动顶岗、收岗；岗位安排"),
     Action("chuangkou.complaint", "f6", "open('complaint')", "投诉", "投诉登记"),
     Action("chuangkou.rating", "f7", "open('rating')", "评价", "请申请人在评价器上评价"),
     Action("chuangkou.report", "f8", "open('report')", "报表", "今日与本窗口的统计"),

@@ -21,11 +21,13 @@ class StoreFailed(Message):
 
 
 class LoggedIn(Message):
-    """A login: (session, sign-in record or None, the roster's default post, staff name)."""
+    """A login: (session, sign-in record or None, the roster's default post, staff name,
+    and optionally AB岗 notices: store.handover.LoginNotice)."""
 
-    def __init__(self, result: tuple[Any, Any, Any, str]) -> None:
+    def __init__(self, result: tuple[Any, ...]) -> None:
         super().__init__()
-        self.session, self.sign_in, self.default_post, self.staff_name = result
+        self.session, self.sign_in, self.default_post, self.staff_name = result[:4]
+        self.notices = result[4] if len(result) > 4 else []
 
 
 class QueueLoaded(Message):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
+from pathlib import Path
 
 import pytest
 
@@ -400,7 +401,7 @@ def test_reason_and_note_are_sealed(posts, clock, register_url):
     )
     clock.set(local(2026, 11, 24, 9, 0))
     take_over(b, "1005", reason="李国土家中有急事")
-    raw = open(register_url.removeprefix("sqlite:///"), "rb").read()
+    raw = Path(register_url.removeprefix("sqlite:///")).read_bytes()
     for text in ("住院手术复查", "李国土家中有急事"):
         assert text.encode() not in raw
     with sqlite3.connect(register_url.removeprefix("sqlite:///")) as db:

@@ -104,7 +104,8 @@ class HomeScreen(CounterScreen):
             if due and row.provisional:
                 due += "暂"  # 暂定: counted through a year the calendar lacks
             cells = [
-                SECTION_LABELS.get(row.section, row.section),
+                # AB岗: an absent clerk's item this clerk covers (代岗), whatever its section
+                "代岗" if row.covering_for else SECTION_LABELS.get(row.section, row.section),
                 row.number,
                 row.applicant,
                 _fit(row.item_name, item_width),
@@ -120,6 +121,10 @@ class HomeScreen(CounterScreen):
             f"今日：登记 {c.inquiries} ｜ 受理 {c.accepted} ｜ 办结 {c.closed} ｜ 评价 {c.ratings}"
             f" ｜ 本窗口超期 {c.overdue}　　共 {len(queue.rows)} 项待办"
         )
+        covering = sorted({row.covering_for for row in queue.rows if row.covering_for})
+        if covering:
+            count = sum(1 for row in queue.rows if row.covering_for)
+            counts += f"\n代岗 {count} 项（为 {'、'.join(covering)}），办理时记为代岗"
         told_again = sum(1 for row in queue.rows if row.section == "renotify")
         if told_again:
             counts += f"\n需重新告知 {told_again} 件（日期有变）：选中后按 G 出具期限更正告知书"

@@ -17,11 +17,12 @@ from tui.screens.base import CounterScreen
 
 
 class Unlocked(Message):
-    """The password was right: (session, the roster's default post or None)."""
+    """The password was right: (session, the roster's default post or None, AB岗 notices
+    for a clerk who takes over the counter)."""
 
-    def __init__(self, result: tuple[Any, Any], same_clerk: bool) -> None:
+    def __init__(self, result: tuple[Any, Any, list], same_clerk: bool) -> None:
         super().__init__()
-        self.session, self.default_post = result
+        self.session, self.default_post, self.notices = result
         self.same_clerk = same_clerk
 
 
@@ -95,8 +96,11 @@ class LockScreen(CounterScreen):
         else:
             # Another clerk takes over the counter: their own post, their own queue.
             def chosen(post) -> None:
+                from tui.screens.handover import show_login_notices
+
                 app.today_post = post
                 app.logged_in(session, session.staff_name)
+                show_login_notices(app, message.notices)
 
             app.push_screen(PostScreen(session, default_post), callback=chosen)
 
@@ -106,11 +110,12 @@ def _unlock(register, number: str, password: str, post):
     they cover for) again, another clerk gets their roster default to confirm."""
     from store.attendance import sign_in
     from store.auth import login
+    from store.handover import login_notices
     from store.roster import default_post, take_post
 
     session = login(register, number, password)
     if post is not None:
         take_post(session, post.window_code, post.post, post.acting_for_number)
-        return session, None
+        return session, None, []
     sign_in(session)
-    return session, default_post(session)
+    return session, default_post(session), login_notices(session)

@@ -105,16 +105,22 @@ class LoginScreen(CounterScreen):
         )
 
     def _post_chosen(self, message: LoggedIn, post) -> None:
+        from tui.screens.handover import show_login_notices
+
         self.app.today_post = post
         self.app.logged_in(message.session, message.staff_name)
+        show_login_notices(self.app, message.notices)
 
 
 def _login_and_sign_in(register, number: str, password: str):
     """On the store thread: unlock, sign in (clerks and supervisors), find today's post."""
     from store.attendance import sign_in
     from store.auth import login
+    from store.handover import login_notices
     from store.roster import default_post
 
     session = login(register, number, password)
     record = sign_in(session)
-    return session, record, default_post(session), session.staff_name
+    # AB岗: after signing in, so a period that is over comes back to one who returned.
+    notices = login_notices(session)
+    return session, record, default_post(session), session.staff_name, notices
