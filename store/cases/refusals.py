@@ -1,16 +1,48 @@
-"""否定报备: every 退回 / 不予受理 / 不予核准 waits for the supervisor's review."""
+"""否定报备: every 退回 / 不予受理 / 不予核准 waits for the supervisor's review, who agrees
+(同意) or overturns it (改判, with a comment); either decision is recorded on the row and in
+the audit chain."""
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass, field
+
+from policies.masking import mask_name
 from store.cases.common import clean
+from store.clock import to_local
 from store.errors import InvalidInput, NotFound
-from store.models import Refusal
+from store.models import Case, Refusal, Staff
 from store.roles import SUPERVISOR_ROLES
 from store.session import Session, operation
 
-__all__ = ["REFUSAL_KINDS", "pending_refusals", "review_refusal"]
+__all__ = [
+    "REFUSAL_DECISIONS",
+    "REFUSAL_KINDS",
+    "RefusalView",
+    "pending_refusals",
+    "read_pending_refusals",
+    "refusals_to_review",
+    "review_refusal",
+]
 
 REFUSAL_KINDS = {"returned": "退回", "refused": "不予受理", "not_granted": "不予核准"}
+#: The supervisor's decision on a 否定报备.
+REFUSAL_DECISIONS = {"agreed": "同意", "overturned": "改判"}
+
+
+@dataclass(frozen=True)
+class RefusalView:
+    """A 否定报备 waiting for review, with what the supervisor needs to decide."""
+
+    id: int
+    case_number: str
+    kind: str
+    kind_label: str
+    at: dt.datetime  # hall time
+    clerk_number: str
+    clerk_name: str  # masked (王*英)
+    #: The reasons the clerk gave (free text: may name people). Left out of repr.
+    reason: str = field(repr=False)
 
 
 def pending_refusals(session: Session) -> list[tuple[int, str, str]]:
@@ -24,8 +56,68 @@ def pending_refusals(session: Session) -> list[tuple[int, str, str]]:
         return rows
 
 
-def review_refusal(session: Session, refusal_id: int, *, note: str = "") -> None:
-    """The supervisor reviews a 否定报备 record."""
+def read_pending_refusals(session: Session, *, limit: int) -> tuple[int, list[RefusalView]]:
+    """Inside an operation: (how many wait, the oldest ``limit`` with their reasons)."""
+    pending = Refusal.state == "pending"
+    total = Refusal.select().where(pending).count()
+    rows = (
+        Refusal.select(
+            Refusal.id,
+            Refusal.uuid,
+            Refusal.kind,
+            Refusal.at,
+            Refusal.reasons_enc,
+            Case.number,
+            Staff.number,
+            Staff.uuid,
+            Staff.name_enc,
+        )
+        .join(Case, on=Refusal.case == Case.id)
+        .switch(Refusal)
+        .join(Staff, on=Refusal.by_staff == Staff.id)
+        .where(pending)
+        .order_by(Refusal.at, Refusal.id)
+        .limit(limit)
+        .tuples()
+    )
+    keys = session.keys
+    views = [
+        RefusalView(
+            id=refusal_id,
+            case_number=case_number,
+            kind=kind,
+            kind_label=REFUSAL_KINDS.get(kind, kind),
+            at=to_local(at),
+            clerk_number=staff_number,
+            clerk_name=mask_name(keys.open_text("staff", "name_enc", staff_uuid, name) or ""),
+            reason=keys.open_text("refusal", "reasons_enc", row_uuid, reasons) or "",
+        )
+        for refusal_id, row_uuid, kind, at, reasons, case_number, staff_number, staff_uuid, name in (
+            rows
+        )
+    ]
+    return total, views
+
+
+def refusals_to_review(session: Session, *, limit: int = 20) -> tuple[int, list[RefusalView]]:
+    """否定报备 waiting for the supervisor: how many, and the oldest ``limit`` with the
+    case, the kind, the clerk (masked) and the reasons given."""
+    with operation(session, "refusal.list", roles=SUPERVISOR_ROLES, record_table="refusal") as ev:
+        total, views = read_pending_refusals(session, limit=limit)
+        ev.detail = {"count": total}
+        return total, views
+
+
+def review_refusal(
+    session: Session, refusal_id: int, *, note: str = "", decision: str = "agreed"
+) -> None:
+    """The supervisor reviews a 否定报备: agrees (同意, the note optional) or overturns it
+    (改判: the note, why, is required)."""
+    if decision not in REFUSAL_DECISIONS:
+        raise InvalidInput(f"未知的审核结论：{decision}（可选：同意、改判）")
+    note = clean(note)
+    if decision == "overturned" and not note:
+        raise InvalidInput("改判须写明审核意见")
     with operation(
         session, "refusal.review", roles=SUPERVISOR_ROLES, record_table="refusal"
     ) as event:
@@ -37,8 +129,10 @@ def review_refusal(session: Session, refusal_id: int, *, note: str = "") -> None
         keys = session.keys
         reasons = keys.open("refusal", "reasons_enc", row.uuid, row.reasons_enc)
         row.reasons_enc = keys.seal("refusal", "reasons_enc", row.uuid, reasons)
-        row.review_note_enc = keys.seal("refusal", "review_note_enc", row.uuid, clean(note) or None)
+        row.review_note_enc = keys.seal("refusal", "review_note_enc", row.uuid, note or None)
         row.key_id = keys.current
         row.state, row.reviewed_by, row.reviewed_at = "reviewed", session.staff_id, session.now()
+        row.decision = decision
         row.save()
-        event.record_id, event.detail = row.uuid, {"case": row.case.number}
+        event.record_id = row.uuid
+        event.detail = {"case": row.case.number, "decision": decision}
