@@ -7,9 +7,27 @@ operation on an item of someone the session covers is audited as done for them.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from store.models import Handover
 
 ACTIVE = "active"
+
+#: What an audited operation did, in the words of a handover's summary and a case's 代岗记录.
+ACTION_WORDS = {
+    "case.close": "办结",
+    "case.supplement": "收到补正材料",
+    "case.supplement.request": "要求补正",
+    "case.extension.request": "申请延期",
+    "case.forward": "上报进度",
+    "case.subtask.complete": "联办分工完成",
+    "case.visit": "登记来访",
+    "case.return": "退回",
+    "case.withdraw": "撤回",
+    "notice.issue": "出具告知书",
+    "inquiry.finish": "督办办结",
+    "rating.record": "评价",
+}
 
 
 def active_covers() -> dict[int, int]:
@@ -68,3 +86,22 @@ def covered_through(staff_id: int | None) -> list[int]:
         return []
     links = active_covers()
     return [a for a in links if a != staff_id and staff_id in _chain(links, a)[1:]]
+
+
+def covered_actions(record_uuid: str) -> list[tuple[dt.datetime, str, int, int]]:
+    """The audited operations on one record done by a cover for its owner (B for A):
+    (when, what in words, actor id, for whom id), oldest first."""
+    from store.models import AuditEvent
+
+    return [
+        (at, ACTION_WORDS.get(action, action), actor, acting_for)
+        for at, action, actor, acting_for in AuditEvent.select(
+            AuditEvent.at, AuditEvent.action, AuditEvent.actor, AuditEvent.acting_for
+        )
+        .where((AuditEvent.record_id == record_uuid) & AuditEvent.acting_for.is_null(False))
+        .where(
+            AuditEvent.action.not_in(("refused", "denied")) & ~AuditEvent.action.endswith(".view")
+        )
+        .order_by(AuditEvent.seq)
+        .tuples()
+    ]

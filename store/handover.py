@@ -30,7 +30,7 @@ from policies.handover import (
 )
 from policies.masking import mask_name
 from store.clock import local_date, to_local
-from store.cover import active_covers, covered_by, covered_through
+from store.cover import ACTION_WORDS, active_covers, covered_by, covered_through
 from store.errors import InvalidInput, NotFound, Refused
 from store.models import Attendance, Case, Handover, Inquiry, Post, Rating, Staff, Window
 from store.numbers import HANDOVER, next_number
@@ -957,22 +957,6 @@ def handover_detail(session: Session, number: str) -> HandoverView:
         return _view(session, row, with_items=True)
 
 
-_ACTION_WORDS = {
-    "case.close": "办结",
-    "case.supplement": "收到补正材料",
-    "case.supplement.request": "要求补正",
-    "case.extension.request": "申请延期",
-    "case.forward": "上报进度",
-    "case.subtask.complete": "联办分工完成",
-    "case.visit": "登记来访",
-    "case.return": "退回",
-    "case.withdraw": "撤回",
-    "notice.issue": "出具告知书",
-    "inquiry.finish": "督办办结",
-    "rating.record": "评价",
-}
-
-
 def return_summary(session: Session, number: str) -> ReturnSummary:
     """What the coverer did for A in the period, read from the audit chain (events whose
     actor covered and whose acting-for is A), and which of the handed-over items are still
@@ -1001,7 +985,7 @@ def return_summary(session: Session, number: str) -> ReturnSummary:
                     DoneEntry(
                         to_local(event.at),
                         event.action,
-                        _ACTION_WORDS.get(event.action, event.action),
+                        ACTION_WORDS.get(event.action, event.action),
                         str(detail.get("number", "")),
                     )
                 )

@@ -12,8 +12,9 @@ from policies.deadlines import immediate_overdue
 from policies.lifecycle import ActionVerdict, case_actions, clock_runs, notice_for
 from store.cases.common import facts, find_case, materials
 from store.cases.notices import NOTICE_KINDS
-from store.clock import local_date
-from store.models import Case, Notice, Person, SubTask, Window
+from store.clock import local_date, to_local
+from store.cover import covered_actions
+from store.models import Case, Notice, Person, Staff, SubTask, Window
 from store.roles import DATA_ROLES
 from store.session import Session, operation
 
@@ -106,6 +107,8 @@ class CaseDetail:
     notice_kind: str | None = None
     #: Every action of the counter with whether this session may take it now, and why not.
     actions: tuple[ActionVerdict, ...] = ()
+    #: 代岗记录: what a cover did on it for its owner, e.g. 「11-24 10:05 1002代1001 办结」.
+    covered: tuple[str, ...] = ()
 
     @property
     def missing_materials(self) -> tuple[str, ...]:
@@ -206,4 +209,17 @@ def case_detail(session: Session, number: str) -> CaseDetail:
             renotify=bool(case.renotify),
             notice_kind=notice_for(rules),
             actions=case_actions(rules, session.role),
+            covered=_covered_lines(case),
         )
+
+
+def _covered_lines(case: Case) -> tuple[str, ...]:
+    found = covered_actions(case.uuid)
+    if not found:
+        return ()
+    ids = {a for _, _, a, _ in found} | {f for _, _, _, f in found}
+    numbers = dict(Staff.select(Staff.id, Staff.number).where(Staff.id.in_(list(ids))).tuples())
+    return tuple(
+        f"{to_local(at):%m-%d %H:%M} {numbers.get(actor, '')}代{numbers.get(owner, '')} {words}"
+        for at, words, actor, owner in found
+    )

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from store.attendance import sign_in
-from store.cases import close_case, record_visit
+from store.cases import case_detail, close_case, record_visit
 from store.catalog import import_catalog
 from store.errors import InvalidInput, PermissionDenied
 from store.handover import (
@@ -114,6 +114,9 @@ def test_planned_handover_b_confirms_acts_for_a_and_hands_back(posts, clock):
     close_case(b, number, granted=True, reasons="准予救助")
     period = events_on(number)[-2:]
     assert [(e.actor, e.acting_for) for e in period] == [(sid("1003"), sid("1002"))] * 2
+    # …and on the case itself, as its 代岗记录.
+    lines = case_detail(b, number).covered
+    assert [line.split(" ", 2)[2] for line in lines] == ["1003代1002 登记来访", "1003代1002 办结"]
     # B's queue shows A's items marked 代岗 (A had none other than this, now closed).
     assert all(r.covering_for in ("", "1002") for r in counter_queue(b, window_code="shebao").rows)
 

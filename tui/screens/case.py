@@ -227,6 +227,8 @@ class CaseScreen(CounterScreen):
             lines.append("一次性告知有遗漏：时限自首次补交材料起算（已记入窗口责任）")
         if d.result:
             lines.append(f"办理结果：{d.result}")
+        if d.covered:
+            lines.append("代岗办理：" + "；".join(d.covered[-3:]))
         return lines
 
     # -- messages ----------------------------------------------------------------------------
