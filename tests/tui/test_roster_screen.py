@@ -14,10 +14,12 @@ pytestmark = pytest.mark.timeout(120)
 
 
 async def open_roster(pilot):
-    """The roster screen, as the handover board (F5) pushes it."""
+    """F5 (AB岗交接), then P (岗位安排)."""
     from tui.screens.roster import RosterScreen
 
-    pilot.app.push_screen(RosterScreen())
+    await pilot.press("f5")
+    await settle(pilot)
+    await pilot.press("p")
     await settle(pilot)
     assert isinstance(pilot.app.screen, RosterScreen)
     return pilot.app.screen
@@ -120,7 +122,7 @@ async def test_a_clerk_reads_the_roster_and_cannot_edit_it(demo, clock):
         assert stored_roster(app) == before
         await pilot.press("escape")
         await settle(pilot)
-        assert type(app.screen).__name__ == "HomeScreen"
+        assert type(app.screen).__name__ == "HandoverScreen"  # back where P was pressed
 
 
 async def test_a_cover_at_login_for_a_signed_in_clerk_asks_for_a_reason(demo, clock):
