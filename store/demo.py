@@ -813,3 +813,66 @@ def _fill(session: Session, rng: random.Random, persons: int, cases: int) -> Non
     builder.random_inquiries(max(cases // 2 - len(builder.inquiries), 0))
     builder.write_inquiries()
     builder.write_ratings()
+    _today_at_work(session, staff, home, windows, today)
+
+
+#: AB岗 in the demo: 1007 (A of 村镇建设) is on leave and 1008 covers, confirmed; 1006 (A of
+#: 自然资源) has not come in and nobody covers, so 自然资源 has nobody (无人在岗); 1005 asks
+#: for leave next week, waiting for approval. The clerks the tests log in as are left alone.
+ON_LEAVE, COVER, ABSENT, ASKING = "1007", "1008", "1006", "1005"
+
+
+def _as(session: Session, staff: Staff) -> Session:
+    """The demo acts as one of its clerks (the same data key: no password needed)."""
+    return Session(
+        session.register,
+        staff_id=staff.id,
+        role=staff.role,
+        keyring=session.keyring,
+        staff_number=staff.number,
+    )
+
+
+def _today_at_work(
+    session: Session,
+    staff: dict[str, Staff],
+    home: dict[str, str],
+    windows: dict[str, Window],
+    today: dt.date,
+) -> None:
+    """The morning's sign-ins at each clerk's own window, a handover in progress, a window
+    with nobody, and a leave waiting for the supervisor."""
+    from store.handover import approve_absence, confirm_handover, register_absence
+    from store.models import Attendance
+
+    morning = dt.datetime.combine(today, dt.time(7, 50), HALL_TZ).astimezone(dt.UTC)
+    with operation(session, "demo.attendance", roles=SUPERVISOR_ROLES, record_table="attendance"):
+        for number in CLERKS:
+            if number in (ON_LEAVE, ABSENT):
+                continue
+            window = windows[home[number]] if number in home else None
+            Attendance.create(
+                staff=staff[number],
+                work_date=today,
+                signed_in_at=morning,
+                station=STATION,
+                window=window,
+                post="A" if window is not None else "",
+            )
+    leave = register_absence(
+        _as(session, staff[ON_LEAVE]),
+        absence="休假",
+        starts_on=today,
+        ends_on=today + dt.timedelta(days=3),
+        note="年休假（演示）",
+    )
+    approve_absence(session, leave.number)
+    confirm_handover(_as(session, staff[COVER]), leave.number)
+    monday = today + dt.timedelta(days=7 - today.weekday())
+    register_absence(
+        _as(session, staff[ASKING]),
+        absence="学习",
+        starts_on=monday,
+        ends_on=monday + dt.timedelta(days=2),
+        note="县里业务培训（演示）",
+    )

@@ -114,3 +114,25 @@ def test_default_demo_url_is_apart_from_the_register():
     url = default_demo_url()
     assert url.startswith("sqlite:///")
     assert url.endswith("/demo/register-demo.db")
+
+
+def test_demo_has_a_handover_in_progress_and_a_window_with_nobody(demo):
+    """AB岗 on the demo: 1007 on leave covered by 1008 (active, its items snapshot), 1005's
+    leave waiting for approval, and 自然资源 (A 1006 not in, B 1007 on leave) with nobody."""
+    from store.cover import covered_by
+    from store.handover import approvals_waiting
+    from store.models import Attendance, Handover
+
+    _, _, register, _ = demo
+    staff = {s.number: s for s in Staff.select()}
+    active = Handover.get(Handover.state == "active")
+    assert (active.from_staff.number, active.to_staff.number) == ("1007", "1008")
+    assert staff["1007"].id in covered_by(staff["1008"].id)
+    supervisor = login(register, "0001", "demo0001")
+    assert [v.from_number for v in approvals_waiting(supervisor)] == ["1005"]
+    guotu = Window.get(Window.code == "guotu")
+    holders = {p.staff_id for p in Post.select().where(Post.window == guotu)}
+    present = {
+        a.staff_id for a in Attendance.select().where(Attendance.signed_in_at.is_null(False))
+    }
+    assert holders and not holders & present
