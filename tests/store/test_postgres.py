@@ -516,6 +516,31 @@ def test_the_same_person_at_two_counters_at_once_is_one_person(hall, monkeypatch
     assert audit.verify(clerk.keys.audit_key).ok
 
 
+def test_two_counters_covering_the_same_absent_clerk_at_once(hall, clock, monkeypatch):
+    """主动顶岗 at two counters at the same instant: one covers, the other is told who does;
+    the absent clerk's work never has two covers (nor none)."""
+    from store.errors import InvalidInput
+    from store.handover import take_over
+    from store.models import Handover
+
+    sup = hall.supervisor
+    for number in ("1002", "1003"):
+        add_staff(sup, number=number, name=f"顶岗{number}", role="clerk", password=CLERK_PASSWORD)
+    clock.set(dt.datetime(2026, 11, 24, 1, 0, tzinfo=dt.UTC))  # 09:00, 1001 not signed in
+    first_b, second_b = hall.login("1002"), hall.login("1003")
+    appended, release = _hold_first_append(monkeypatch)
+    first = _in_thread(lambda: take_over(first_b, "1001", reason="未到岗"))
+    assert appended.wait(timeout=10)
+    second = _in_thread(lambda: take_over(second_b, "1001", reason="未到岗"))
+    time.sleep(0.3)  # the second counter is now waiting on the first's lock
+    release.set()
+    assert _joined(*first).to_number == "1002"
+    with pytest.raises(InvalidInput, match="已由 1002 代岗"):
+        _joined(*second)
+    assert Handover.select().where(Handover.state == "active").count() == 1
+    assert audit.verify(sup.keys.audit_key).ok
+
+
 # --- key rotation -----------------------------------------------------------------------
 
 
