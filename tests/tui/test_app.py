@@ -252,7 +252,7 @@ F_KEY_SCREENS = {
     "f1": "HelpScreen",
     "f2": "InquiryScreen",
     "f3": "SearchScreen",
-    "f5": "RosterScreen",
+    "f5": "HandoverScreen",
     "f6": "ComplaintScreen",
     "f7": "RatingScreen",
     "f8": "ReportScreen",
