@@ -14,6 +14,7 @@ numbers from store.numbers, and one audit event per batch.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import random
 from dataclasses import dataclass, field
@@ -237,8 +238,9 @@ class _Builder:
     def today(self) -> dt.date:
         return local_date(self.now)
 
-    @property
+    @functools.cached_property
     def calendar(self):
+        # Read once: Register.calendar checks the register's stamp on every use (a query).
         return self.session.register.calendar
 
     @property
