@@ -76,7 +76,7 @@ STATE_LABELS: dict[str, str] = {
     HandoverState.REQUESTED: "待批准",
     HandoverState.REGISTERED: "待B岗确认",
     HandoverState.ACTIVE: "代岗中",
-    HandoverState.RETURNED: "待A岗确认收岗",
+    HandoverState.RETURNED: "待确认收岗",
     HandoverState.ENDED: "已收岗",
     HandoverState.REFUSED: "未批准",
     HandoverState.CANCELLED: "已撤销",

@@ -38,6 +38,7 @@ from store.roles import DATA_ROLES, SUPERVISOR_ROLES, WORK_ROLES
 from store.session import Session, operation
 
 __all__ = [
+    "CoverReasonNeeded",
     "HandoverItem",
     "HandoverRefused",
     "HandoverView",
@@ -781,14 +782,44 @@ def review_cover(session: Session, number: str) -> HandoverView:
         return _view(session, row)
 
 
+class CoverReasonNeeded(InvalidInput):
+    """代岗 at login that needs a reason, and none was given (the message says why)."""
+
+
+def _todays_login_cover(me: int, today: dt.date, window: Window, covered: Staff | None):
+    """The 代岗 declared at login today, still in force, for this window and person."""
+    return (
+        Handover.select()
+        .where(
+            (Handover.to_staff == me)
+            & (Handover.mode == Mode.LOGIN)
+            & (Handover.starts_on == today)
+            & (Handover.state == HandoverState.ACTIVE)
+            & (Handover.window == window.id)
+            & (
+                (Handover.from_staff == covered.id)
+                if covered is not None
+                else Handover.from_staff.is_null()
+            )
+        )
+        .order_by(Handover.id.desc())
+        .first()
+    )
+
+
 def login_cover(
     session: Session, window: Window, covered: Staff | None, reason: str
 ) -> Handover | None:
     """Inside store.roster.take_post's operation: a 代岗 declared at login. Covering someone
-    signed in today, or at a window where one holds no post, needs a reason; either way
-    the cover is a row the supervisor sees. None when it is an ordinary day's post."""
+    signed in today, or at a window where one holds no post, needs a reason
+    (CoverReasonNeeded); either way the cover is a row the supervisor sees. The same cover
+    taken again today (after the screen lock) is the row already there. None when it is an
+    ordinary day's post."""
     today = local_date(session.now())
     me = session.staff_id
+    existing = _todays_login_cover(me, today, window, covered)
+    if existing is not None:
+        return existing
     holds_post = (
         Post.select().where((Post.staff == me) & (Post.window == window.id)).exists()
         or Staff.get_by_id(me).window_id == window.id
@@ -798,27 +829,9 @@ def login_cover(
     )
     reason = reason.strip()
     if why is not None and not reason:
-        raise InvalidInput(f"{why}：代岗须写明原因（将报大厅主任）")
+        raise CoverReasonNeeded(f"{why}：代岗须写明原因（将报大厅主任）")
     if covered is None and why is None:
         return None
-    existing = (
-        Handover.select()
-        .where(
-            (Handover.to_staff == me)
-            & (Handover.mode == Mode.LOGIN)
-            & (Handover.starts_on == today)
-            & (Handover.state == HandoverState.ACTIVE)
-            & (
-                (Handover.from_staff == covered.id)
-                if covered is not None
-                else Handover.from_staff.is_null()
-            )
-            & (Handover.window == window.id)
-        )
-        .first()
-    )
-    if existing is not None:
-        return existing
     if covered is not None:
         clash = _overlaps(covered.id, today, today)
         if clash is not None and clash.state == HandoverState.ACTIVE and clash.to_staff_id != me:
@@ -1002,14 +1015,16 @@ def return_summary(session: Session, number: str) -> ReturnSummary:
 
 
 def away_staff(day: dt.date) -> set[int]:
-    """Staff absent on ``day`` by a registered absence (whatever its state but refused or
-    cancelled or ended), and covers for someone (A of an active cover)."""
+    """Staff absent on ``day``: by an absence not refused, cancelled or ended, or covered
+    until they come back (an overdue return). A 代岗 declared at login says nothing of
+    absence (the one covered may be at work)."""
     return {
         s
         for (s,) in Handover.select(Handover.from_staff)
         .where(
             Handover.from_staff.is_null(False)
             & Handover.state.in_((*OPEN_STATES,))
+            & (Handover.mode != Mode.LOGIN)
             & (Handover.starts_on <= day)
             & (Handover.ends_on >= day)
         )

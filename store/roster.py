@@ -13,12 +13,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from policies.handover import Mode, window_flags
+from policies.handover import window_flags
 from policies.masking import mask_name
 from store.clock import local_date
 from store.errors import InvalidInput
 from store.handover import away_staff, login_cover
-from store.models import Attendance, Handover, Post, Staff, Window
+from store.models import Attendance, Post, Staff, Window
 from store.roles import DATA_ROLES
 from store.session import Session, operation
 
@@ -36,10 +36,6 @@ class PostView:
     staff_name_masked: str | None  # 王*英; None when empty or without a data key
     away: bool = False  # the holder is absent today (a registered absence, a cover)
     flags: tuple[str, ...] = ()  # the window's (the same on its A and B row): 无B岗, B岗离岗 …
-
-
-class CoverReasonNeeded(InvalidInput):
-    """代岗 at login that needs a reason, and none was given (the message says why)."""
 
 
 @dataclass(frozen=True)
@@ -145,26 +141,6 @@ def _covers_window(staff: Staff, window: Window) -> bool:
     return Post.select().where((Post.staff == staff) & (Post.window == window)).exists()
 
 
-def _todays_cover(staff_id: int, today: dt.date, window: Window, covered: Staff | None):
-    """The 代岗 declared at login today for this window and clerk (None: no cover)."""
-    return (
-        Handover.select()
-        .where(
-            (Handover.to_staff == staff_id)
-            & (Handover.mode == Mode.LOGIN)
-            & (Handover.starts_on == today)
-            & (Handover.window == window.id)
-            & (
-                (Handover.from_staff == covered.id)
-                if covered is not None
-                else Handover.from_staff.is_null()
-            )
-        )
-        .order_by(Handover.id.desc())
-        .first()
-    )
-
-
 def take_post(
     session: Session,
     window_code: str,
@@ -200,22 +176,8 @@ def take_post(
         row = Attendance.get_or_none(
             (Attendance.staff == session.staff_id) & (Attendance.work_date == today)
         )
-        again = (
-            row is not None
-            and row.window_id == window.id
-            and row.post == post
-            and row.acting_for_id == (covered.id if covered else None)
-        )
-        if again:
-            # The morning's post taken again: its cover (and reason) is on record.
-            handover = _todays_cover(session.staff_id, today, window, covered)
-        else:
-            try:
-                handover = login_cover(session, window, covered, reason)
-            except InvalidInput as exc:
-                if not reason.strip() and "须写明原因" in str(exc):
-                    raise CoverReasonNeeded(str(exc)) from None
-                raise
+        # The morning's post taken again (after the lock) finds its cover on record.
+        handover = login_cover(session, window, covered, reason)
         if row is None:
             # Sign-in stays with store.attendance.sign_in: no signed_in_at here.
             row = Attendance(

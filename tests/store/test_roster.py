@@ -8,9 +8,9 @@ import pytest
 
 from store.attendance import sign_in
 from store.errors import InvalidInput, PermissionDenied
-from store.handover import covers_to_review, register_absence
+from store.handover import CoverReasonNeeded, covers_to_review, register_absence
 from store.models import Attendance, AuditEvent, Handover, Staff
-from store.roster import CoverReasonNeeded, default_post, roster, take_post
+from store.roster import default_post, roster, take_post
 from store.staff import add_staff, assign_post
 from tests.store.test_queue import setup_catalog
 

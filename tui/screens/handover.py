@@ -82,13 +82,13 @@ class HandoverScreen(CounterScreen):
 
     def on_mount(self) -> None:
         table = self.query_one("#handovers", DataTable)
+        # 80 columns: the reason is on the detail screen.
         for label, width in (
             ("交接单号", 15),
             ("离岗人", 10),
             ("顶岗人", 10),
-            ("原因", 4),
-            ("期间", 11),
-            ("状态", 12),
+            ("期间", 12),
+            ("状态", 13),
             ("项数", 4),
         ):
             table.add_column(label, width=width)
@@ -114,7 +114,6 @@ class HandoverScreen(CounterScreen):
                 view.number,
                 _who(view.from_number, view.from_name),
                 _who(view.to_number, view.to_name),
-                view.absence_label,
                 _period(view),
                 state,
                 str(view.item_count),

@@ -108,7 +108,7 @@ class PostScreen(CounterModal):
 
     @on(StoreFailed)
     def _failed(self, message: StoreFailed) -> None:
-        from store.roster import CoverReasonNeeded
+        from store.handover import CoverReasonNeeded
 
         self.query_one("#post-error", Static).update(message.message)
         if message.error is not None and issubclass(message.error, CoverReasonNeeded):
