@@ -848,6 +848,7 @@ def _today_at_work(
     from store.models import Attendance
 
     morning = dt.datetime.combine(today, dt.time(7, 50), HALL_TZ).astimezone(dt.UTC)
+    morning = min(morning, session.now())  # a demo built before dawn
     with operation(session, "demo.attendance", roles=SUPERVISOR_ROLES, record_table="attendance"):
         for number in CLERKS:
             if number in (ON_LEAVE, ABSENT):
