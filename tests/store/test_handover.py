@@ -34,7 +34,7 @@ from store.handover import (
     take_over,
 )
 from store.inquiries import register_inquiry
-from store.models import AuditEvent, Case, Staff
+from store.models import AuditEvent, Case, Handover, Staff
 from store.persons import upsert_person
 from store.queue import counter_queue
 from store.staff import add_staff, assign_post
@@ -412,3 +412,21 @@ def test_reason_and_note_are_sealed(posts, clock, register_url):
             "SELECT COUNT(*) FROM handover WHERE COALESCE(notes_enc, reason_enc) IS NOT NULL"
         ).fetchone()
     assert count == 2
+
+
+def test_a_key_rotation_reseals_the_handover(posts):
+    from store.rotation import rotate_keys
+
+    a = login(posts, "1002")
+    view = register_absence(
+        a,
+        absence="病假",
+        starts_on=MON + dt.timedelta(days=1),
+        ends_on=MON + dt.timedelta(days=1),
+        note="复查",
+    )
+    before = Handover.get(Handover.number == view.number).key_id
+    rotate_keys(posts.supervisor)
+    row = Handover.get(Handover.number == view.number)
+    assert row.key_id != before
+    assert handover_detail(login(posts, "1003"), view.number).note == "复查"
