@@ -26,7 +26,7 @@ import peewee as pw
 from policies.handover import ESCALATION_LABELS, Escalation, HandoverState, escalation
 from policies.masking import mask_name
 from store.cases.refusals import RefusalView, read_pending_refusals
-from store.clock import local_date, to_local
+from store.clock import HALL_TZ, local_date, to_local
 from store.handover import (
     HandoverView,
     Orphan,
@@ -37,7 +37,17 @@ from store.handover import (
     overdue_returns,
 )
 from store.inquiries import CHANNELS
-from store.models import Attendance, Case, Inquiry, Person, Post, ServiceItem, Staff, Window
+from store.models import (
+    Attendance,
+    Case,
+    Inquiry,
+    Person,
+    Post,
+    Rating,
+    ServiceItem,
+    Staff,
+    Window,
+)
 from store.queue import OPEN_STATES, RUNNING_STATES, WorkingDays, calendar_warning
 from store.roles import SUPERVISOR_ROLES
 from store.session import Session, operation
@@ -50,6 +60,7 @@ __all__ = [
     "Board",
     "EscalatedInquiry",
     "ExtensionRequest",
+    "HallFigures",
     "LevelCount",
     "PostHolder",
     "Queue",
@@ -58,6 +69,7 @@ __all__ = [
     "WindowRow",
     "board",
     "escalation_bounds",
+    "hall_figures",
 ]
 
 #: Rows of each queue the board lists (its total is counted apart).
@@ -636,3 +648,42 @@ def board(session: Session) -> Board:
             "overdue": result.level(Escalation.SUPERVISOR) + result.level(Escalation.HEAD),
         }
     return result
+
+
+@dataclass(frozen=True)
+class HallFigures:
+    """Today's figures of the whole hall (the supervisor's F8): range reads of the day on
+    the time indexes, and the hall's open and overdue cases."""
+
+    today: dt.date
+    inquiries: int  # 首问登记 registered today, by anyone
+    accepted: int  # cases received today
+    closed: int  # cases closed today
+    ratings: int  # ratings given today (a 未评价 record is none)
+    overdue: int  # open cases past their due date (and 即办件 past their minutes)
+    open_cases: int
+
+
+def hall_figures(session: Session) -> HallFigures:
+    """全大厅今日统计 (supervisors)."""
+    today = local_date(session.now())
+    start = dt.datetime.combine(today, dt.time(0), HALL_TZ).astimezone(dt.UTC)
+    end = start + dt.timedelta(days=1)
+    with operation(session, "board.figures", roles=SUPERVISOR_ROLES, record_table="board"):
+        overdue = (
+            Case.select().where(Case.state.in_(RUNNING_STATES) & (Case.due_date < today)).count()
+            + Case.select().where(_immediate_late(session, today, None)).count()
+        )
+        return HallFigures(
+            today=today,
+            inquiries=Inquiry.select().where((Inquiry.at >= start) & (Inquiry.at < end)).count(),
+            accepted=Case.select()
+            .where((Case.received_at >= start) & (Case.received_at < end))
+            .count(),
+            closed=Case.select().where((Case.closed_at >= start) & (Case.closed_at < end)).count(),
+            ratings=Rating.select()
+            .where((Rating.at >= start) & (Rating.at < end) & Rating.rated)
+            .count(),
+            overdue=overdue,
+            open_cases=Case.select().where(Case.state.in_(OPEN_STATES)).count(),
+        )

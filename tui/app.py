@@ -224,20 +224,34 @@ class ChuangkouApp(StoreCalls, App[int], inherit_bindings=False):
         if self.session is None or self.locked:
             self.bell()
             return
-        from tui.screens.home import HomeScreen
+        home = self._home_screen_class()
 
         # A screen with unsaved input asks first (the second press goes on).
         screen = self.screen
         if isinstance(screen, CounterHooks) and not screen.may_leave("再按一次该键"):
             return
-        # Back to the home screen first: F-key screens never pile up.
-        while len(self.screen_stack) > 2 and not isinstance(self.screen, HomeScreen):
+        # Back to the home screen first (the board, for a supervisor): F-key screens never
+        # pile up.
+        while len(self.screen_stack) > 2 and not isinstance(self.screen, home):
             self.pop_screen()
         if name == "home":
-            if isinstance(self.screen, HomeScreen):
+            if isinstance(self.screen, home):
                 self.screen.reload()
             return
         self.push_screen(_load(SCREEN_FACTORIES[name])())
+
+    def _home_screen_class(self) -> type[Screen]:
+        """The screen F4 and a login land on: the board for a supervisor (the hall's queue
+        one key from it), the window's queue for everyone else."""
+        from tui.screens.base import is_supervisor
+
+        if is_supervisor(self.session):
+            from tui.screens.board import BoardScreen
+
+            return BoardScreen
+        from tui.screens.home import HomeScreen
+
+        return HomeScreen
 
     def action_help(self) -> None:
         from tui.screens.help import HelpScreen
@@ -257,9 +271,8 @@ class ChuangkouApp(StoreCalls, App[int], inherit_bindings=False):
         self.push_screen(LockScreen())
 
     def logged_in(self, session: Any, staff_name: str) -> None:
-        """Called by the login and lock screens once a session is unlocked."""
-        from tui.screens.home import HomeScreen
-
+        """Called by the login and lock screens once a session is unlocked: a clerk lands on
+        the window's queue, a supervisor on the board (大厅看板)."""
         self.session = session
         self.staff_name = staff_name
         self.locked = False
@@ -268,10 +281,11 @@ class ChuangkouApp(StoreCalls, App[int], inherit_bindings=False):
         # underneath for nothing.
         while len(self.screen_stack) > 2:
             self.pop_screen()
+        home = self._home_screen_class()
         if len(self.screen_stack) == 2:
-            self.switch_screen(HomeScreen())
+            self.switch_screen(home())
         else:
-            self.push_screen(HomeScreen())
+            self.push_screen(home())
         if self._daily_job:
             self._run_daily_job(session)
 

@@ -31,8 +31,8 @@ async def demo_clerk_home(pilot, info) -> None:
 
 
 async def test_first_run_wizard_reaches_a_logged_in_home(tmp_path, clock):
+    from tui.screens.board import BoardScreen
     from tui.screens.first_run import FirstRunScreen, RecoveryCodeScreen
-    from tui.screens.home import HomeScreen
 
     url = f"sqlite:///{tmp_path / 'new' / 'register.db'}"
     app = make_app(url, clock)
@@ -62,7 +62,7 @@ async def test_first_run_wizard_reaches_a_logged_in_home(tmp_path, clock):
         await type_text(pilot, app.screen.groups[app.screen.ask])
         await pilot.press("enter")
         await settle(pilot)
-        assert isinstance(app.screen, HomeScreen)
+        assert isinstance(app.screen, BoardScreen)  # the supervisor's home: the board
         assert app.session.staff_number == "0001"
         assert "示例镇便民服务中心" in screen_text(app)
 

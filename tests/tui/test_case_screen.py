@@ -57,12 +57,18 @@ def stored(app, number: str):
 
 
 async def open_from_home(pilot, number: str) -> None:
-    """F4 (the queue reloads), the row of `number`, Enter — as a clerk would."""
+    """F4 (the queue reloads), the row of `number`, Enter — as a clerk would (a supervisor
+    lands on the board: Q there is the hall's queue)."""
     from textual.widgets import DataTable
+
+    from tui.screens.board import BoardScreen
 
     app = pilot.app
     await pilot.press("f4")
     await settle(pilot)
+    if isinstance(app.screen, BoardScreen):
+        await pilot.press("q")
+        await settle(pilot)
     table = app.screen.query_one("#queue", DataTable)
     assert number in app.screen.rows, f"{number} not in the queue"
     table.move_cursor(row=table.get_row_index(number))
@@ -327,6 +333,8 @@ async def test_only_the_supervisor_reviews_refusals_from_home(demo, clock):
         number.focus()
         await login(pilot, "0001", "demo0001")
         await pilot.press("escape")  # the supervisor is not at a window today
+        await settle(pilot)
+        await pilot.press("q")  # from the board to the hall's queue
         await settle(pilot)
         await pilot.press("r")
         await settle(pilot)

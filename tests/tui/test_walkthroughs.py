@@ -39,7 +39,8 @@ async def switch_to(pilot, number: str, *, post: bool | None = True) -> None:
         await pilot.press("enter" if post else "escape")
     await settle(pilot)
     assert app.session.staff_number == number
-    assert type(app.screen).__name__ == "HomeScreen"
+    # A clerk lands on the window's queue, the supervisor on the board.
+    assert type(app.screen).__name__ == ("BoardScreen" if number == "0001" else "HomeScreen")
 
 
 async def test_a_supplement_case_from_f2_to_done(demo, clock):
@@ -239,6 +240,8 @@ async def test_a_returned_case_is_reviewed_by_the_supervisor(demo, clock):
 
         # The supervisor finds the 否定报备 entry and reviews it.
         await switch_to(pilot, "0001", post=False)
+        await pilot.press("q")  # from the board to the hall's queue
+        await settle(pilot)
         await pilot.press("r")
         await settle(pilot)
         screen = app.screen
