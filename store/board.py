@@ -417,23 +417,27 @@ def _windows(
 
 
 def _extensions(session: Session, staff: _Staff, items, windows) -> Queue[ExtensionRequest]:
-    """Every open case with an extension asked for (a handful: read through the open states'
-    index, most urgent first); the reasons of the shown ones opened."""
-    rows = sorted(
-        Case.select(
-            Case.uuid,
-            Case.number,
-            Case.item,
-            Case.window,
-            Case.accepted_by,
-            Case.due_date,
-            Case.extension_requested,
-            Case.extension_reason_enc,
+    """Every open case with an extension asked for (a handful), most urgent first; the
+    reasons of the shown ones opened. Read one open state at a time, each through the
+    (state, due_date) index: with the states in one IN list, SQLite's statistics (a state
+    holds an eighth of a million cases) make it scan the whole table."""
+    rows = []
+    for state in OPEN_STATES:
+        rows.extend(
+            Case.select(
+                Case.uuid,
+                Case.number,
+                Case.item,
+                Case.window,
+                Case.accepted_by,
+                Case.due_date,
+                Case.extension_requested,
+                Case.extension_reason_enc,
+            )
+            .where((Case.state == state) & (Case.extension_state == "requested"))
+            .tuples()
         )
-        .where(Case.state.in_(OPEN_STATES) & (Case.extension_state == "requested"))
-        .tuples(),
-        key=lambda r: (r[5] or dt.date.max, r[1]),
-    )
+    rows.sort(key=lambda r: (r[5] or dt.date.max, r[1]))
     keys = session.keys
     shown = tuple(
         ExtensionRequest(

@@ -276,3 +276,24 @@ def test_absences_to_approve_covers_to_review_and_the_window_of_the_absent(hall,
     assert [v.number for v in mz.absent_today] == [cover.number]
     assert mz.a.status == "away" and mz.a.status_label.startswith("其他至")
     assert all(o.staff_number != "1001" for o in seen.orphans)  # covered now
+
+
+def test_the_halls_figures_of_today_count_everyone(hall, clerks, clock):
+    from store.board import hall_figures
+
+    clerk, other = clerks
+    add_case(clerk, state="accepted", due=dt.date(2026, 11, 30))
+    add_case(other, state="in_progress", due=dt.date(2026, 11, 18))  # overdue
+    add_case(clerk, state="done", due=dt.date(2026, 11, 2), closed_at=clock.now())
+    add_case(  # received last week: not today's
+        clerk, state="accepted", due=dt.date(2026, 12, 4), received_at=local(2026, 11, 16)
+    )
+    add_inquiry(clerk)
+    add_inquiry(other)
+    figures = hall_figures(hall.supervisor)
+    assert (figures.inquiries, figures.accepted, figures.closed) == (2, 3, 1)
+    assert (figures.overdue, figures.open_cases, figures.ratings) == (1, 3, 0)
+    mine = counter_queue(clerk, window_code="minzheng").counts
+    assert (mine.inquiries, mine.accepted) == (1, 2)  # a clerk's F8 counts the clerk
+    with pytest.raises(PermissionDenied):
+        hall_figures(clerk)

@@ -185,7 +185,9 @@ class BoardScreen(CounterScreen):
 
     BINDINGS = [  # noqa: RUF012
         *(
-            Binding(str(i), f"section('{key}')", label, id=f"board.section.{key}", show=False)
+            Binding(
+                str(i), f"section('{key}')", f"看{label}", id=f"board.section.{key}", show=False
+            )
             for i, (key, label) in enumerate(SECTIONS, start=1)
         ),
         Binding("tab", "next_section(1)", "下一栏", id="board.next", show=False),
@@ -200,6 +202,7 @@ class BoardScreen(CounterScreen):
     def __init__(self) -> None:
         super().__init__()
         self.board: Any = None
+        self._loading = False
         self.section = "windows"
         self.rows: dict[str, Any] = {}
 
@@ -232,12 +235,16 @@ class BoardScreen(CounterScreen):
     def reload(self) -> None:
         from store.board import board
 
-        if self.app.session is None:
+        # Back from another screen with F4: the resume has asked already (one read, not two
+        # in a row on the store thread).
+        if self.app.session is None or self._loading:
             return
+        self._loading = True
         self.call_store(board, self.app.session, done=BoardLoaded, what="board")
 
     @on(BoardLoaded)
     def _loaded(self, message: BoardLoaded) -> None:
+        self._loading = False
         self.board = message.board
         show_line(self, "#board-error", "")
         self._summary()
@@ -246,6 +253,7 @@ class BoardScreen(CounterScreen):
 
     @on(StoreFailed)
     def _failed(self, message: StoreFailed) -> None:
+        self._loading = False
         show_line(self, "#board-error", message.message)
 
     # -- drawing -------------------------------------------------------------------------
