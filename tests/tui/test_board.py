@@ -74,6 +74,13 @@ async def test_the_supervisor_lands_on_the_board_and_the_hall_queue_is_one_key_a
         text = screen_text(app)
         for piece in ("大厅看板", "1窗口", "7逾期", "在办", "Q 大厅办件", "F10 锁屏"):
             assert piece in text, piece
+        await pilot.press("tab")  # the sections in turn; 1–7 straight to one
+        assert app.screen.section == "extensions" and "A 批准　X 驳回" in screen_text(app)
+        await pilot.press("shift+tab")
+        assert app.screen.section == "windows"
+        await pilot.press("7")
+        assert app.screen.section == "overdue" and "级别" in screen_text(app)
+        await pilot.press("1")
         await pilot.press("q")
         await settle(pilot)
         assert isinstance(app.screen, HomeScreen)
