@@ -587,10 +587,71 @@ def measure_board_draw(url: str, args: argparse.Namespace) -> list[str]:
     ]
 
 
+SNAPSHOT_ITEMS = 2_000
+
+
+def measure_handover_snapshot(url: str, args: argparse.Namespace) -> list[str]:
+    """A handover of a clerk with 2,000 open cases: registering the absence (the snapshot of
+    A's open work into the record) and B's confirmation (taken again), against the queue of
+    one window and the bare read of those items (store.handover.open_items)."""
+    from store.database import close_database
+    from store.handover import confirm_handover, open_items, register_absence
+    from store.models import Case, Handover, Staff
+    from store.queue import OPEN_STATES, counter_queue
+    from store.staff import add_staff
+
+    register, session = _open(url)
+    runs = max(3, (args.runs or LOAD_RUNS) // 4)
+    add_staff(session, number="8001", name="压测离岗", role="clerk", password=CLERK_PASSWORD)
+    add_staff(session, number="8002", name="压测顶岗", role="clerk", password=CLERK_PASSWORD)
+    a, b = (Staff.get(Staff.number == n) for n in ("8001", "8002"))
+    ids = [
+        i
+        for (i,) in Case.select(Case.id)
+        .where(Case.state.in_(OPEN_STATES))
+        .order_by(Case.id.desc())
+        .limit(SNAPSHOT_ITEMS)
+        .tuples()
+    ]
+    Case.update(accepted_by=a.id).where(Case.id.in_(ids)).execute()
+    as_a, as_b = _as(session, a), _as(session, b)
+    today = _now().date()
+    base, base_max = _median_ms(lambda: counter_queue(session, window_code="minzheng"), runs)
+    read, read_max = _median_ms(lambda: open_items([a.id]), runs)
+    registered, confirmed = [], []
+    for n in range(runs + 1):
+        day = today + dt.timedelta(days=2 + n)
+        t0 = time.perf_counter()
+        view = register_absence(as_a, absence="休假", starts_on=day, ends_on=day, to_number="8002")
+        t1 = time.perf_counter()
+        active = confirm_handover(as_b, view.number)
+        t2 = time.perf_counter()
+        assert active.item_count == len(ids)
+        if n:  # the first is the warm-up
+            registered.append((t1 - t0) * 1000)
+            confirmed.append((t2 - t1) * 1000)
+        # Back to nobody covering, so the next absence starts the same way.
+        Handover.update(state="cancelled").where(Handover.number == view.number).execute()
+    reg, conf = statistics.median(registered), statistics.median(confirmed)
+    lines = [
+        f"交接快照：离岗人 {len(ids):,} 项在办（{runs} 次中位数 / 最大）：",
+        _line("基线：窗口待办 counter_queue(minzheng)", base, base_max),
+        _line("读其在办事项 open_items", read, read_max, read / base),
+        _line("登记离岗（含快照）register_absence", reg, max(registered), reg / base),
+        _line("B 岗确认接岗（重新快照）confirm_handover", conf, max(confirmed), conf / base),
+        f"  目标 快照 {len(ids):,} 项 ≤ 1 s — 登记 {reg:.0f} ms、确认 {conf:.0f} ms — "
+        f"{'达到' if max(reg, conf) <= 1000 else '未达到'}",
+    ]
+    register.close()
+    close_database()
+    return lines
+
+
 #: Every measurement: name → function(url of its own copy, args) → lines to print.
 MEASUREMENTS: dict[str, Callable[[str, argparse.Namespace], list[str]]] = {
     "board_load": measure_board_load,
     "board_draw": measure_board_draw,
+    "handover_snapshot": measure_handover_snapshot,
 }
 
 
