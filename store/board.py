@@ -27,15 +27,7 @@ from policies.handover import ESCALATION_LABELS, Escalation, HandoverState, esca
 from policies.masking import mask_name
 from store.cases.refusals import RefusalView, read_pending_refusals
 from store.clock import HALL_TZ, local_date, to_local
-from store.handover import (
-    HandoverView,
-    Orphan,
-    absences,
-    approvals_waiting,
-    covers_to_review,
-    orphans,
-    overdue_returns,
-)
+from store.handover import HandoverView, Orphan, board_feeds
 from store.inquiries import CHANNELS
 from store.models import (
     Attendance,
@@ -613,13 +605,11 @@ def board(session: Session) -> Board:
     now = session.now()
     today = local_date(now)
     with operation(session, "board.view", roles=SUPERVISOR_ROLES, record_table="board") as event:
-        # The handover feeds (store.handover), each its own audited read; overdue_returns
-        # first: it settles the covers whose period is over.
-        late_back = overdue_returns(session)
-        away = absences(session)
-        approvals = approvals_waiting(session)
-        covers = covers_to_review(session)
-        nobody_covers = orphans(session)
+        # The handover feeds (store.handover), one audited read; covers whose period is
+        # over are settled first.
+        feeds = board_feeds(session)
+        late_back, away, approvals = feeds.overdue_returns, feeds.absences, feeds.approvals
+        covers, nobody_covers = feeds.covers, feeds.orphans
 
         staff = _Staff(session)
         items = dict(ServiceItem.select(ServiceItem.id, ServiceItem.name).tuples())

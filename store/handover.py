@@ -13,7 +13,7 @@ import datetime as dt
 import json
 from dataclasses import dataclass, field
 
-from peewee import JOIN
+from peewee import JOIN, fn
 
 from policies import handover as rules
 from policies.cases import STATES, TransitionError
@@ -51,6 +51,7 @@ __all__ = [
     "approve_absence",
     "assign_cover",
     "away_staff",
+    "board_feeds",
     "cancel_handover",
     "confirm_handover",
     "covers_to_review",
@@ -1045,114 +1046,170 @@ def _views(session: Session, query) -> list[HandoverView]:
     return [_view(session, row) for row in query]
 
 
+def _absences(session: Session, days: int) -> list[HandoverView]:
+    today = local_date(session.now())
+    return _views(
+        session,
+        Handover.select()
+        .where(
+            Handover.state.in_(OPEN_STATES)
+            & (Handover.starts_on <= today + dt.timedelta(days=days))
+            & ((Handover.ends_on >= today) | (Handover.state == HandoverState.ACTIVE))
+        )
+        .order_by(Handover.starts_on, Handover.id),
+    )
+
+
+def _approvals(session: Session) -> list[HandoverView]:
+    return _views(
+        session,
+        Handover.select()
+        .where(Handover.state == HandoverState.REQUESTED)
+        .order_by(Handover.starts_on, Handover.id),
+    )
+
+
+def _unreviewed(session: Session) -> list[HandoverView]:
+    return _views(
+        session,
+        Handover.select()
+        .where(
+            Handover.mode.in_(UNANNOUNCED)
+            & Handover.reviewed_at.is_null()
+            & Handover.state.not_in((HandoverState.CANCELLED, HandoverState.REFUSED))
+        )
+        .order_by(Handover.registered_at),
+    )
+
+
+def _overdue(session: Session) -> list[HandoverView]:
+    today = local_date(session.now())
+    return _views(
+        session,
+        Handover.select()
+        .where((Handover.state == HandoverState.ACTIVE) & (Handover.ends_on < today))
+        .order_by(Handover.ends_on),
+    )
+
+
+def _open_counts(staff_ids: list[int]) -> dict[int, int]:
+    """How many open items each of these clerks has (grouped counts, as open_items counts)."""
+    counts: dict[int, int] = dict.fromkeys(staff_ids, 0)
+    if not staff_ids:
+        return counts
+    queries = (
+        Case.select(Case.accepted_by, fn.COUNT(Case.id))
+        .where(Case.accepted_by.in_(staff_ids) & Case.state.in_(OPEN_CASE_STATES))
+        .group_by(Case.accepted_by),
+        Inquiry.select(Inquiry.first_asker, fn.COUNT(Inquiry.id))
+        .where(
+            Inquiry.first_asker.in_(staff_ids)
+            & (Inquiry.state == "open")
+            & (Inquiry.disposition == "referred")
+        )
+        .group_by(Inquiry.first_asker),
+        Rating.select(Rating.staff, fn.COUNT(Rating.id))
+        .where(Rating.staff.in_(staff_ids) & Rating.followup_state.in_(("open", "contacted")))
+        .group_by(Rating.staff),
+    )
+    for query in queries:
+        for owner, count in query.tuples():
+            counts[owner] += count
+    return counts
+
+
+def _orphans(session: Session) -> list[Orphan]:
+    now = session.now()
+    today = local_date(now)
+    policy = session.register.policy.ab_posts
+    covered = set(active_covers())
+    found: dict[int, str] = {}
+    for row in Handover.select().where(
+        Handover.from_staff.is_null(False)
+        & Handover.state.in_((HandoverState.REQUESTED, HandoverState.REGISTERED))
+        & (Handover.starts_on <= today)
+    ):
+        if row.from_staff_id not in covered:
+            found[row.from_staff_id] = f"已离岗（{row.number}），交接{STATE_LABELS[row.state]}"
+    if (
+        session.register.calendar.is_workday(today, allow_provisional=True)
+        and to_local(now).time() >= policy.initiative_after
+    ):
+        here = {
+            s
+            for (s,) in Attendance.select(Attendance.staff)
+            .where((Attendance.work_date == today) & Attendance.signed_in_at.is_null(False))
+            .tuples()
+        }
+        for s in (
+            s
+            for (s,) in Staff.select(Staff.id)
+            .where(Staff.active & Staff.role.in_(list(WORK_ROLES)))
+            .tuples()
+            if s not in here and s not in covered and s not in found
+        ):
+            found[s] = f"{policy.initiative_after:%H:%M} 仍未签到，无人顶岗"
+    counts = _open_counts(list(found))
+    return [
+        Orphan(staff.number, _masked(session, staff) or "", counts[staff.id], found[staff.id])
+        for staff in Staff.select().where(Staff.id.in_(list(found))).order_by(Staff.number)
+        if counts[staff.id]
+    ]
+
+
 def absences(session: Session, *, days: int = COMING_DAYS) -> list[HandoverView]:
     """Absences today and in the coming days, and covers in force (the board)."""
-    today = local_date(session.now())
     with operation(session, "handover.absences", roles=SUPERVISOR_ROLES, record_table="handover"):
-        return _views(
-            session,
-            Handover.select()
-            .where(
-                Handover.state.in_(_LIVE)
-                & (Handover.starts_on <= today + dt.timedelta(days=days))
-                & ((Handover.ends_on >= today) | (Handover.state == HandoverState.ACTIVE))
-            )
-            .order_by(Handover.starts_on, Handover.id),
-        )
+        return _absences(session, days)
 
 
 def approvals_waiting(session: Session) -> list[HandoverView]:
     """Absences waiting for approval or for a stand-in to be named."""
     with operation(session, "handover.approvals", roles=SUPERVISOR_ROLES, record_table="handover"):
-        return _views(
-            session,
-            Handover.select()
-            .where(Handover.state == HandoverState.REQUESTED)
-            .order_by(Handover.starts_on, Handover.id),
-        )
+        return _approvals(session)
 
 
 def covers_to_review(session: Session) -> list[HandoverView]:
     """Covers taken without a handover, not yet seen by the supervisor."""
     with operation(session, "handover.unreviewed", roles=SUPERVISOR_ROLES, record_table="handover"):
-        return _views(
-            session,
-            Handover.select()
-            .where(
-                Handover.mode.in_(UNANNOUNCED)
-                & Handover.reviewed_at.is_null()
-                & Handover.state.not_in((HandoverState.CANCELLED, HandoverState.REFUSED))
-            )
-            .order_by(Handover.registered_at),
-        )
+        return _unreviewed(session)
 
 
 def overdue_returns(session: Session) -> list[HandoverView]:
     """Covers whose period is over while A has not come back: still with B."""
     settle_handovers(session)
-    today = local_date(session.now())
     with operation(session, "handover.overdue", roles=SUPERVISOR_ROLES, record_table="handover"):
-        return _views(
-            session,
-            Handover.select()
-            .where((Handover.state == HandoverState.ACTIVE) & (Handover.ends_on < today))
-            .order_by(Handover.ends_on),
-        )
+        return _overdue(session)
 
 
 def orphans(session: Session) -> list[Orphan]:
     """Open work nobody covers: of a clerk whose registered absence has begun but whose
     handover is not yet confirmed (or approved), and — past the policy's time on a working
     day — of a clerk who has not signed in and whom nobody covers."""
-    now = session.now()
-    today = local_date(now)
-    policy = session.register.policy.ab_posts
     with operation(session, "handover.orphans", roles=SUPERVISOR_ROLES, record_table="handover"):
-        covered = set(active_covers())
-        found: dict[int, str] = {}
-        for row in Handover.select().where(
-            Handover.from_staff.is_null(False)
-            & Handover.state.in_((HandoverState.REQUESTED, HandoverState.REGISTERED))
-            & (Handover.starts_on <= today)
-        ):
-            if row.from_staff_id not in covered:
-                found[row.from_staff_id] = f"已离岗（{row.number}），交接{STATE_LABELS[row.state]}"
-        if (
-            session.register.calendar.is_workday(today, allow_provisional=True)
-            and to_local(now).time() >= policy.initiative_after
-        ):
-            here = {
-                s
-                for (s,) in Attendance.select(Attendance.staff)
-                .where((Attendance.work_date == today) & Attendance.signed_in_at.is_null(False))
-                .tuples()
-            }
-            clerks = [
-                s
-                for (s,) in Staff.select(Staff.id)
-                .where(Staff.active & Staff.role.in_(list(WORK_ROLES)))
-                .tuples()
-                if s not in here and s not in covered and s not in found
-            ]
-            busy = (
-                {
-                    owner
-                    for (owner,) in Case.select(Case.accepted_by)
-                    .where(Case.accepted_by.in_(clerks) & Case.state.in_(OPEN_CASE_STATES))
-                    .distinct()
-                    .tuples()
-                }
-                if clerks
-                else set()
-            )
-            for s in clerks:
-                if s in busy:
-                    found[s] = f"{policy.initiative_after:%H:%M} 仍未签到，无人顶岗"
-        out = []
-        for staff in Staff.select().where(Staff.id.in_(list(found))).order_by(Staff.number):
-            count = len(open_items([staff.id]))
-            if count:
-                out.append(
-                    Orphan(staff.number, _masked(session, staff) or "", count, found[staff.id])
-                )
-        return out
+        return _orphans(session)
+
+
+@dataclass(frozen=True)
+class HandoverFeeds:
+    """What the supervisor's board shows of AB岗, read at once."""
+
+    absences: list[HandoverView]
+    approvals: list[HandoverView]
+    covers: list[HandoverView]
+    overdue_returns: list[HandoverView]
+    orphans: list[Orphan]
+
+
+def board_feeds(session: Session, *, days: int = COMING_DAYS) -> HandoverFeeds:
+    """Every AB岗 feed of the board in one audited read (covers whose period is over are
+    settled first: store.handover.settle_handovers)."""
+    settle_handovers(session)
+    with operation(session, "handover.board", roles=SUPERVISOR_ROLES, record_table="handover"):
+        return HandoverFeeds(
+            _absences(session, days),
+            _approvals(session),
+            _unreviewed(session),
+            _overdue(session),
+            _orphans(session),
+        )

@@ -157,6 +157,10 @@ def _m0004_handover(db: pw.Database) -> None:
     db.execute_sql(
         'CREATE INDEX IF NOT EXISTS "case_accepted_by_id_state" ON "case" ("accepted_by_id", "state")'
     )
+    db.execute_sql(
+        'CREATE INDEX IF NOT EXISTS "case_extension_requested" ON "case" ("state")'
+        " WHERE \"extension_state\" = 'requested'"
+    )
 
 
 MIGRATIONS: list[Migration] = [

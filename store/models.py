@@ -263,6 +263,10 @@ class Case(SealedModel):
 
 # 需重新告知: a handful among millions, found through a partial index of just them.
 Case.add_index(Case.window, where=Case.renotify, name="case_renotify")
+# Extension requests waiting for the supervisor's board: a handful, read the same way.
+Case.add_index(
+    Case.state, where=Case.extension_state == "requested", name="case_extension_requested"
+)
 
 
 class Inquiry(SealedModel):

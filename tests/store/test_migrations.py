@@ -56,9 +56,23 @@ def test_older_schema_migrates_after_a_backup(hall, register_url, monkeypatch):
     assert verify_backup(backups[0]).schema_version == version
 
 
+def _as_before_issue_11(db: pw.Database) -> None:
+    """The register as version 3 left it: the never-written draft tables of AB岗 (handover
+    and 请假), no 否定报备 decision, no indexes for a clerk's open work, extension requests
+    and a record's audit history."""
+    for index in ("audit_event_record_id", "case_accepted_by_id_state", "case_extension_requested"):
+        db.execute_sql(f'DROP INDEX IF EXISTS "{index}"')
+    db.execute_sql('ALTER TABLE "refusal" DROP COLUMN "decision"')
+    db.execute_sql('DROP TABLE "handover"')
+    db.execute_sql('CREATE TABLE "handover" ("id" INTEGER NOT NULL PRIMARY KEY, "reason" TEXT)')
+    db.execute_sql('CREATE TABLE "leave" ("id" INTEGER NOT NULL PRIMARY KEY, "kind" TEXT)')
+    RegisterMeta.update(value="3").where(RegisterMeta.key == "schema_version").execute()
+
+
 def _as_before_issue_10(db: pw.Database) -> None:
     """The register as version 2 left it: no limits stored with cases, no re-notification,
     no stated dates, no replaced 未评价."""
+    _as_before_issue_11(db)
     db.execute_sql('DROP INDEX IF EXISTS "case_renotify"')
     db.execute_sql('DROP INDEX IF EXISTS "rating_followup_state_followup_due"')
     for table, column, _field in migrations._V3_COLUMNS:
@@ -74,6 +88,34 @@ def _as_before_issue_5(db: pw.Database) -> None:
     db.execute_sql(f'DROP TABLE "{Refusal._meta.table_name}"')
     db.execute_sql(f'DROP TABLE "{SubTask._meta.table_name}"')
     RegisterMeta.update(value="1").where(RegisterMeta.key == "schema_version").execute()
+
+
+def test_a_register_of_version_3_gets_the_handover_table(hall, register_url):
+    """The draft handover table (never written) is replaced; one holding rows is refused
+    with the register unchanged."""
+    from store.models import Handover
+
+    _as_before_issue_11(database.obj)
+    close_database()
+    register = Register.open(register_url)
+    assert register.meta("schema_version") == str(migrations.latest_version())
+    db = database.obj
+    assert not db.table_exists("leave")
+    assert {c.name for c in db.get_columns("handover")} == {
+        f.column_name for f in Handover._meta.sorted_fields
+    }
+    assert "case_extension_requested" in {i.name for i in db.get_indexes("case")}
+
+
+def test_a_draft_handover_table_with_rows_is_not_dropped(hall, register_url):
+    from store.errors import StoreError
+
+    db = database.obj
+    _as_before_issue_11(db)
+    db.execute_sql("INSERT INTO \"leave\" (kind) VALUES ('x')")
+    close_database()
+    with pytest.raises(StoreError, match="数据表 leave 中已有数据"):
+        Register.open(register_url)
 
 
 def migrate_from_before_issue_5(hall, register_url) -> Register:
