@@ -275,3 +275,18 @@ async def test_f8_says_what_it_counts(demo, clock):
         text = screen_text(app)
         assert "全大厅今日统计" in text and "本人" not in text
         assert "全大厅今日办结" in text and "全大厅超期未办结" in text
+
+
+async def test_the_demo_board_shows_a_handover_in_progress_and_a_window_with_nobody(demo, clock):
+    """At the first login as 0001: 村镇建设's A (1007) on leave covered by 1008, and 自然资源
+    with nobody (its A not in, its B the one on leave)."""
+    url, info = demo
+    app = make_app(url, clock, demo=info)
+    async with app.run_test(size=SIZE) as pilot:
+        await supervisor_board(pilot)
+        assert "无人在岗" in cells(app, "guotu")[-1]
+        assert "A离岗" in cells(app, "chengjian")[-1]
+        table = app.screen.query_one("#board-table")
+        table.move_cursor(row=table.get_row_index("chengjian"))
+        await pilot.pause()
+        assert "周*梅休假" in screen_text(app) and "由吴*平代岗" in screen_text(app)
