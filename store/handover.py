@@ -670,6 +670,53 @@ def accept_return(session: Session, number: str) -> HandoverView:
         return _view(session, row)
 
 
+def _cover_at_once(
+    session: Session,
+    event,
+    *,
+    absent: Staff,
+    to_staff: Staff,
+    mode: str,
+    absence: str,
+    ends_on: dt.date,
+    reason: str,
+) -> HandoverView:
+    """A cover without a handover (主动顶岗, the supervisor's stand-in): active from now,
+    unless someone covers the absent clerk already."""
+    if absent.id == to_staff.id:
+        raise InvalidInput("顶岗人不能是离岗人本人")
+    today = local_date(session.now())
+    _no_cover_yet(absent, today)
+    row = _new(
+        session,
+        from_staff=absent,
+        to_staff=to_staff,
+        window=_post_window(absent.id),
+        mode=mode,
+        absence=_absence(absence),
+        starts_on=today,
+        ends_on=ends_on,
+        state=HandoverState.ACTIVE,
+        reason=reason,
+    )
+    if session.role in SUPERVISOR_ROLES:  # the supervisor's own doing needs no review
+        row.reviewed_by, row.reviewed_at = session.staff_id, session.now()
+        row.save()
+    _detail(event, row, items=len(_items(row)))
+    return _view(session, row, with_items=True)
+
+
+def _cover_period(session: Session, reason: str, ends_on: dt.date | None, mode: str, what: str):
+    """The reason (required) and the last day (today by default) of a cover at once."""
+    reason = reason.strip()
+    if not reason:
+        raise InvalidInput(f"{what}须写明原因")
+    today = local_date(session.now())
+    ends_on = ends_on or today
+    _period(session, today, ends_on, mode)
+    return reason, ends_on
+
+
 def take_over(
     session: Session,
     from_number: str,
@@ -681,47 +728,36 @@ def take_over(
     """主动顶岗: A is absent with no handover (not signed in by the policy's time); B takes
     A's work over at once, with a reason. A is told at the next login; the supervisor sees
     it on the board."""
-    reason = reason.strip()
-    if not reason:
-        raise InvalidInput("主动顶岗须写明原因")
+    reason, ends_on = _cover_period(session, reason, ends_on, Mode.INITIATIVE, "主动顶岗")
     now = session.now()
-    today = local_date(now)
-    ends_on = ends_on or today
-    _period(session, today, ends_on, Mode.INITIATIVE)
     with operation(
         session, "handover.take_over", roles=WORK_ROLES, record_table="handover"
     ) as event:
         absent = _staff(from_number, "离岗人")
-        if absent.id == session.staff_id:
-            raise InvalidInput("不能为自己顶岗")
         try:
             rules.may_take_initiative(
                 to_local(now).time(),
                 session.register.policy.ab_posts.initiative_after,
-                _signed_in(absent.id, today),
+                _signed_in(absent.id, local_date(now)),
             )
         except TransitionError as exc:
             raise HandoverRefused(str(exc)) from None
-        _no_cover_yet(absent, today)
-        row = _new(
+        return _cover_at_once(
             session,
-            from_staff=absent,
+            event,
+            absent=absent,
             to_staff=Staff.get_by_id(session.staff_id),
-            window=_post_window(absent.id),
             mode=Mode.INITIATIVE,
-            absence=_absence(absence),
-            starts_on=today,
+            absence=absence,
             ends_on=ends_on,
-            state=HandoverState.ACTIVE,
             reason=reason,
         )
-        _detail(event, row, items=len(_items(row)))
-        return _view(session, row, with_items=True)
 
 
-def _no_cover_yet(absent: Staff, today: dt.date) -> None:
+def _no_cover_yet(absent: Staff, today: dt.date, me: int | None = None) -> None:
+    """Refuse a second cover of someone covered today (by another than ``me``)."""
     clash = _overlaps(absent.id, today, today)
-    if clash is not None and clash.state == HandoverState.ACTIVE:
+    if clash is not None and clash.state == HandoverState.ACTIVE and clash.to_staff_id != me:
         who = clash.to_staff.number if clash.to_staff_id else "—"
         raise InvalidInput(f"工号 {absent.number} 的工作已由 {who} 代岗（交接单 {clash.number}）")
 
@@ -737,36 +773,20 @@ def assign_cover(
 ) -> HandoverView:
     """The supervisor names who covers an absent clerk (A gone without handing over, or a
     post without B): active at once, recorded with the reason."""
-    reason = reason.strip()
-    if not reason:
-        raise InvalidInput("指定顶岗须写明原因")
-    today = local_date(session.now())
-    ends_on = ends_on or today
-    _period(session, today, ends_on, Mode.ASSIGNED)
+    reason, ends_on = _cover_period(session, reason, ends_on, Mode.ASSIGNED, "指定顶岗")
     with operation(
         session, "handover.assign", roles=SUPERVISOR_ROLES, record_table="handover"
     ) as event:
-        absent = _staff(from_number, "离岗人")
-        to_staff = _staff(to_number, "顶岗人")
-        if absent.id == to_staff.id:
-            raise InvalidInput("顶岗人不能是离岗人本人")
-        _no_cover_yet(absent, today)
-        row = _new(
+        return _cover_at_once(
             session,
-            from_staff=absent,
-            to_staff=to_staff,
-            window=_post_window(absent.id),
+            event,
+            absent=_staff(from_number, "离岗人"),
+            to_staff=_staff(to_number, "顶岗人"),
             mode=Mode.ASSIGNED,
-            absence=_absence(absence),
-            starts_on=today,
+            absence=absence,
             ends_on=ends_on,
-            state=HandoverState.ACTIVE,
             reason=reason,
         )
-        row.reviewed_by, row.reviewed_at = session.staff_id, session.now()  # the supervisor's own
-        row.save()
-        _detail(event, row, items=len(_items(row)))
-        return _view(session, row, with_items=True)
 
 
 def review_cover(session: Session, number: str) -> HandoverView:
@@ -834,12 +854,7 @@ def login_cover(
     if covered is None and why is None:
         return None
     if covered is not None:
-        clash = _overlaps(covered.id, today, today)
-        if clash is not None and clash.state == HandoverState.ACTIVE and clash.to_staff_id != me:
-            who = clash.to_staff.number if clash.to_staff_id else "—"
-            raise InvalidInput(
-                f"工号 {covered.number} 的工作已由 {who} 代岗（交接单 {clash.number}）"
-            )
+        _no_cover_yet(covered, today, me)
     return _new(
         session,
         from_staff=covered,
