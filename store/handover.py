@@ -986,6 +986,27 @@ def handover_detail(session: Session, number: str) -> HandoverView:
         return _view(session, row, with_items=True)
 
 
+def _period_events(row: Handover):
+    """The audit events of the cover's period as a range of the chain (its primary key),
+    so a summary never scans years of audit: from the event that began the cover to the
+    one that handed it back, found through the index of a record's events."""
+    from store.models import AuditEvent
+
+    seqs = dict(
+        AuditEvent.select(AuditEvent.action, fn.MIN(AuditEvent.seq))
+        .where(AuditEvent.record_id == row.uuid)
+        .group_by(AuditEvent.action)
+        .tuples()
+    )
+    began = [
+        seqs[a] for a in ("handover.confirm", "handover.take_over", "handover.assign") if a in seqs
+    ]
+    where = AuditEvent.seq > min(began) if began else AuditEvent.seq.is_null(False)
+    if "handover.hand_back" in seqs:  # (one that came back by itself ends at returned_at)
+        where &= AuditEvent.seq < seqs["handover.hand_back"]
+    return where
+
+
 def return_summary(session: Session, number: str) -> ReturnSummary:
     """What the coverer did for A in the period, read from the audit chain (events whose
     actor covered and whose acting-for is A), and which of the handed-over items are still
@@ -1008,6 +1029,7 @@ def return_summary(session: Session, number: str) -> ReturnSummary:
             )
             if row.returned_at is not None:
                 query = query.where(AuditEvent.at <= row.returned_at)
+            query = query.where(_period_events(row))
             for event in query.order_by(AuditEvent.seq):
                 detail = json.loads(event.detail or "{}")
                 done.append(
