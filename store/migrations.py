@@ -163,6 +163,22 @@ def _m0004_handover(db: pw.Database) -> None:
     )
 
 
+#: Version 5 (issue 12): complaints, 差评 follow-up, petitions. The complaint and petition
+#: tables of version 1 were never written; their new columns are added here (a NOT NULL one
+#: with its default: _with_default), and new tables go in _V5_TABLES (created as the models
+#: stand, like SubTask and Refusal in version 2).
+_V5_COLUMNS: tuple[tuple[str, str, pw.Field], ...] = ()
+
+
+def _v5_tables() -> list[type[pw.Model]]:
+    return []
+
+
+def _m0005_complaints_petitions(db: pw.Database) -> None:
+    db.create_tables(_v5_tables(), safe=True)
+    add_missing_columns(db, _V5_COLUMNS)
+
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "初始结构：登记本全部数据表", _m0001_initial),
     Migration(
@@ -176,6 +192,7 @@ MIGRATIONS: list[Migration] = [
         _m0003_lifecycle,
     ),
     Migration(4, "AB岗：交接、顶岗与收岗；否定报备的审核结论；办件经办记录", _m0004_handover),
+    Migration(5, "投诉、差评整改回访与申诉、信访", _m0005_complaints_petitions),
 ]
 
 
