@@ -668,10 +668,10 @@ class _Builder:
                         local_date(at), policy.rectify_working_days, allow_provisional=True
                     )
                     followup_due = due.date
-                    followup_state = "rectified" if due.date < self.today else "open"
+                    followup_state = "closed" if due.date < self.today else "open"
                     note = (
                         "已电话回访，向申请人说明情况并致歉。"
-                        if followup_state == "rectified"
+                        if followup_state == "closed"
                         else None
                     )
                 Rating.create(
@@ -685,6 +685,7 @@ class _Builder:
                     reason_code=(209 if level == 5 else 307) if level >= 4 else None,
                     at=at,
                     followup_due=followup_due,
+                    rectify_due=followup_due,
                     followup_state=followup_state or "",
                     followup_note_enc=keys.seal("rating", "followup_note_enc", row_uuid, note),
                 )

@@ -17,6 +17,7 @@ from peewee import JOIN, fn
 
 from policies import handover as rules
 from policies.cases import STATES, TransitionError
+from policies.followup import OPEN_STATES as FOLLOWUP_OPEN
 from policies.handover import (
     ABSENCE_LABELS,
     MODE_LABELS,
@@ -301,7 +302,7 @@ def open_items(staff_ids: list[int]) -> list[dict]:
         .join(Case, on=(Rating.case == Case.id), join_type=JOIN.LEFT_OUTER)
         .switch(Rating)
         .join(Inquiry, on=(Rating.inquiry == Inquiry.id), join_type=JOIN.LEFT_OUTER)
-        .where(Rating.staff.in_(staff_ids) & Rating.followup_state.in_(("open", "contacted")))
+        .where(Rating.staff.in_(staff_ids) & Rating.followup_state.in_(FOLLOWUP_OPEN))
         .tuples()
     ):
         items.append(
@@ -1146,7 +1147,7 @@ def _open_counts(staff_ids: list[int]) -> dict[int, int]:
         )
         .group_by(Inquiry.first_asker),
         Rating.select(Rating.staff, fn.COUNT(Rating.id))
-        .where(Rating.staff.in_(staff_ids) & Rating.followup_state.in_(("open", "contacted")))
+        .where(Rating.staff.in_(staff_ids) & Rating.followup_state.in_(FOLLOWUP_OPEN))
         .group_by(Rating.staff),
     )
     for query in queries:

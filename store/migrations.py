@@ -170,8 +170,35 @@ def _m0004_handover(db: pw.Database) -> None:
 _V5_COLUMNS: tuple[tuple[str, str, pw.Field], ...] = ()
 
 
+#: 差评整改回访、申诉复核 (policies.followup): appended to _V5_COLUMNS below.
+_V5_RATING_COLUMNS: tuple[tuple[str, str, pw.Field], ...] = (
+    ("rating", "fix_due", pw.DateField(null=True)),
+    ("rating", "rectify_due", pw.DateField(null=True)),
+    ("rating", "followup_complex", pw.BooleanField(null=True)),
+    ("rating", "contacted_at", UtcDateTimeField(null=True)),
+    ("rating", "verified_at", UtcDateTimeField(null=True)),
+    ("rating", "verified_by_id", pw.IntegerField(null=True)),
+    ("rating", "findings_enc", pw.BlobField(null=True)),
+    ("rating", "rectified_at", UtcDateTimeField(null=True)),
+    ("rating", "rectified_by_id", pw.IntegerField(null=True)),
+    ("rating", "measures_enc", pw.BlobField(null=True)),
+    ("rating", "evidence_enc", pw.BlobField(null=True)),
+    ("rating", "closed_at", UtcDateTimeField(null=True)),
+    ("rating", "satisfaction", _with_default(pw.CharField(max_length=8, default=""), "''")),
+    ("rating", "appeal_state", _with_default(pw.CharField(max_length=16, default=""), "''")),
+    ("rating", "appeal_at", UtcDateTimeField(null=True)),
+    ("rating", "appeal_reason_enc", pw.BlobField(null=True)),
+    ("rating", "appeal_decided_at", UtcDateTimeField(null=True)),
+    ("rating", "appeal_decided_by_id", pw.IntegerField(null=True)),
+    ("rating", "appeal_note_enc", pw.BlobField(null=True)),
+)
+_V5_COLUMNS = _V5_COLUMNS + _V5_RATING_COLUMNS
+
+
 def _v5_tables() -> list[type[pw.Model]]:
-    return []
+    from store.models import RatingCallback
+
+    return [RatingCallback]
 
 
 def _m0005_complaints_petitions(db: pw.Database) -> None:

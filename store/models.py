@@ -390,16 +390,51 @@ class Rating(SealedModel):
     at = UtcDateTimeField(index=True)
     rated = pw.BooleanField(default=True)  # False: not rated within the window (level 0)
     followup_due = pw.DateField(null=True)
-    followup_state = pw.CharField(max_length=16, default="")  # "" | open | contacted | rectified
+    followup_state = pw.CharField(max_length=16, default="")  # policies.followup
     followup_note_enc = pw.BlobField(null=True)
     #: A 未评价 record of the daily job replaced by a rating taken later (电话回访 …).
     replaced_at = UtcDateTimeField(null=True)
+    # Version 5 (issue 12): 差评整改回访 and 申诉复核 (policies.followup). followup_due is
+    # the contact limit; the fix and rectify limits count from the rating too.
+    fix_due = pw.DateField(null=True)  # set at 核实 (simple / complex)
+    rectify_due = pw.DateField(null=True)
+    followup_complex = pw.BooleanField(null=True)
+    contacted_at = UtcDateTimeField(null=True)  # first callback that reached the person
+    verified_at = UtcDateTimeField(null=True)
+    verified_by = pw.ForeignKeyField(Staff, null=True, backref="+", on_delete="RESTRICT")
+    findings_enc = pw.BlobField(null=True)  # 核实情况
+    rectified_at = UtcDateTimeField(null=True)
+    rectified_by = pw.ForeignKeyField(Staff, null=True, backref="+", on_delete="RESTRICT")
+    measures_enc = pw.BlobField(null=True)  # 整改措施
+    evidence_enc = pw.BlobField(null=True)  # 整改佐证
+    closed_at = UtcDateTimeField(null=True)
+    satisfaction = pw.CharField(max_length=8, default="")  # on the closing callback
+    appeal_state = pw.CharField(max_length=16, default="")  # "" | pending | upheld | rejected
+    appeal_at = UtcDateTimeField(null=True)
+    appeal_reason_enc = pw.BlobField(null=True)
+    appeal_decided_at = UtcDateTimeField(null=True)
+    appeal_decided_by = pw.ForeignKeyField(Staff, null=True, backref="+", on_delete="RESTRICT")
+    appeal_note_enc = pw.BlobField(null=True)
 
     class Meta:
         indexes = (
             (("staff", "at"), False),  # a clerk's ratings today
             (("followup_state", "followup_due"), False),  # 差评 to follow up, by date
         )
+
+
+class RatingCallback(SealedModel):
+    """差评回访 — one attempt to call the rater back: when, how, the outcome, the reason code
+    the person gave, and a note (sealed). Oldest first by id."""
+
+    rating = pw.ForeignKeyField(Rating, backref="callbacks", on_delete="RESTRICT")
+    at = UtcDateTimeField()
+    how = pw.CharField(max_length=16)  # phone | sms | visit
+    outcome = pw.CharField(max_length=16)  # reached | no_answer | busy | wrong_number | refused
+    satisfaction = pw.CharField(max_length=8, default="")  # when reached after rectification
+    reason_code = pw.IntegerField(null=True)
+    by = pw.ForeignKeyField(Staff, backref="+", on_delete="RESTRICT")
+    note_enc = pw.BlobField(null=True)
 
 
 class Petition(SealedModel):
@@ -557,6 +592,7 @@ ALL_MODELS: tuple[type[BaseModel], ...] = (
     Handover,
     Complaint,
     Rating,
+    RatingCallback,
     Petition,
     Notice,
     SubTask,

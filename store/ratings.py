@@ -3,7 +3,8 @@
 The rule is the store's unique constraints on Rating.case and Rating.inquiry: a second
 rating of the same service fails in the database, is translated into a Chinese error, and
 nothing else of the operation is written. A 差评 (不满意 / 非常不满意, levels 4–5) opens a
-follow-up whose contact date comes from the policy (ratings.contact_working_days).
+follow-up whose contact date comes from the policy (ratings.contact_working_days), and
+its rectify date (rectify_working_days); the follow-up itself is store.followup's.
 
 Levels: 1 非常满意 … 5 非常不满意 (drivers normalise vendors' numbering). A service not
 rated within the window is recorded as not rated (``rated = False``): level 0, or the
@@ -19,6 +20,8 @@ from dataclasses import dataclass
 
 import peewee as pw
 
+from policies.followup import is_bad
+from policies.followup import limits as followup_limits
 from policies.ratings import replaces_not_rated
 from policies.settings import RATING_LEVELS
 from store.clock import local_date
@@ -106,13 +109,15 @@ def _write(
             case, inquiry = _service(case_number, inquiry_number)
             staff, window = _served_by(session, case, inquiry)
             now = session.now()
-            followup_due, provisional = None, False
-            if rated and level >= 4:
-                days = session.register.policy.ratings.contact_working_days
-                counted = session.register.calendar.due(
-                    local_date(now), days, allow_provisional=True
+            followup_due, rectify_due, provisional = None, None, False
+            if is_bad(level, rated):  # 差评: its follow-up's limits (policies.followup)
+                counted = followup_limits(
+                    session.register.calendar, local_date(now), session.register.policy.ratings
                 )
-                followup_due, provisional = counted.date, counted.provisional
+                followup_due, rectify_due = counted.contact_due, counted.rectify_due
+                provisional = bool(
+                    session.register.calendar.missing_years(local_date(now), followup_due)
+                )
             values = dict(
                 staff=staff,
                 window=window,
@@ -122,6 +127,7 @@ def _write(
                 at=now,
                 rated=rated,
                 followup_due=followup_due,
+                rectify_due=rectify_due,
                 followup_state="open" if followup_due else "",
             )
             row = _replaceable(case, inquiry, channel) if rated else None
