@@ -23,6 +23,8 @@ Kinds and where their wording comes from:
 - ``correction`` 期限更正告知书: a date told on an earlier notice has changed because the
   State Council's holiday notice for its year was imported (the earlier notice said the
   date was provisional); the old and the new date of each.
+- ``petition_handover`` 信访事项交办单 and ``petition_notice`` 信访告知书 (seed 000 篇7
+  信访接待制度): the matter and the answer limit, to the department and to the visitor.
 
 A date counted through a year whose holiday notice is not yet published is provisional
 (暂定): every notice stating one says so, and that the date follows the State Council's
@@ -47,6 +49,7 @@ __all__ = [
     "DATED_NOTICES",
     "NOTICE_FOR_CASE_KIND",
     "NOTICE_KINDS",
+    "PETITION_NOTICES",
     "RESULTS",
     "Notice",
     "NoticeData",
@@ -75,8 +78,14 @@ NOTICE_KINDS = MappingProxyType(
         "done": "办结通知书",
         "immediate": "办理结果告知单",
         "correction": "期限更正告知书",
+        "petition_handover": "信访事项交办单",
+        "petition_notice": "信访告知书",
     }
 )
+
+#: The notices of a petition (信访, policies.petitions): to the responsible department and
+#: to the visitor. ``case_number`` holds the petition's number, ``item_name`` the matter.
+PETITION_NOTICES = ("petition_handover", "petition_notice")
 
 # Which notice a case of each kind gets when it is registered (a 容缺 case gets
 # ``tolerance`` in addition to its kind's notice).
@@ -155,6 +164,9 @@ class NoticeData:
     corrections: tuple[tuple[str, dt.date, dt.date], ...] = ()
     #: correction: the years whose holiday notice moved the dates.
     calendar_years: tuple[int, ...] = ()
+    #: petitions: the responsible department (交办) and how the petition came (来访 …).
+    department: str = ""
+    channel: str = ""
 
     def __post_init__(self) -> None:
         for name in ("missing_materials", "present_materials", "reasons", "joint_windows"):
@@ -521,6 +533,49 @@ def _correction(d: NoticeData) -> list[NoticeLine]:
     ]
 
 
+def _department(d: NoticeData) -> str:
+    return d.department or _BLANK
+
+
+def _petition_handover(d: NoticeData) -> list[NoticeLine]:
+    """交办单 (seed 000 篇7 信访接待制度): the matter, the limit, the hall's contact."""
+    _require(d.due_on, "信访事项交办单必须写明答复期限。")
+    received = chinese_date(d.received_on or d.issued_on)
+    channel = f"以{d.channel}方式" if d.channel else ""
+    return [
+        NoticeLine(f"{_department(d)}：", "salutation"),
+        NoticeLine(
+            f"信访人{d.applicant_name}于{received}{channel}向本中心反映的问题"
+            f"（信访编号：{d.case_number}），现交你单位办理。"
+        ),
+        NoticeLine(f"反映的主要问题：{d.item_name}", "field"),
+        NoticeLine(
+            f"请于{chinese_date(d.due_on)}前将办理结果答复信访人，并将答复情况书面反馈本中心"
+            f"{_contact(d)}。"
+        ),
+        NoticeLine("请为信访人保守秘密，不得将控告、检举材料转给被控告、被检举的对象。"),
+        NoticeLine("承办单位签收：", "sign"),
+    ]
+
+
+def _petition_notice(d: NoticeData) -> list[NoticeLine]:
+    """告知书 to the visitor: received, who handles it, by when."""
+    _require(d.due_on, "信访告知书必须写明答复期限。")
+    received = chinese_date(d.received_on or d.issued_on)
+    channel = f"以{d.channel}方式" if d.channel else ""
+    who = f"已交{d.department}办理" if d.department else "由本中心办理"
+    return [
+        _hello(d),
+        NoticeLine(
+            f"您于{received}{channel}反映的问题（信访编号：{d.case_number}）本中心已登记受理，"
+            f"{who}，将于{chinese_date(d.due_on)}前给予答复。"
+        ),
+        NoticeLine(f"反映的主要问题：{d.item_name}", "field"),
+        NoticeLine(f"如有疑问，请向{_contact(d)}咨询。本中心为您反映的情况保守秘密。"),
+        *_common_tail(d, fee=False),
+    ]
+
+
 #: Kinds that tell the applicant a date counted in working days (they carry the 暂定
 #: sentence, and a change of that date later calls for a correction).
 DATED_NOTICES = ("acceptance", "joint", "escalated", "tolerance", "extension", "correction")
@@ -545,6 +600,8 @@ _RENDER = {
     "done": _done,
     "immediate": _immediate,
     "correction": _correction,
+    "petition_handover": _petition_handover,
+    "petition_notice": _petition_notice,
 }
 
 _SUBTITLES = {"supplement": "（一次性告知）"}

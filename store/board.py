@@ -40,6 +40,8 @@ from store.models import (
     Staff,
     Window,
 )
+from store.petitions import PetitionFeed
+from store.petitions import board_feed as petition_feed
 from store.queue import OPEN_STATES, RUNNING_STATES, WorkingDays, calendar_warning
 from store.roles import SUPERVISOR_ROLES
 from store.session import Session, operation
@@ -193,6 +195,8 @@ class Board:
     levels: tuple[LevelCount, ...]  # in LEVELS order
     urgent: tuple[UrgentCase, ...]  # by level (LEVELS order), most urgent first
     calendar_warning: str | None
+    #: 信访: serious / urgent / collective petitions not yet acknowledged, and overdue ones.
+    petitions: PetitionFeed = field(default_factory=lambda: PetitionFeed(0, (), 0, ()))
 
     @property
     def nobody(self) -> tuple[WindowRow, ...]:
@@ -631,6 +635,7 @@ def board(session: Session) -> Board:
             levels=levels,
             urgent=urgent,
             calendar_warning=calendar_warning(session.register.calendar, today),
+            petitions=petition_feed(session, today),
         )
         event.detail = {
             "nobody": len(result.nobody),
@@ -640,6 +645,7 @@ def board(session: Session) -> Board:
             "approvals": result.approvals.total,
             "covers": result.covers.total,
             "overdue": result.level(Escalation.SUPERVISOR) + result.level(Escalation.HEAD),
+            "petition_alarms": result.petitions.alarm_total,
         }
     return result
 

@@ -167,7 +167,20 @@ def _m0004_handover(db: pw.Database) -> None:
 #: tables of version 1 were never written; their new columns are added here (a NOT NULL one
 #: with its default: _with_default), and new tables go in _V5_TABLES (created as the models
 #: stand, like SubTask and Refusal in version 2).
-_V5_COLUMNS: tuple[tuple[str, str, pw.Field], ...] = ()
+_V5_COLUMNS: tuple[tuple[str, str, pw.Field], ...] = (
+    # 信访 (policies.petitions)
+    ("petition", "urgent", _with_default(pw.BooleanField(default=False), "FALSE")),
+    ("petition", "leader_reception", _with_default(pw.BooleanField(default=False), "FALSE")),
+    ("petition", "channel", _with_default(pw.CharField(max_length=16, default="visit"), "'visit'")),
+    ("petition", "visitors", _with_default(pw.IntegerField(default=1), "1")),
+    ("petition", "handed_at", UtcDateTimeField(null=True)),
+    ("petition", "handed_by_id", pw.IntegerField(null=True)),
+    ("petition", "closed_by_id", pw.IntegerField(null=True)),
+    ("petition", "alarm_seen_at", UtcDateTimeField(null=True)),
+    ("petition", "alarm_seen_by_id", pw.IntegerField(null=True)),
+    ("petition", "phone_enc", pw.BlobField(null=True)),
+    ("petition", "department_reply_enc", pw.BlobField(null=True)),
+)
 
 
 #: 差评整改回访、申诉复核 (policies.followup): appended to _V5_COLUMNS below.
@@ -204,6 +217,9 @@ def _v5_tables() -> list[type[pw.Model]]:
 def _m0005_complaints_petitions(db: pw.Database) -> None:
     db.create_tables(_v5_tables(), safe=True)
     add_missing_columns(db, _V5_COLUMNS)
+    db.execute_sql(  # 信访: the board's open and overdue petitions
+        'CREATE INDEX IF NOT EXISTS "petition_state_due_date" ON "petition" ("state", "due_date")'
+    )
 
 
 MIGRATIONS: list[Migration] = [

@@ -459,6 +459,21 @@ class Petition(SealedModel):
     received_by = pw.ForeignKeyField(Staff, backref="+", on_delete="RESTRICT")
     reply_enc = pw.BlobField(null=True)
     closed_at = UtcDateTimeField(null=True)
+    # Version 5 (issue 12): policies.petitions.
+    urgent = pw.BooleanField(default=False)
+    leader_reception = pw.BooleanField(default=False)  # 领导接待: a week to answer
+    channel = pw.CharField(max_length=16, default="visit")  # visit | letter | phone | online
+    visitors = pw.IntegerField(default=1)  # 集体访: how many came
+    handed_at = UtcDateTimeField(null=True)
+    handed_by = pw.ForeignKeyField(Staff, null=True, backref="+", on_delete="RESTRICT")
+    closed_by = pw.ForeignKeyField(Staff, null=True, backref="+", on_delete="RESTRICT")
+    alarm_seen_at = UtcDateTimeField(null=True)  # the supervisor acknowledged the alarm
+    alarm_seen_by = pw.ForeignKeyField(Staff, null=True, backref="+", on_delete="RESTRICT")
+    phone_enc = pw.BlobField(null=True)  # to give the answer
+    department_reply_enc = pw.BlobField(null=True)  # what the department reported back
+
+    class Meta:
+        indexes = ((("state", "due_date"), False),)
 
 
 class Notice(SealedModel):
