@@ -208,6 +208,27 @@ _V5_RATING_COLUMNS: tuple[tuple[str, str, pw.Field], ...] = (
 _V5_COLUMNS = _V5_COLUMNS + _V5_RATING_COLUMNS
 
 
+#: 投诉 (policies.complaints): appended to _V5_COLUMNS below.
+_V5_COMPLAINT_COLUMNS: tuple[tuple[str, str, pw.Field], ...] = (
+    ("complaint", "grounds", _with_default(pw.TextField(default="[]"), "'[]'")),
+    ("complaint", "anonymous", _with_default(pw.BooleanField(default=False), "FALSE")),
+    ("complaint", "due_provisional", _with_default(pw.BooleanField(default=False), "FALSE")),
+    ("complaint", "extended_from", pw.DateField(null=True)),
+    ("complaint", "extended_at", UtcDateTimeField(null=True)),
+    ("complaint", "extension_reason_enc", pw.BlobField(null=True)),
+    ("complaint", "investigated_at", UtcDateTimeField(null=True)),
+    ("complaint", "decided_at", UtcDateTimeField(null=True)),
+    ("complaint", "measures_enc", pw.BlobField(null=True)),
+    ("complaint", "reply_how", _with_default(pw.CharField(max_length=16, default=""), "''")),
+    ("complaint", "reply_note_enc", pw.BlobField(null=True)),
+    ("complaint", "satisfaction", _with_default(pw.CharField(max_length=16, default=""), "''")),
+    ("complaint", "closed_at", UtcDateTimeField(null=True)),
+    ("complaint", "closed_by_id", pw.IntegerField(null=True)),
+    ("notice", "complaint_id", pw.IntegerField(null=True)),
+)
+_V5_COLUMNS = _V5_COLUMNS + _V5_COMPLAINT_COLUMNS
+
+
 def _v5_tables() -> list[type[pw.Model]]:
     from store.models import RatingCallback
 
@@ -217,6 +238,9 @@ def _v5_tables() -> list[type[pw.Model]]:
 def _m0005_complaints_petitions(db: pw.Database) -> None:
     db.create_tables(_v5_tables(), safe=True)
     add_missing_columns(db, _V5_COLUMNS)
+    db.execute_sql(  # 投诉: the queue's and the board's open complaints by due date
+        'CREATE INDEX IF NOT EXISTS "complaint_state_due_date" ON "complaint" ("state", "due_date")'
+    )
     db.execute_sql(  # 信访: the board's open and overdue petitions
         'CREATE INDEX IF NOT EXISTS "petition_state_due_date" ON "petition" ("state", "due_date")'
     )

@@ -373,6 +373,24 @@ class Complaint(SealedModel):
     decision_enc = pw.BlobField(null=True)
     confirmed = pw.BooleanField(null=True)  # counts in assessment when confirmed
     replied_at = UtcDateTimeField(null=True)
+    # Version 5 (issue 12): policies.complaints.
+    grounds = pw.TextField(default="[]")  # JSON list of ground codes (several allowed)
+    anonymous = pw.BooleanField(default=False)
+    due_provisional = pw.BooleanField(default=False)  # counted through a year without notice
+    extended_from = pw.DateField(null=True)  # the due date before the extension
+    extended_at = UtcDateTimeField(null=True)
+    extension_reason_enc = pw.BlobField(null=True)
+    investigated_at = UtcDateTimeField(null=True)
+    decided_at = UtcDateTimeField(null=True)
+    measures_enc = pw.BlobField(null=True)  # 处理措施
+    reply_how = pw.CharField(max_length=16, default="")  # policies.complaints.Reply
+    reply_note_enc = pw.BlobField(null=True)
+    satisfaction = pw.CharField(max_length=16, default="")  # policies.complaints.Satisfaction
+    closed_at = UtcDateTimeField(null=True)
+    closed_by = pw.ForeignKeyField(Staff, null=True, backref="+", on_delete="RESTRICT")
+
+    class Meta:
+        indexes = ((("state", "due_date"), False),)
 
 
 class Rating(SealedModel):
@@ -484,6 +502,8 @@ class Notice(SealedModel):
     case = pw.ForeignKeyField(Case, null=True, backref="notices", on_delete="RESTRICT")
     inquiry = pw.ForeignKeyField(Inquiry, null=True, backref="notices", on_delete="RESTRICT")
     petition = pw.ForeignKeyField(Petition, null=True, backref="notices", on_delete="RESTRICT")
+    #: A complaint's notice (投诉办理延期告知书): shown only to IDENTITY_ROLES.
+    complaint = pw.ForeignKeyField(Complaint, null=True, backref="notices", on_delete="RESTRICT")
     issued_at = UtcDateTimeField()
     issued_by = pw.ForeignKeyField(Staff, backref="+", on_delete="RESTRICT")
     body_enc = pw.BlobField()

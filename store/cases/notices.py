@@ -12,7 +12,7 @@ from policies.notices import Notice as NoticeDocument
 from policies.notices import NoticeLine as NoticeDocumentLine
 from store.cases.common import clean, find_by_number, find_case, seal
 from store.clock import local_date
-from store.errors import InvalidInput
+from store.errors import InvalidInput, NotFound
 from store.models import Case, Notice, new_uuid
 from store.numbers import NOTICE, next_number
 from store.roles import DATA_ROLES, WORK_ROLES
@@ -161,7 +161,11 @@ def changed_dates(
 
 
 def find_notice(notice_number: str) -> Notice:
-    return find_by_number(Notice, notice_number, "编号", "通知书")
+    row = find_by_number(Notice, notice_number, "编号", "通知书")
+    if row.complaint_id is not None:
+        # A complaint's notice names the complainant: read only through store.complaints.
+        raise NotFound(f"没有编号为 {row.number} 的通知书")
+    return row
 
 
 def issue_notice(session: Session, case_number: str, kind: str, body_text: str) -> str:
