@@ -23,6 +23,7 @@ _COMMAND_MODULES = (
     "tui.cli.daily_cmd",
     "tui.cli.devices_cmd",
     "tui.cli.demo_cmd",
+    "tui.cli.report_cmd",
 )
 
 
