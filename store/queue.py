@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from functools import reduce
 from itertools import accumulate
 
+from peewee import JOIN
+
 from policies.calendar import WorkCalendar, coverage
 from policies.cases import KINDS, STATES
 from policies.deadlines import immediate_overdue
@@ -29,7 +31,7 @@ from store.models import Case, Inquiry, Person, Rating, ServiceItem, Staff, Wind
 from store.roles import DATA_ROLES, SUPERVISOR_ROLES
 from store.session import Session, operation
 
-SECTIONS = ("renotify", "case", "referral", "supplement")
+SECTIONS = ("renotify", "case", "referral", "supplement", "followup")
 URGENCIES = ("overdue", "due_soon", "ok", "none")
 SUPPLEMENT_STATE = "awaiting_supplement"
 #: Open states whose clock runs (the 待补正 ones have their own section).
@@ -51,7 +53,7 @@ NO_ITEM = "（未指定事项）"
 
 @dataclass(frozen=True)
 class QueueRow:
-    section: str  # case | referral | supplement
+    section: str  # case | referral | supplement | renotify | followup (差评整改回访)
     number: str
     item_name: str
     kind: str  # a case kind of policies.cases, or a key of REFERRAL_KINDS
@@ -311,6 +313,86 @@ def _renotify(window: Window | None, limit: int) -> list[_Candidate]:
     return [_candidate("renotify", *row) for row in rows]
 
 
+def _followups(session: Session, covered: list[int], limit: int) -> list[_Candidate]:
+    """差评 to follow up (整改回访) of this clerk and of those they cover: only open ones are
+    read, through the index (followup_state, followup_due)."""
+    from policies.followup import OPEN_STATES as FOLLOWUP_OPEN
+    from policies.followup import STATE_LABELS as FOLLOWUP_LABELS
+    from policies.followup import next_due
+    from policies.settings import RATING_LEVELS
+
+    rows = (
+        Rating.select(
+            Rating.level,
+            Rating.followup_state,
+            Rating.followup_due,
+            Rating.fix_due,
+            Rating.rectify_due,
+            Rating.contacted_at,
+            Rating.at,
+            Rating.staff,
+            Case.number,
+            Case.item,
+            Case.person,
+            Inquiry.number,
+            Inquiry.item,
+            Inquiry.person,
+            Inquiry.uuid,
+            Inquiry.caller_name_enc,
+        )
+        .join(Case, on=(Rating.case == Case.id), join_type=JOIN.LEFT_OUTER)
+        .switch(Rating)
+        .join(Inquiry, on=(Rating.inquiry == Inquiry.id), join_type=JOIN.LEFT_OUTER)
+        .where(
+            Rating.followup_state.in_(FOLLOWUP_OPEN)
+            & Rating.staff.in_([session.staff_id, *covered])
+        )
+        .order_by(Rating.followup_due)
+        .limit(limit)
+        .tuples()
+    )
+    out = []
+    for (
+        level,
+        state,
+        contact_due,
+        fix_due,
+        rectify_due,
+        contacted_at,
+        at,
+        owner,
+        case_number,
+        case_item,
+        case_person,
+        inquiry_number,
+        inquiry_item,
+        inquiry_person,
+        inquiry_uuid,
+        caller,
+    ) in rows:
+        person = case_person if case_number else inquiry_person
+        out.append(
+            _Candidate(
+                "followup",
+                case_number or inquiry_number,
+                case_item if case_number else inquiry_item,
+                "followup",
+                RATING_LEVELS[level - 1] if 1 <= level <= 5 else "",
+                state,
+                FOLLOWUP_LABELS.get(state, state),
+                next_due(state, contact_due, fix_due, rectify_due, contacted_at is not None),
+                False,
+                at,
+                person,
+                (inquiry_uuid, bytes(caller))
+                if not case_number and person is None and caller is not None
+                else None,
+                owner=owner,
+            )
+        )
+    return out
+
+
 def _sort_key(row: _Candidate):
     return (
         row.section != "renotify",  # telling the applicant again comes first
@@ -430,13 +512,16 @@ def counter_queue(session: Session, *, window_code: str | None, limit: int = 200
                 where = Case.accepted_by.in_(covered) & (Case.state == state)
                 candidates += [c for c in _cases(section, where, limit) if c.number not in seen]
         candidates += _referrals(session, window, limit, covered)
+        if session.staff_id is not None:
+            candidates += _followups(session, covered, limit)
 
         calendar = register.calendar
         now = session.now()
         dates = sorted({c.due_date for c in candidates if c.due_date is not None})
         days = WorkingDays(calendar, today, dates) if dates else None
         for c in candidates:
-            if c.due_date is not None and days is not None and clock_runs(c.state):
+            runs = clock_runs(c.state) or c.section == "followup"
+            if c.due_date is not None and days is not None and runs:
                 c.days_left, provisional = days.left(c.due_date)
                 c.provisional = provisional or c.due_provisional
             c.immediate_overdue = (

@@ -222,3 +222,19 @@ def test_steps_offered_by_who_one_is():
         "reject",
     ]
     assert allowed_steps("closed", "", {"owner", "supervisor"}) == ()
+
+
+def test_the_clerks_queue_lists_open_follow_ups(hall, desk, applicant, clock):  # noqa: F811
+    from store.queue import counter_queue
+
+    clock.set(local(2026, 11, 23, 10))
+    number = bad_rating(desk, applicant)
+    rows = [r for r in counter_queue(desk, window_code="minzheng").rows if r.section == "followup"]
+    assert [(r.number, r.kind_label, r.state_label, r.due_date) for r in rows] == [
+        (number, "非常不满意", "待核实", dt.date(2026, 11, 24))
+    ]
+    assert rows[0].applicant == mask_name(PEOPLE[0].name)
+    assert rows[0].working_days_left == 1
+    # Another clerk's queue does not show it.
+    other = counter_queue(hall.login(), window_code=None).rows
+    assert all(r.section != "followup" for r in other)

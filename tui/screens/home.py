@@ -14,7 +14,13 @@ from tui.screens.base import CounterScreen
 from tui.widgets.footer import CounterFooter
 from tui.widgets.status_bar import StatusBar
 
-SECTION_LABELS = {"case": "办件", "referral": "督办", "supplement": "待补正", "renotify": "需告知"}
+SECTION_LABELS = {
+    "case": "办件",
+    "referral": "督办",
+    "supplement": "待补正",
+    "renotify": "需告知",
+    "followup": "差评",
+}
 #: A card read at the home screen whose holder the register does not know.
 UNKNOWN_CARD = "读卡成功：登记本中尚无此人的记录"
 
@@ -25,6 +31,7 @@ class HomeScreen(CounterScreen):
     BINDINGS = [  # noqa: RUF012
         Binding("r", "refusals", "否定报备", id="home.refusals", show=False),
         Binding("g", "correct", "更正告知", id="home.correct", show=False),
+        Binding("x", "app.open('petition')", "信访", id="home.petition", show=False),
     ]
 
     def compose(self) -> ComposeResult:
@@ -147,6 +154,10 @@ class HomeScreen(CounterScreen):
             from tui.screens.referral import ReferralScreen
 
             self.app.push_screen(ReferralScreen(row))
+        elif row.section == "followup":
+            from tui.screens.followup import FollowupScreen
+
+            self.app.push_screen(FollowupScreen(row.number))
         else:
             from tui.screens.case import CaseScreen
 
