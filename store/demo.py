@@ -817,6 +817,7 @@ def _fill(session: Session, rng: random.Random, persons: int, cases: int) -> Non
     builder.write_inquiries()
     builder.write_ratings()
     _today_at_work(session, staff, home, windows, today)
+    _hall_matters(session, staff)
 
 
 #: AB岗 in the demo: 1007 (A of 村镇建设) is on leave and 1008 covers, confirmed; 1006 (A of
@@ -880,3 +881,136 @@ def _today_at_work(
         ends_on=monday + dt.timedelta(days=2),
         note="县里业务培训（演示）",
     )
+
+
+#: The demo's complaint officer (投诉受理人).
+OFFICER = "2001"
+
+
+def _hall_matters(session: Session, staff: dict[str, Staff]) -> None:
+    """Complaints, 差评 follow-ups and petitions in several states (all invented)."""
+    _complaints(session, staff)
+    _followups(session, staff)
+    _petitions(session)
+
+
+def _complaints(session: Session, staff: dict[str, Staff]) -> None:
+    """One answered and closed, one under investigation, one complex and extended."""
+    from store.complaints import (
+        close_complaint,
+        decide_complaint,
+        extend_complaint,
+        investigate_complaint,
+        log_complaint,
+        reply_complaint,
+    )
+
+    officer = _as(session, staff[OFFICER])
+    closed = log_complaint(
+        officer,
+        channel="oral",
+        grounds=["attitude"],
+        description="窗口工作人员答复不耐烦（演示）",
+        complainant_name="方晓东",
+        complainant_contact="13900000001",
+        against_staff="1002",
+    ).number
+    investigate_complaint(officer, closed, "调取监控并询问当事人，情况属实（演示）")
+    decide_complaint(officer, closed, substantiated=True, measures="批评教育，纳入季度考核（演示）")
+    reply_complaint(officer, closed, how="phone", note="已电话告知处理结果（演示）")
+    close_complaint(officer, closed, satisfaction="satisfied")
+    open_ = log_complaint(
+        officer,
+        channel="written",
+        grounds=["not_once", "one_trip"],
+        description="补办材料未一次告知，往返三次（演示）",
+        complainant_name="",
+        anonymous=True,
+        against_window="minzheng",
+    ).number
+    investigate_complaint(officer, open_, "正在核对告知书与补正记录（演示）")
+    extended = log_complaint(
+        officer,
+        channel="written",
+        grounds=["overdue", "handling"],
+        description="宅基地审批超过承诺时限，涉及多个部门（演示）",
+        complainant_name="许志刚",
+        complainant_contact="13900000002",
+        against_window="guotu",
+        complex_=True,
+    ).number
+    extend_complaint(officer, extended, "涉及自然资源所与村镇建设，需联合核查（演示）")
+
+
+def _followups(session: Session, staff: dict[str, Staff]) -> None:
+    """Of the demo's 差评: one verified with an unanswered callback, one rectified and
+    closed on a callback, one appealed by its clerk; the rest wait."""
+    from store.followup import appeal_rating, log_callback, rectify_followup, verify_followup
+    from store.models import Inquiry
+
+    rows = list(
+        Rating.select()
+        .where((Rating.level >= 4) & Rating.rated)
+        .order_by(Rating.at.desc())
+        .limit(3)
+    )
+    # The newest 差评 are still being followed up (older ones were closed on time).
+    today = local_date(session.now())
+    policy = session.register.policy.ratings
+    due = session.register.calendar.due(today, policy.rectify_working_days, allow_provisional=True)
+    with operation(session, "demo.followups", roles=SUPERVISOR_ROLES, record_table="rating"):
+        Rating.update(
+            followup_state="open",
+            followup_due=due.date,
+            rectify_due=due.date,
+            followup_note_enc=None,
+        ).where(Rating.id.in_([r.id for r in rows])).execute()
+    rows = [Rating.get_by_id(r.id) for r in rows]
+
+    def number(rating: Rating) -> str:
+        if rating.case_id is not None:
+            return Case.get_by_id(rating.case_id).number
+        return Inquiry.get_by_id(rating.inquiry_id).number
+
+    by_id = {s.id: s for s in staff.values()}
+    for i, rating in enumerate(rows):
+        clerk = _as(session, by_id[rating.staff_id])
+        service = number(rating)
+        if i == 0:
+            verify_followup(clerk, service, findings="等候时间较长（演示）", complex_matter=False)
+            log_callback(clerk, service, how="phone", outcome="no_answer")
+        elif i == 1:
+            verify_followup(clerk, service, findings="告知不清（演示）", complex_matter=False)
+            rectify_followup(clerk, service, measures="重新制作一次性告知单（演示）")
+            log_callback(clerk, service, how="phone", outcome="reached", satisfaction="满意")
+        else:
+            appeal_rating(clerk, service, reason="评价时误按按键，申请人当场说明（演示）")
+
+
+def _petitions(session: Session) -> None:
+    """A collective petition raising the alarm, one handed to a department, one answered."""
+    from store.petitions import PetitionInput, answer_petition, hand_petition, register_petition
+
+    register_petition(
+        session,
+        PetitionInput(
+            name="段国强",
+            issue="村道硬化工程停工，三十余户出行困难（演示）",
+            gender="男",
+            age="52",
+            address="示例镇东村",
+            collective=True,
+            visitors=6,
+        ),
+    )
+    handed = register_petition(
+        session,
+        PetitionInput(name="葛秀兰", issue="低保复核结果有异议（演示）", gender="女", age="61"),
+    ).number
+    hand_petition(session, handed, "镇民政办")
+    answered = register_petition(
+        session,
+        PetitionInput(name="蒋文斌", issue="宅基地界址纠纷（演示）", gender="男", age="45"),
+    ).number
+    hand_petition(session, answered, "镇司法所")
+    answer_petition(session, answered, "已组织双方现场调解，达成一致（演示）")

@@ -87,7 +87,7 @@ def test_demo_counter_works_end_to_end(demo):
     window, post = default_post(clerk)
     assert take_post(clerk, window, post, None).window_code == window
     queue = counter_queue(clerk, window_code=window)
-    assert {r.section for r in queue.rows} == {"case", "referral", "supplement"}
+    assert {r.section for r in queue.rows} >= {"case", "referral", "supplement"}
     assert {r.urgency for r in queue.rows} >= {"overdue", "due_soon", "ok"}
     counts = queue.counts
     assert counts.inquiries >= 1 and counts.accepted >= 1 and counts.closed >= 1
@@ -136,3 +136,15 @@ def test_demo_has_a_handover_in_progress_and_a_window_with_nobody(demo):
         a.staff_id for a in Attendance.select().where(Attendance.signed_in_at.is_null(False))
     }
     assert holders and not holders & present
+
+
+def test_demo_has_complaints_followups_and_petitions_in_several_states(demo):
+    from store.models import Complaint, Petition, RatingCallback
+
+    assert {c.state for c in Complaint.select()} >= {"received", "investigated", "closed"}
+    assert Complaint.select().where(Complaint.extended_at.is_null(False)).exists()
+    states = {(r.followup_state, r.appeal_state) for r in Rating.select().where(Rating.level >= 4)}
+    assert {("verified", ""), ("open", "pending"), ("closed", "")} <= states
+    assert RatingCallback.select().count() == 2
+    assert {p.state for p in Petition.select()} == {"open", "handed", "closed"}
+    assert Petition.select().where(Petition.collective).count() == 1
