@@ -40,7 +40,7 @@ SCREEN_FACTORIES: dict[str, str] = {
     "search": "tui.screens.search:SearchScreen",
     "inquiry": "tui.screens.inquiry:InquiryScreen",
     "handover": "tui.screens.handover:HandoverScreen",
-    "complaint": "tui.screens.later:ComplaintScreen",
+    "complaint": "tui.screens.complaint:ComplaintScreen",
     "rating": "tui.screens.rating:RatingScreen",
     "report": "tui.screens.report:ReportScreen",
     "devices": "tui.screens.devices:DevicesScreen",
