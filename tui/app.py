@@ -44,6 +44,7 @@ SCREEN_FACTORIES: dict[str, str] = {
     "rating": "tui.screens.rating:RatingScreen",
     "report": "tui.screens.report:ReportScreen",
     "devices": "tui.screens.devices:DevicesScreen",
+    "petition": "tui.screens.petition:PetitionScreen",  # 信访: X on the home screen, palette
 }
 
 

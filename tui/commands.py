@@ -24,6 +24,10 @@ class ChuangkouCommands(Provider):
             for a in ACTIONS
             if a.action != "command_palette"
         ]
+        # 信访 has no F-key of its own (X on the clerk's home screen).
+        commands.append(
+            ("信访", "信访登记、交办与答复（X）", partial(app.run_action, "open('petition')"))
+        )
         from themes import THEME_LABELS
 
         for name, label in THEME_LABELS.items():

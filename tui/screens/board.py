@@ -2,7 +2,9 @@
 who holds A and B, who is at the window now, absences, open and overdue cases, 无人在岗 as
 an alarm — and the queues that wait for the supervisor, one section each (1–7, or Tab):
 extension requests, 否定报备, 报主任 inquiries, absences to approve, covers (taken without a
-handover, past their end, or nobody's), open cases by escalation level.
+handover, past their end, or nobody's), open cases by escalation level; 8 信访: serious,
+urgent or collective petitions (an alarm at once, red in the summary, until A 知悉) and
+overdue ones.
 
 Each decision is one key on the selected row and one confirmation (a small form: Enter
 confirms, Esc cancels; a comment where the decision needs one); the store records it in
@@ -46,6 +48,7 @@ SECTIONS: tuple[tuple[str, str], ...] = (
     ("approvals", "请假"),
     ("covers", "代岗"),
     ("overdue", "逾期"),
+    ("petitions", "信访"),
 )
 
 #: Columns of each section: (label, width); width 0 takes what the terminal has left.
@@ -108,6 +111,14 @@ COLUMNS: dict[str, tuple[tuple[str, int], ...]] = {
         ("剩余", 6),
         ("事项", 0),
     ),
+    "petitions": (
+        ("信访号", 15),
+        ("警报", 10),
+        ("来访人", 6),
+        ("登记", 11),
+        ("期限", 5),
+        ("承办", 0),
+    ),
 }
 
 #: What the hint line offers in each section (the keys are the screen's bindings).
@@ -119,6 +130,7 @@ HINTS: dict[str, str] = {
     "approvals": "A 批准　X 不批准（须写理由）",
     "covers": "A 已阅（未交接的顶岗）　Z 指定顶岗（无人接手）",
     "overdue": "回车 打开办件",
+    "petitions": "A 知悉警报　回车 打开信访",
 }
 
 LEVEL_SHORT = {"head": "报领导", "supervisor": "报主任", "warn": "临期"}
@@ -269,20 +281,25 @@ class BoardScreen(CounterScreen):
             "approvals": b.approvals.total,
             "covers": b.covers.total + b.overdue_returns.total + len(b.orphans),
             "overdue": b.level("head") + b.level("supervisor"),
+            "petitions": b.petitions.alarm_total + b.petitions.overdue_total,
         }[section]
 
     def _show_sections(self) -> None:
-        parts: list[Any] = []
+        texts = []
         for i, (key, label) in enumerate(SECTIONS, start=1):
             count = self._count(key)
-            text = f"{i}{label}" + (f"·{count}" if count else "")
+            texts.append((f"{i}{label}" + (f"·{count}" if count else ""), key))
+        # Eight sections fit 80 columns only without the padding around each.
+        padded = sum(Text(t).cell_len + 3 for t, _ in texts) <= self.size.width - 2
+        parts: list[Any] = []
+        for text, key in texts:
             style = "reverse bold" if key == self.section else ""
             if parts:
                 parts.append(" ")
-            parts.append((f" {text} ", style))
+            parts.append((f" {text} " if padded else text, style))
         self.query_one("#board-sections", Static).update(Text.assemble(*parts))
         self.query_one("#board-hint", Static).update(
-            f"{HINTS[self.section]}　1–7/Tab 切换　F4 刷新"
+            f"{HINTS[self.section]}　1–{len(SECTIONS)}/Tab 切换　F4 刷新"
         )
 
     def _summary(self) -> None:
@@ -298,13 +315,23 @@ class BoardScreen(CounterScreen):
         line2 = f"逾期 {head + sup} 件（报领导 {head}）｜临期 {warn} 件"
         if b.orphans:
             line2 += f"｜无人接手 {len(b.orphans)} 人"
+        if b.complaints.total:  # 投诉 not answered in time (F6: the complaint officer's)
+            line2 += f"｜投诉逾期 {b.complaints.total} 件"
         style = urgency_style(self.app, "overdue") if nobody else ""
+        petitions = b.petitions
         text = Text.assemble(
             (f"大厅看板 {b.at:%m-%d %H:%M}　", "bold"),
             (_fit(alarm, max(20, self.size.width - 40)), style),
             "\n",
             line2,
+            (f"｜信访逾期 {petitions.overdue_total} 件" if petitions.overdue_total else ""),
         )
+        if petitions.alarm_total:  # 信访警报: at once, red, until the supervisor has seen it
+            kinds = sorted({k for r in petitions.alarms for k in r.alarm}, key="重大紧急集体".find)
+            text.append(
+                f"\n信访警报 {petitions.alarm_total} 件（{'、'.join(kinds)}）：按 8 查看，A 知悉",
+                style=urgency_style(self.app, "overdue") + " bold",
+            )
         self.query_one("#board-summary", Static).update(text)
 
     def _rest(self, columns) -> int:
@@ -497,6 +524,30 @@ class BoardScreen(CounterScreen):
                 ("case", u),
             )
 
+    def _rows_petitions(self):
+        from tui.screens.petition import alarm_text
+
+        alarm = urgency_style(self.app, "overdue")
+        feed = self.board.petitions
+        seen = set()
+        for r in (*feed.alarms, *feed.overdue):
+            if r.number in seen:
+                continue
+            seen.add(r.number)
+            yield (
+                f"petition:{r.number}",
+                [
+                    r.number,
+                    alarm_text(r) or "逾期",
+                    r.visitor,
+                    f"{r.received_at:%m-%d %H:%M}",
+                    _d(r.due_date),
+                    r.handed_to or "未交办",
+                ],
+                alarm + (" bold" if r.alarm else ""),
+                ("petition", r),
+            )
+
     # -- the selected row ----------------------------------------------------------------
     def _selected(self) -> Any:
         table = self.query_one("#board-table", DataTable)
@@ -527,6 +578,7 @@ class BoardScreen(CounterScreen):
             "escalated": "没有报主任的事项",
             "approvals": "没有待批准的离岗",
             "covers": "没有待审阅的顶岗，也没有无人接手的工作",
+            "petitions": "没有待知悉的信访警报，也没有逾期的信访",
         }[self.section]
 
     def _describe(self, row: Any) -> str:
@@ -587,6 +639,16 @@ class BoardScreen(CounterScreen):
             if v.note:
                 text += f"；说明：{_one_line(v.note)}"
             return text
+        if kind == "petition":
+            r = item
+            text = (
+                f"信访 {r.number}（{r.channel_label}，{r.visitor}"
+                + (f" 等{r.visitors}人" if r.visitors > 1 else "")
+                + f"）{r.state_label}，{r.due_date or '—'} 前答复"
+            )
+            if r.alarm:
+                text += f"；{'、'.join(r.alarm)}信访：须立即通知有关部门和领导，按 A 知悉"
+            return text + ("；已逾期" if r.overdue else "")
         if kind == "orphan":
             return (
                 f"{item.staff_name}({item.staff_number}) 有 {item.items} 项未办结事项无人接手："
@@ -654,6 +716,8 @@ class BoardScreen(CounterScreen):
             self._approve_absence(item)
         elif kind == "cover":
             self._review_cover(item)
+        elif kind == "petition" and item.alarm:
+            self._acknowledge_petition(item)
         else:
             self._not_here("批准/同意")
 
@@ -725,7 +789,11 @@ class BoardScreen(CounterScreen):
             "refusal": lambda: item.case_number,
             "case": lambda: item.number,
         }.get(kind)
-        if number is not None:
+        if kind == "petition":
+            from tui.screens.petition import PetitionDetailScreen
+
+            self.app.push_screen(PetitionDetailScreen(item.number))
+        elif number is not None:
             from tui.screens.case import CaseScreen
 
             self.app.push_screen(CaseScreen(number()))
@@ -744,6 +812,21 @@ class BoardScreen(CounterScreen):
             ),
             lambda r: f"已批准延期：办件 {number} 办结期限改为 {r.result:%Y-%m-%d}",
             lambda _r: self._offer_notice(number),
+        )
+
+    def _acknowledge_petition(self, item) -> None:
+        from store.petitions import acknowledge_alarm
+
+        number = item.number
+        self._decide(
+            ConfirmForm(
+                f"知悉信访警报：{number}",
+                lambda session, _v: acknowledge_alarm(session, number),
+                note=f"{'、'.join(item.alarm)}信访（{item.visitor}"
+                + (f" 等{item.visitors}人" if item.visitors > 1 else "")
+                + "）：已通知有关部门和领导？Enter 确认。",
+            ),
+            lambda _r: f"已知悉：信访 {number} 的警报",
         )
 
     def _offer_notice(self, number: str) -> None:
