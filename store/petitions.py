@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from policies import petitions as rules
 from policies.cases import TransitionError
+from policies.errors import PolicyError
 from policies.masking import mask_name
 from policies.notices import PETITION_NOTICES, Notice, NoticeData, NoticeError, render_notice
 from policies.petitions import (
@@ -37,7 +38,7 @@ from store.errors import InvalidInput, Refused
 from store.models import Notice as NoticeRow
 from store.models import Petition, Staff, Window, new_uuid
 from store.numbers import NOTICE, PETITION, next_number
-from store.session import Session, operation
+from store.session import Session, operation, require_role, transaction
 
 __all__ = [
     "PETITION_NOTICES",
@@ -100,6 +101,9 @@ class PetitionInput:
     leader_reception: bool = False  # 领导接待
     #: 当场答复: answered on the spot, closed at once with this answer.
     answer_now: str = ""
+    #: 身份证号 (read from the card or typed): links the petition to the person (查询 finds
+    #: it with their cases and inquiries); the number itself is kept with the person only.
+    id_number: str = ""
 
     def __repr__(self) -> str:
         return f"PetitionInput(channel={self.channel}, flags={self.alarm})"
@@ -235,6 +239,28 @@ def _today(session: Session) -> dt.date:
 # --- registering ---------------------------------------------------------------------
 
 
+def _person(session: Session, data: PetitionInput, name: str) -> int | None:
+    """The person of the ID number given (registered or updated, as at 首问登记), or None."""
+    if not _clean(data.id_number):
+        return None
+    from store.models import Person
+    from store.persons import upsert_person
+
+    require_role(session, "petition.register", WORK_ROLES)
+    try:
+        view = upsert_person(
+            session,
+            name=name,
+            id_number=data.id_number,
+            phone=_clean(data.phone) or None,
+            gender=_clean(data.gender) or None,
+            address=_clean(data.address) or None,
+        )
+    except PolicyError as exc:  # the ID number does not check out
+        raise InvalidInput(str(exc)) from None
+    return Person.get(Person.uuid == view.uuid).id
+
+
 def register_petition(session: Session, data: PetitionInput) -> PetitionRow:
     """登记 a petition: numbered (XF…), every particular sealed, the answer's due date from
     the policy (a leader's reception: its own limit). Answered on the spot (``answer_now``)
@@ -256,13 +282,15 @@ def register_petition(session: Session, data: PetitionInput) -> PetitionRow:
     policy = session.register.policy.petitions
     if answer and not policy.on_the_spot:
         raise InvalidInput("本大厅的信访设置不允许当场答复办结，请交办")
-    if True:
+    with transaction(session):
+        person = _person(session, data, name)
         with operation(
             session, "petition.register", roles=WORK_ROLES, record_table="petition"
         ) as event:
             now = session.now()
             today = local_date(now)
             row = Petition(
+                person=person,
                 uuid=new_uuid(),
                 key_id=session.keys.current,
                 number=next_number(PETITION, today),

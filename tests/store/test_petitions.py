@@ -250,3 +250,23 @@ def test_who_may_see_and_act(hall):
     with pytest.raises(PermissionDenied):
         register_petition(officer, VISITOR)
     assert petition_detail(sup, number).steps == ("hand", "answer")
+
+
+def test_an_id_number_links_the_person(hall):
+    from store.lookup import search
+    from tests.people import PEOPLE
+
+    clerk = hall.login()
+    p = PEOPLE[0]
+    number = register_petition(
+        clerk, PetitionInput(name=p.name, issue="问题", id_number=p.id_number, address=p.address)
+    ).number
+    row = Petition.get(Petition.number == number)
+    assert row.person_id is not None
+    found = search(clerk, number)
+    assert found.record_found and [v.name for v in found.persons] == [p.name]
+    with pytest.raises(InvalidInput):
+        register_petition(clerk, PetitionInput(name="张三", issue="问题", id_number="110105"))
+    assert "petition.register" not in [
+        e.action for e in AuditEvent.select().order_by(AuditEvent.seq.desc()).limit(1)
+    ]

@@ -30,6 +30,15 @@ async def register_collective(pilot) -> str:
     await settle(pilot)
     form = app.screen
     assert isinstance(form, PetitionForm)
+    from devices.idcard import samples
+
+    form.card_read(samples.RESIDENT)  # as the reader would: name, gender, age, address
+    assert form.query_one("#name", Input).value == "陈晓雨"
+    assert form.query_one("#age", Input).value == "38"
+    assert form.query_one("#gender", Input).value == "女"
+    for field in ("#name", "#gender", "#age", "#address", "#id_number"):
+        form.query_one(field, Input).value = ""
+    form.query_one("#name", Input).focus()
     await type_text(pilot, "欧阳春燕")
     for field, text in (("#occupation", "农民"), ("#issue", "村道被占无法通行")):
         form.query_one(field, Input).focus()

@@ -12,7 +12,7 @@ alarms and the overdue petitions (section 8) and opens them with Enter.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, ClassVar
 
 from rich.text import Text
 from textual import on
@@ -171,7 +171,6 @@ class PetitionForm(ActionForm):
     PetitionForm Horizontal { height: 1; }
     PetitionForm Label { width: auto; padding: 0 1 0 0; }
     PetitionForm Input { width: 1fr; }
-    PetitionForm #gender, PetitionForm #age, PetitionForm #visitors { width: 6; }
     PetitionForm Checkbox { border: none; height: 1; padding: 0; width: auto; margin: 0 2 0 0; }
     """
     HINT = "Tab 下一项　空格 勾选　Ctrl+S 登记　Esc 取消　（读卡自动填写）"
@@ -205,9 +204,12 @@ class PetitionForm(ActionForm):
         with Horizontal():
             yield Label("电话")
             yield Input(id="phone", max_length=20, compact=True)
-            yield Label(" 渠道(来访/来信/电话/网上)")
-            yield Input("来访", id="channel", max_length=4, compact=True)
+            yield Label(" 身份证号")
+            yield Input(id="id_number", max_length=18, compact=True)
         with Horizontal():
+            yield Label("渠道")
+            yield Input("来访", id="channel", max_length=4, compact=True)
+            yield Label(" ")
             for key, label in self.FLAGS:
                 yield Checkbox(label, id=f"flag-{key}", compact=True)
             yield Label("人数")
@@ -227,7 +229,24 @@ class PetitionForm(ActionForm):
             yield Label("反映的主要问题")
             yield Input(id="issue", max_length=500, compact=True)
 
+    #: Field widths in cells (inline: the app's stylesheet wins over DEFAULT_CSS); the rest
+    #: take what their row leaves.
+    WIDTHS: ClassVar[dict[str, int]] = {
+        "name": 14,
+        "gender": 4,
+        "age": 5,
+        "occupation": 20,
+        "political_status": 12,
+        "phone": 16,
+        "id_number": 20,
+        "channel": 6,
+        "visitors": 5,
+    }
+
     def on_mount(self) -> None:
+        self.query_one(".form").styles.width = 76
+        for key, width in self.WIDTHS.items():
+            self.query_one(f"#{key}", Input).styles.width = width
         self.query_one("#name", Input).focus()
 
     def card_read(self, card: Any) -> None:
@@ -235,6 +254,7 @@ class PetitionForm(ActionForm):
         self.query_one("#name", Input).value = card.name or ""
         self.query_one("#gender", Input).value = getattr(card, "gender", "") or ""
         self.query_one("#address", Input).value = getattr(card, "address", "") or ""
+        self.query_one("#id_number", Input).value = getattr(card, "id_number", "") or ""
         born = getattr(card, "birth_date", None)
         if born:
             from store.clock import local_date
@@ -265,6 +285,7 @@ class PetitionForm(ActionForm):
             "political_status": self._text("political_status"),
             "address": self._text("address"),
             "phone": self._text("phone"),
+            "id_number": self._text("id_number"),
             "channel": self._text("channel"),
             "materials": self._text("materials"),
             "issue": self._text("issue"),
