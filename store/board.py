@@ -27,6 +27,7 @@ from policies.handover import ESCALATION_LABELS, Escalation, HandoverState, esca
 from policies.masking import mask_name
 from store.cases.refusals import RefusalView, read_pending_refusals
 from store.clock import HALL_TZ, local_date, to_local
+from store.complaints import overdue_complaints
 from store.handover import HandoverView, Orphan, board_feeds
 from store.inquiries import CHANNELS
 from store.models import (
@@ -197,6 +198,8 @@ class Board:
     calendar_warning: str | None
     #: 信访: serious / urgent / collective petitions not yet acknowledged, and overdue ones.
     petitions: PetitionFeed = field(default_factory=lambda: PetitionFeed(0, (), 0, ()))
+    #: 投诉 not answered by their due date (store.complaints.ComplaintRow: no complainant).
+    complaints: Queue = field(default_factory=lambda: Queue(0, ()))
 
     @property
     def nobody(self) -> tuple[WindowRow, ...]:
@@ -636,6 +639,7 @@ def board(session: Session) -> Board:
             urgent=urgent,
             calendar_warning=calendar_warning(session.register.calendar, today),
             petitions=petition_feed(session, today),
+            complaints=Queue(*overdue_complaints(today, limit=LIMIT)),
         )
         event.detail = {
             "nobody": len(result.nobody),
@@ -646,6 +650,7 @@ def board(session: Session) -> Board:
             "covers": result.covers.total,
             "overdue": result.level(Escalation.SUPERVISOR) + result.level(Escalation.HEAD),
             "petition_alarms": result.petitions.alarm_total,
+            "complaints_overdue": result.complaints.total,
         }
     return result
 

@@ -74,6 +74,7 @@ __all__ = [
     "issue_extension_notice",
     "list_complaints",
     "log_complaint",
+    "open_complaint_items",
     "overdue_complaints",
     "preview_extension_notice",
     "record_complaint_printed",

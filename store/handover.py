@@ -314,6 +314,9 @@ def open_items(staff_ids: list[int]) -> list[dict]:
                 "state": "待回访",
             }
         )
+    from store.complaints import open_complaint_items  # 投诉 awaiting the officer's reply
+
+    items += open_complaint_items(staff_ids)
     items.sort(key=lambda i: (i["due"] or "9999", i["type"], i["number"]))
     return items
 

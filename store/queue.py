@@ -31,7 +31,7 @@ from store.models import Case, Inquiry, Person, Rating, ServiceItem, Staff, Wind
 from store.roles import DATA_ROLES, SUPERVISOR_ROLES
 from store.session import Session, operation
 
-SECTIONS = ("renotify", "case", "referral", "supplement", "followup")
+SECTIONS = ("renotify", "case", "referral", "supplement", "followup", "complaint")
 URGENCIES = ("overdue", "due_soon", "ok", "none")
 SUPPLEMENT_STATE = "awaiting_supplement"
 #: Open states whose clock runs (the 待补正 ones have their own section).
@@ -393,6 +393,54 @@ def _followups(session: Session, covered: list[int], limit: int) -> list[_Candid
     return out
 
 
+def _complaints(session: Session, covered: list[int], limit: int) -> list[_Candidate]:
+    """投诉 awaiting the logged-in complaint officer (theirs, those of whom they cover, and
+    those nobody has taken yet): open ones only, through the index (state, due_date). No
+    complainant: the row's applicant stays empty. Nothing for anyone else."""
+    from policies.complaints import IDENTITY_ROLES
+    from policies.complaints import OPEN_STATES as COMPLAINT_OPEN
+    from policies.complaints import STATE_LABELS as COMPLAINT_LABELS
+    from store.models import Complaint
+
+    if session.role not in IDENTITY_ROLES or session.staff_id is None:
+        return []
+    handlers = [session.staff_id, *covered]
+    rows = (
+        Complaint.select(
+            Complaint.number,
+            Complaint.state,
+            Complaint.due_date,
+            Complaint.due_provisional,
+            Complaint.received_at,
+            Complaint.handler,
+        )
+        .where(
+            Complaint.state.in_(COMPLAINT_OPEN)
+            & (Complaint.handler.in_(handlers) | Complaint.handler.is_null())
+        )
+        .order_by(Complaint.due_date, Complaint.id)
+        .limit(limit)
+        .tuples()
+    )
+    return [
+        _Candidate(
+            "complaint",
+            number,
+            None,
+            "complaint",
+            "投诉",
+            state,
+            COMPLAINT_LABELS.get(state, state),
+            due,
+            bool(provisional),
+            received_at,
+            None,
+            owner=handler,
+        )
+        for number, state, due, provisional, received_at, handler in rows
+    ]
+
+
 def _sort_key(row: _Candidate):
     return (
         row.section != "renotify",  # telling the applicant again comes first
@@ -514,13 +562,14 @@ def counter_queue(session: Session, *, window_code: str | None, limit: int = 200
         candidates += _referrals(session, window, limit, covered)
         if session.staff_id is not None:
             candidates += _followups(session, covered, limit)
+            candidates += _complaints(session, covered, limit)
 
         calendar = register.calendar
         now = session.now()
         dates = sorted({c.due_date for c in candidates if c.due_date is not None})
         days = WorkingDays(calendar, today, dates) if dates else None
         for c in candidates:
-            runs = clock_runs(c.state) or c.section == "followup"
+            runs = clock_runs(c.state) or c.section in ("followup", "complaint")
             if c.due_date is not None and days is not None and runs:
                 c.days_left, provisional = days.left(c.due_date)
                 c.provisional = provisional or c.due_provisional

@@ -284,3 +284,32 @@ def test_the_audit_holds_no_complainant(hall, office, clerk, clock):
     # nor the database in clear
     row = Complaint.get(Complaint.number == number)
     assert NAME.encode() not in bytes(row.complainant_name_enc)
+
+
+# --- the queue, the board, AB岗 -----------------------------------------------------------
+
+
+def test_the_officers_queue_and_the_supervisors_board(hall, office, clerk, clock):
+    from store.board import board
+    from store.handover import open_items
+    from store.queue import counter_queue
+
+    clock.set(at(2026, 9, 30))
+    written = log(clerk, channel="written").number  # nobody's yet
+    oral = log(office).number  # the officer's own
+    queue = counter_queue(office, window_code=None)
+    rows = {r.number: r for r in queue.rows if r.section == "complaint"}
+    assert set(rows) == {written, oral}
+    assert rows[oral].due_date == dt.date(2026, 10, 8) and rows[oral].applicant == ""
+    assert rows[oral].kind_label == "投诉" and rows[oral].state_label == "待调查"
+    assert not [r for r in counter_queue(clerk, window_code=None).rows if r.section == "complaint"]
+    # AB岗: the officer's open complaints are in their handover snapshot
+    items = open_items([office.staff_id])
+    assert [i["number"] for i in items if i["type"] == "complaint"] == [oral]
+
+    clock.set(at(2026, 10, 9))  # the oral one is overdue, the written one not yet
+    seen = board(hall.supervisor)
+    assert seen.complaints.total == 1 and seen.complaints.rows[0].number == oral
+    assert NAME not in repr(seen.complaints)
+    rows = {r.number: r for r in counter_queue(office, window_code=None).rows}
+    assert rows[oral].urgency == "overdue"

@@ -187,3 +187,43 @@ async def test_a_clerk_logs_a_complaint_and_never_sees_the_complainant(demo, clo
         text = screen_text(app)
         assert "（保密）" in text and NAME not in text and "态度差" not in text
         assert "D 调查" not in text
+
+
+async def test_a_caller_at_f2_goes_straight_to_a_complaint(demo, clock):
+    from textual.widgets import Input
+
+    from store.models import Inquiry
+    from tests.tui.test_app import demo_clerk_home
+    from tui.screens.complaint import ComplaintForm, ComplaintScreen
+    from tui.screens.inquiry import InquiryScreen
+
+    url, info = demo
+    app = make_app(url, clock, demo=info)
+    async with app.run_test(size=SIZE) as pilot:
+        await demo_clerk_home(pilot, info)
+        await pilot.press("f2")
+        await settle(pilot)
+        assert isinstance(app.screen, InquiryScreen)
+        await pilot.press("ctrl+n")  # 电话
+        for field, value in (("#name", NAME), ("#phone", "13912345678"), ("#matter", "投诉窗口")):
+            app.screen.query_one(field, Input).focus()
+            await type_text(pilot, value)
+        before = Inquiry.select().count()
+        await pilot.press("ctrl+o")
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, ComplaintForm)
+        assert form.query_one("#channel", Input).value == "电话"
+        assert form.query_one("#name", Input).value == NAME
+        assert form.query_one("#contact", Input).value == "13912345678"
+        assert form.query_one("#description", Input).value == "投诉窗口"
+        form.query_one("#grounds", Input).focus()
+        await type_text(pilot, "5")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, ComplaintScreen)
+        assert "超过承诺时限" in screen_text(app) and NAME not in screen_text(app)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert not isinstance(app.screen, (ComplaintScreen, InquiryScreen))
+    assert Inquiry.select().count() == before

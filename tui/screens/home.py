@@ -20,6 +20,7 @@ SECTION_LABELS = {
     "supplement": "待补正",
     "renotify": "需告知",
     "followup": "差评",
+    "complaint": "投诉",
 }
 #: A card read at the home screen whose holder the register does not know.
 UNKNOWN_CARD = "读卡成功：登记本中尚无此人的记录"
@@ -158,6 +159,10 @@ class HomeScreen(CounterScreen):
             from tui.screens.followup import FollowupScreen
 
             self.app.push_screen(FollowupScreen(row.number))
+        elif row.section == "complaint":
+            from tui.screens.complaint import ComplaintDetailScreen
+
+            self.app.push_screen(ComplaintDetailScreen(row.number))
         else:
             from tui.screens.case import CaseScreen
 

@@ -30,7 +30,7 @@ DISPOSITION_KEYS = (
 )
 HINT = (
     "Ctrl+D 当场答复  Ctrl+A 本窗口受理  Ctrl+T 转办  Ctrl+E 报主任"
-    "  Ctrl+N 渠道  ↑↓回车 选事项  Esc 返回"
+    "  Ctrl+O 投诉  Ctrl+N 渠道  ↑↓回车 选事项  Esc 返回"
 )
 MATCHES = 5
 
@@ -72,6 +72,7 @@ class InquiryScreen(CounterScreen):
     BINDINGS = [  # noqa: RUF012
         Binding("escape", "back", "返回", id="inquiry.back", show=False),
         Binding("ctrl+n", "channel", "渠道", id="inquiry.channel", show=False, priority=True),
+        Binding("ctrl+o", "complaint", "投诉", id="inquiry.complaint", show=False, priority=True),
         *(
             Binding(
                 key,
@@ -178,6 +179,21 @@ class InquiryScreen(CounterScreen):
         self._show_channel()
         if self.referring:
             self._show_windows()
+
+    # -- a caller who wants to complain --------------------------------------------------------
+    def action_complaint(self) -> None:
+        """Straight to 投诉登记 with what was typed (channel, name, phone, the matter as the
+        complaint's text); no inquiry is saved, so the complainant is in no inquiry record."""
+        from tui.screens.complaint import ComplaintScreen
+
+        channel = {"visit": "口头", "phone": "电话", "online": "网上"}[CHANNELS[self.channel][0]]
+        prefill = {
+            "channel": channel,
+            "name": self.query_one("#name", Input).value.strip(),
+            "contact": self.query_one("#phone", Input).value.strip(),
+            "description": self.query_one("#matter", Input).value.strip(),
+        }
+        self.app.switch_screen(ComplaintScreen(prefill))
 
     def _show_channel(self) -> None:
         parts = [
