@@ -28,6 +28,7 @@ from policies.masking import mask_name
 from store.cases.refusals import RefusalView, read_pending_refusals
 from store.clock import HALL_TZ, local_date, to_local
 from store.complaints import overdue_complaints
+from store.followup import FollowupRow, appeals_waiting, overdue_followups
 from store.handover import HandoverView, Orphan, board_feeds
 from store.inquiries import CHANNELS
 from store.models import (
@@ -198,6 +199,9 @@ class Board:
     calendar_warning: str | None
     #: 信访: serious / urgent / collective petitions not yet acknowledged, and overdue ones.
     petitions: PetitionFeed = field(default_factory=lambda: PetitionFeed(0, (), 0, ()))
+    #: 差评: appeals (申诉) waiting for the supervisor, follow-ups past their limit.
+    appeals: Queue[FollowupRow] = field(default_factory=lambda: Queue(0, ()))
+    late_followups: Queue[FollowupRow] = field(default_factory=lambda: Queue(0, ()))
     #: 投诉 not answered by their due date (store.complaints.ComplaintRow: no complainant).
     complaints: Queue = field(default_factory=lambda: Queue(0, ()))
 
@@ -639,6 +643,8 @@ def board(session: Session) -> Board:
             urgent=urgent,
             calendar_warning=calendar_warning(session.register.calendar, today),
             petitions=petition_feed(session, today),
+            appeals=_queue(appeals_waiting(session)),
+            late_followups=_queue(overdue_followups(session)),
             complaints=Queue(*overdue_complaints(today, limit=LIMIT)),
         )
         event.detail = {

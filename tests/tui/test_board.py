@@ -290,3 +290,29 @@ async def test_the_demo_board_shows_a_handover_in_progress_and_a_window_with_nob
         table.move_cursor(row=table.get_row_index("chengjian"))
         await pilot.pause()
         assert "周*梅休假" in screen_text(app) and "由吴*平代岗" in screen_text(app)
+
+
+async def test_a_clerks_appeal_of_a_bad_rating_is_decided_from_the_board(demo, clock):
+    """申诉复核: the demo's appealed 差评 waits in section 3; A and Enter uphold it."""
+    from store.models import AuditEvent, Rating
+
+    url, info = demo
+    app = make_app(url, clock, demo=info)
+    async with app.run_test(size=SIZE) as pilot:
+        await supervisor_board(pilot)
+        appeal = app.screen.board.appeals.rows[0]
+        await section(pilot, "3", f"appeal:{appeal.service_number}")
+        assert "差评申诉" in screen_text(app)
+        await pilot.press("a")
+        await settle(pilot)
+        await type_text(pilot, "当场误按")
+        await pilot.press("enter")
+        await settle(pilot)
+        state = app.store.run(
+            lambda: Rating.get(Rating.appeal_state.in_(("upheld", "pending"))).appeal_state
+        )
+        assert state == "upheld"
+        assert app.screen.board.appeals.total == 0
+        assert app.store.run(
+            lambda: AuditEvent.select().where(AuditEvent.action.contains("appeal")).exists()
+        )

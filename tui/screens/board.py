@@ -43,7 +43,7 @@ from tui.widgets.status_bar import StatusBar
 SECTIONS: tuple[tuple[str, str], ...] = (
     ("windows", "窗口"),
     ("extensions", "延期"),
-    ("refusals", "否定报备"),
+    ("refusals", "复核"),  # 否定报备, and 差评 appeals (申诉复核)
     ("escalated", "报主任"),
     ("approvals", "请假"),
     ("covers", "代岗"),
@@ -125,7 +125,7 @@ COLUMNS: dict[str, tuple[tuple[str, int], ...]] = {
 HINTS: dict[str, str] = {
     "windows": "Z 指定顶岗　Q 大厅办件",
     "extensions": "A 批准　X 驳回　回车 打开办件",
-    "refusals": "A 同意　O 改判（须写意见）　回车 打开办件",
+    "refusals": "否定报备：A 同意　O 改判｜差评申诉：A 成立　X 驳回｜回车 打开",
     "escalated": "A 指派窗口",
     "approvals": "A 批准　X 不批准（须写理由）",
     "covers": "A 已阅（未交接的顶岗）　Z 指定顶岗（无人接手）",
@@ -276,11 +276,11 @@ class BoardScreen(CounterScreen):
         return {
             "windows": len(b.nobody),
             "extensions": b.extensions.total,
-            "refusals": b.refusals.total,
+            "refusals": b.refusals.total + b.appeals.total,
             "escalated": b.escalated.total,
             "approvals": b.approvals.total,
             "covers": b.covers.total + b.overdue_returns.total + len(b.orphans),
-            "overdue": b.level("head") + b.level("supervisor"),
+            "overdue": b.level("head") + b.level("supervisor") + b.late_followups.total,
             "petitions": b.petitions.alarm_total + b.petitions.overdue_total,
         }[section]
 
@@ -417,6 +417,7 @@ class BoardScreen(CounterScreen):
             )
 
     def _rows_refusals(self):
+        yield from self._rows_appeals()
         for r in self.board.refusals.rows:
             yield (
                 str(r.id),
@@ -429,6 +430,21 @@ class BoardScreen(CounterScreen):
                 ],
                 "",
                 ("refusal", r),
+            )
+
+    def _rows_appeals(self):
+        for r in self.board.appeals.rows:
+            yield (
+                f"appeal:{r.service_number}",
+                [
+                    r.service_number,
+                    "差评申诉",
+                    r.staff_number,
+                    f"{r.next_due:%m-%d}" if r.next_due else "",
+                    f"{r.level_label}，{r.state_label}",
+                ],
+                "",
+                ("appeal", r),
             )
 
     def _rows_escalated(self):
@@ -522,6 +538,22 @@ class BoardScreen(CounterScreen):
                 ],
                 style,
                 ("case", u),
+            )
+        late = urgency_style(self.app, "overdue")
+        for r in self.board.late_followups.rows:
+            yield (
+                f"followup:{r.service_number}",
+                [
+                    "差评",
+                    r.service_number,
+                    "",
+                    r.staff_number,
+                    _d(r.next_due),
+                    "逾期",
+                    f"{r.level_label}：{r.state_label}",
+                ],
+                late,
+                ("followup", r),
             )
 
     def _rows_petitions(self):
@@ -649,6 +681,16 @@ class BoardScreen(CounterScreen):
             if r.alarm:
                 text += f"；{'、'.join(r.alarm)}信访：须立即通知有关部门和领导，按 A 知悉"
             return text + ("；已逾期" if r.overdue else "")
+        if kind in ("appeal", "followup"):
+            what = (
+                "差评申诉，待主任复核：A 成立（不计入考核）　X 驳回"
+                if kind == "appeal"
+                else "差评整改回访逾期"
+            )
+            return (
+                f"{item.service_number} {item.level_label}（工号 {item.staff_number}）"
+                f"{item.state_label}，下一期限 {item.next_due or '—'}；{what}；回车 打开"
+            )
         if kind == "orphan":
             return (
                 f"{item.staff_name}({item.staff_number}) 有 {item.items} 项未办结事项无人接手："
@@ -718,6 +760,8 @@ class BoardScreen(CounterScreen):
             self._review_cover(item)
         elif kind == "petition" and item.alarm:
             self._acknowledge_petition(item)
+        elif kind == "appeal":
+            self._decide_appeal(item, upheld=True)
         else:
             self._not_here("批准/同意")
 
@@ -750,6 +794,8 @@ class BoardScreen(CounterScreen):
                 ),
                 lambda _r: f"已不批准离岗 {number}",
             )
+        elif kind == "appeal":
+            self._decide_appeal(item, upheld=False)
         else:
             self._not_here("驳回/不批准")
 
@@ -793,6 +839,10 @@ class BoardScreen(CounterScreen):
             from tui.screens.petition import PetitionDetailScreen
 
             self.app.push_screen(PetitionDetailScreen(item.number))
+        elif kind in ("appeal", "followup"):
+            from tui.screens.followup import FollowupScreen
+
+            self.app.push_screen(FollowupScreen(item.service_number))
         elif number is not None:
             from tui.screens.case import CaseScreen
 
@@ -861,6 +911,20 @@ class BoardScreen(CounterScreen):
             note=f"理由：{_one_line(item.reason)}",
         )
         self._decide(form, lambda _r: f"已{'同意' if agreed else '改判'}：办件 {case} 的否定报备")
+
+    def _decide_appeal(self, item, *, upheld: bool) -> None:
+        """申诉复核: the supervisor decides a clerk's appeal of a 差评 (store.followup)."""
+        from store.followup import decide_appeal
+
+        number = item.service_number
+        verb = "申诉成立" if upheld else "驳回申诉"
+        form = (ReasonForm if upheld else RequiredReasonForm)(
+            f"{verb}：{number}（{item.level_label}，工号 {item.staff_number}）",
+            "复核意见（可不填）" if upheld else "驳回理由（必填）",
+            lambda session, v: decide_appeal(session, number, upheld=upheld, note=v["reason"]),
+            note="成立：该评价作误评处理，不计入考核" if upheld else "驳回：评价有效，继续整改回访",
+        )
+        self._decide(form, lambda _r: f"已{verb}：{number}")
 
     def _assign_inquiry(self, item) -> None:
         from store.inquiries import reassign_inquiry
