@@ -17,6 +17,7 @@ import csv
 from pathlib import Path
 
 from policies.reports import ASSESSMENT_COLUMNS, Report, assessment_rows, report_rows
+from store.clock import to_local
 
 __all__ = ["FORMATS", "default_dir", "default_name", "export_report"]
 
@@ -56,7 +57,7 @@ def _heading(report: Report) -> list[list[str]]:
         [report.title],
         ["统计期间", f"{report.period.first:%Y-%m-%d}", f"{report.period.last:%Y-%m-%d}"],
         ["统计范围", report.scope_label],
-        ["生成时间", f"{report.generated_at:%Y-%m-%d %H:%M} UTC"],
+        ["生成时间", f"{to_local(report.generated_at):%Y-%m-%d %H:%M}"],
     ]
 
 

@@ -54,7 +54,7 @@ ACTIONS: tuple[Action, ...] = (
         "f8",
         "open('report')",
         "报表",
-        "今日统计：职员为本人及本窗口，大厅主任为全大厅",
+        "统计报表：今日、本月、本季度、自定义；职员为本人及本窗口，主任为全大厅；可导出",
     ),
     Action("chuangkou.devices", "f9", "open('devices')", "设备", "读卡器与评价器的状态"),
     Action("chuangkou.lock", "f10", "lock", "锁屏", "锁定屏幕（个人信息离开屏幕）"),
