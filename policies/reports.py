@@ -387,7 +387,10 @@ def report_rows(report: Report) -> tuple[ReportRow, ...]:
     add(s, "整改率", percent(f.rectified, f.bad))
     s = "投诉"
     add(s, "投诉", f.complaints)
-    for code, n in sorted(f.complaints_by_ground.items()):
+    order = {code: i for i, code in enumerate(report.ground_labels)}  # the seed's order
+    for code, n in sorted(
+        f.complaints_by_ground.items(), key=lambda kv: (order.get(kv[0], 99), kv[0])
+    ):
         add(s, f"事由：{report.ground_labels.get(code, code)}", n)
     add(s, "属实", f.substantiated)
     add(s, "已办结", f.complaints_handled)

@@ -287,6 +287,9 @@ def _part(session: Session, t: _Target, period: Period) -> ReportPart:
     codes = {w.id: w.code for w in Window.select(Window.id, Window.code)}
     names = {w.code: w.name for w in Window.select(Window.code, Window.name)}
     units: dict[str | None, Figures] = {}
+    if t.scope == "hall":  # the assessment lists every window, one with nothing too
+        for code in Window.select(Window.code).where(Window.active).tuples():
+            units[code[0]] = Figures()
 
     def unit(window_id) -> Figures:
         code = codes.get(window_id) if window_id is not None else None

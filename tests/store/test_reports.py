@@ -316,6 +316,8 @@ def test_the_quarterly_window_assessment(register):
     assert table["婚姻登记窗口"][1:] == (
         "1", "1", "100.0%", "0", "100.0%", "1", "100.0%", "0", "—", "0",
     )  # fmt: skip
+    # 国土村建: nothing this quarter, listed all the same
+    assert table["国土村建窗口"][1:] == ("0", "0", "—", "0", "—", "0", "—", "0", "—", "0")
     assert table["合计"][1:3] == ("8", "6")
 
 

@@ -119,3 +119,17 @@ async def test_a_clerk_cannot_see_the_hall(demo, clock, documents):
         for _ in range(4):
             await settle(pilot)
         assert "只有大厅主任可以查看全大厅报表" in screen_text(app)
+
+
+def test_bars_and_the_ascii_sparkline():
+    from tui.screens.report import ascii_sparkline, bar_lines
+
+    # 40 cells: the labels take 8 (four characters), the count 8, the longest bar 24
+    assert bar_lines([("民政", 4), ("婚姻登记", 2)], 40, ascii_only=True).splitlines() == [
+        "民政     " + "#" * 24 + " 4",
+        "婚姻登记 " + "#" * 12 + " 2",
+    ]
+    assert "█" in bar_lines([("民政", 1)], 30, ascii_only=False)
+    assert bar_lines([], 30, ascii_only=True) == "（无数据）"
+    assert ascii_sparkline([0, 7, 0, 7], 10) == " # #"
+    assert len(ascii_sparkline(list(range(92)), 40)) == 40
