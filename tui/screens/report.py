@@ -100,9 +100,9 @@ class ReportScreen(CounterScreen):
     ReportScreen #report-spark { width: 1fr; height: 2; }
     ReportScreen #report-spark-ascii { width: 1fr; height: 2; display: none; }
     ReportScreen #report-body { height: 1fr; }
-    ReportScreen #report { width: 36; height: 1fr; }
+    ReportScreen #report { width: 44; height: 1fr; }
     ReportScreen #report-bars { width: 1fr; height: 1fr; padding: 0 1; }
-    ReportScreen #report-ask { height: 1; display: none; }
+    ReportScreen #report-ask { height: 1; border: none; padding: 0 1; display: none; }
     ReportScreen #report-progress { height: 1; }
     """
 
@@ -150,7 +150,9 @@ class ReportScreen(CounterScreen):
         yield CounterFooter()
 
     def on_mount(self) -> None:
-        self.query_one("#report", DataTable).add_columns("项目", "数量")
+        table = self.query_one("#report", DataTable)
+        table.add_column("项目", width=30)  # 事由：未一次性告知致多次往返 (28 cells)
+        table.add_column("数量", width=8)  # 100.0%
         supervisor = is_supervisor(self.app.session)
         self.scope = "hall" if supervisor else "clerk"
         self._load()
