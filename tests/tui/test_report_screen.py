@@ -9,6 +9,7 @@ import csv
 
 import openpyxl
 import pytest
+from pypdf import PdfReader
 
 from tests.tui.conftest import make_app
 from tests.tui.helpers import screen_text, settle, type_text
@@ -76,6 +77,10 @@ async def test_the_demo_quarter_shown_and_exported(demo, clock, documents):
         await settle(pilot)
         book = openpyxl.load_workbook(next(documents.glob("report-hall-*.xlsx")))
         assert "窗口季度考核" in book.sheetnames
+        await pilot.press("e", "3")
+        await settle(pilot)
+        pdf = next(documents.glob("report-hall-*.pdf"))
+        assert "窗口季度考核" in "".join(p.extract_text() for p in PdfReader(pdf).pages)
         # no personal field: not one demo account's name in the file
         body = files[0].read_text(encoding="utf-8-sig")
         for account in info.accounts:
