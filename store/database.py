@@ -81,6 +81,15 @@ def open_database(url: str, *, must_exist: bool = True) -> pw.Database:
     return db
 
 
+def read_snapshot():
+    """A read-only transaction: one consistent view for several reads (a report's batch)
+    that takes no write lock — SQLite's default transactions here are IMMEDIATE, which
+    would hold the other counters' writes for as long as the reads take."""
+    if isinstance(database.obj, pw.SqliteDatabase):
+        return database.atomic(lock_type="DEFERRED")
+    return database.atomic()
+
+
 def close_database() -> None:
     if database.obj is not None and not database.obj.is_closed():
         database.obj.close()

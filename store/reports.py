@@ -47,7 +47,7 @@ from policies.reports import (
     merge,
 )
 from store.clock import HALL_TZ, local_date
-from store.database import database
+from store.database import database, read_snapshot
 from store.errors import InvalidInput, PermissionDenied
 from store.models import (
     Attendance,
@@ -112,13 +112,14 @@ def report(
     with operation(session, "report.view", roles=DATA_ROLES, record_table="report") as event:
         target = _target(session, scope, key)
         event.detail = _detail(target, period)
-        parts = []
-        todo = batches(period)
-        for n, batch in enumerate(todo, start=1):
+    parts = []
+    todo = batches(period)
+    for n, batch in enumerate(todo, start=1):
+        with read_snapshot():
             parts.append(_part(session, target, batch))
-            if progress is not None:
-                progress(n, len(todo))
-        return assemble(period, parts)
+        if progress is not None:
+            progress(n, len(todo))
+    return assemble(period, parts)
 
 
 def report_part(
@@ -136,6 +137,9 @@ def report_part(
     with operation(session, "report.view", roles=DATA_ROLES, record_table="report") as event:
         target = _target(session, scope, key)
         event.detail = _detail(target, period)
+    # The figures are read after the audited check, in a read-only snapshot: no write lock
+    # is held while a month is counted, so the counters go on meanwhile.
+    with read_snapshot():
         return _part(session, target, period)
 
 

@@ -82,6 +82,8 @@ class ChuangkouApp(StoreCalls, App[int], inherit_bindings=False):
         self.clock = clock
         self.demo = demo
         self.store = StoreGateway()
+        #: Reports run here, off the counter's store thread (tui.gateway).
+        self.reports = StoreGateway("chuangkou-reports")
         self.register: Any = None
         self.hall_name = ""
         self.session: Any = None
@@ -165,6 +167,7 @@ class ChuangkouApp(StoreCalls, App[int], inherit_bindings=False):
     def on_unmount(self) -> None:
         if self.devices is not None:
             self.devices.stop()
+        self.reports.close()
         self.store.close()
 
     # -- devices -----------------------------------------------------------------------------

@@ -1,5 +1,7 @@
 """All store work runs on one dedicated thread: the UI thread never waits on the database,
-and the register sees one connection per counter, in order."""
+and the register sees one connection per counter, in order. Long reads that grow with the
+register (reports) have a gateway of their own, so the counter's work never queues behind
+them (its own connection; the reads take no write lock: store.database.read_snapshot)."""
 
 from __future__ import annotations
 
@@ -13,8 +15,8 @@ log = logging.getLogger("chuangkou.tui")
 
 
 class StoreGateway:
-    def __init__(self) -> None:
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="chuangkou-store")
+    def __init__(self, name: str = "chuangkou-store") -> None:
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix=name)
 
     def run(self, fn: Callable[..., T], *args, **kwargs) -> T:
         """Run `fn` on the store thread and wait for it (call from a worker thread only)."""

@@ -33,6 +33,7 @@ def call_store(
     group: str | None = None,
     exclusive: bool = True,
     failed: Callable[..., StoreFailed] = StoreFailed,
+    gateway: str = "store",
     **kwargs: Any,
 ) -> Worker:
     """Run ``fn(*args, **kwargs)`` on the store thread; post ``done(result)`` to ``node``,
@@ -40,9 +41,10 @@ def call_store(
     node that tells its failures apart (``@on(StoreFailed)`` takes the subclasses too; the
     app's own, e.g. RegisterFailed, never reach a screen). ``group`` (default ``what``) with
     ``exclusive`` cancels an earlier call of the same group of this node: its result is not
-    posted any more (a newer search wins). ``done`` runs on the worker thread: it only
+    posted any more (a newer search wins). ``gateway="reports"`` runs it on the app's
+    gateway for long reads instead (reports: off the counter's store thread). ``done`` runs on the worker thread: it only
     builds the message. The arguments are read on the calling (UI) thread."""
-    store = node.app.store
+    store = getattr(node.app, gateway)  # "store", or "reports" for long reads
 
     def work() -> None:
         try:

@@ -166,3 +166,30 @@ async def test_a_newer_call_of_the_same_group_wins():
         await pilot.pause()
         assert older.is_cancelled and not newer[0].is_cancelled
         assert [m.result for m, _ in app.probe.received] == [2]
+
+
+async def test_a_long_read_goes_to_its_own_gateway_off_the_counters_store_thread():
+    """Reports (gateway="reports") run on their own gateway: the counter's store gateway
+    never sees them, so its work does not queue behind a quarter's figures."""
+    app = Tiny()
+    app.reports = FakeStore()
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        app.probe.call_store(_add, 1, 2, done=Loaded, what="report", gateway="reports")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+    assert app.reports.threads and not app.store.threads
+    [(message, _)] = app.probe.received
+    assert message.result == 3
+
+
+def test_the_report_gateway_is_its_own_thread():
+    from tui.gateway import StoreGateway
+
+    store, reports = StoreGateway(), StoreGateway("chuangkou-reports")
+    try:
+        names = {g.run(lambda: threading.current_thread().name) for g in (store, reports)}
+    finally:
+        store._executor.shutdown()
+        reports._executor.shutdown()
+    assert len(names) == 2 and any(n.startswith("chuangkou-reports") for n in names)

@@ -259,6 +259,7 @@ class ReportScreen(CounterScreen):
             key=self.key,
             done=lambda part, gen=self._generation: ReportPartLoaded(part, gen),
             what="report",
+            gateway="reports",  # off the counter's store thread
         )
 
     @on(ReportPartLoaded)
