@@ -120,6 +120,13 @@ def _complaint(session, *, at, window, staff, grounds, substantiated, closed=Non
         "against_staff": staff,
         "against_window": window,
         "description_enc": session.keys.seal("complaint", "description_enc", uuid, "态度差"),
+        # the complainant (seen only by the complaint officer): never in a report
+        "complainant_name_enc": session.keys.seal(
+            "complaint", "complainant_name_enc", uuid, "郝投诉"
+        ),
+        "complainant_contact_enc": session.keys.seal(
+            "complaint", "complainant_contact_enc", uuid, "13911112222"
+        ),
         "state": "closed" if closed else "received",
         "received_by": session.staff_id,
         "confirmed": substantiated,
@@ -385,7 +392,7 @@ def test_a_range_across_the_year_end_in_batches(register):
 
 # --- exports -----------------------------------------------------------------------------
 
-PERSONAL = ("王小英", "赵婚姻", "林主任", "张三", "李四", "态度差", "道路")
+PERSONAL = ("王小英", "赵婚姻", "林主任", "张三", "李四", "态度差", "道路", "郝投诉", "13911112222")
 
 
 def test_exports_write_csv_xlsx_and_pdf_with_no_personal_field(register, tmp_path):
