@@ -202,17 +202,19 @@ class _Choice(OptionList):
     """准予 / 不予: ↑↓ to choose, Enter moves on."""
 
 
-class CloseForm(ActionForm):
-    """办结: 准予 or 不予, and the result with its reasons."""
+class ChoiceForm(ActionForm):
+    """One choice among a few (↑↓; Enter moves on) and one line of text after it."""
 
-    CHOICES = (("准予", True), ("不予", False))
-    HINT = "↑↓ 准予/不予　Enter 下一项　Ctrl+S 或在理由栏 Enter 办结　Esc 取消"
+    CHOICES: tuple[tuple[str, Any], ...] = ()
+    CHOICE_LABEL = ""
+    TEXT_LABEL = ""
+    TEXT_ID = "text"
 
     def fields(self) -> ComposeResult:
-        yield Label("办理结果")
+        yield Label(self.CHOICE_LABEL)
         yield _Choice(*(Option(label) for label, _ in self.CHOICES), id="choice")
-        yield Label("办理结果和理由")
-        yield Input(id="reasons", max_length=200, compact=True)
+        yield Label(self.TEXT_LABEL)
+        yield Input(id=self.TEXT_ID, max_length=200, compact=True)
 
     def on_mount(self) -> None:
         choice = self.query_one("#choice", _Choice)
@@ -221,14 +223,27 @@ class CloseForm(ActionForm):
 
     @on(OptionList.OptionSelected, "#choice")
     def _chosen(self) -> None:
-        self.query_one("#reasons", Input).focus()
+        self.query_one(f"#{self.TEXT_ID}", Input).focus()
+
+    def chosen(self) -> Any:
+        """The value of the choice under the cursor."""
+        return self.CHOICES[self.query_one("#choice", _Choice).highlighted or 0][1]
+
+    def text(self) -> str:
+        return self.query_one(f"#{self.TEXT_ID}", Input).value.strip()
+
+
+class CloseForm(ChoiceForm):
+    """办结: 准予 or 不予, and the result with its reasons."""
+
+    CHOICES = (("准予", True), ("不予", False))
+    CHOICE_LABEL = "办理结果"
+    TEXT_LABEL = "办理结果和理由"
+    TEXT_ID = "reasons"
+    HINT = "↑↓ 准予/不予　Enter 下一项　Ctrl+S 或在理由栏 Enter 办结　Esc 取消"
 
     def values(self) -> dict:
-        index = self.query_one("#choice", _Choice).highlighted or 0
-        return {
-            "granted": self.CHOICES[index][1],
-            "reasons": self.query_one("#reasons", Input).value.strip(),
-        }
+        return {"granted": self.chosen(), "reasons": self.text()}
 
 
 class ExtensionForm(ActionForm):
@@ -370,6 +385,7 @@ class PickForm(ActionForm):
 __all__ = [
     "ActionForm",
     "ChecklistForm",
+    "ChoiceForm",
     "CloseForm",
     "ConfirmForm",
     "Done",

@@ -20,7 +20,7 @@ from textual.widgets.option_list import Option
 
 from tui.messages import StoreFailed
 from tui.screens.base import CounterScreen
-from tui.screens.case_forms import ActionForm, Done, FormError, ReasonForm, _Choice
+from tui.screens.case_forms import ActionForm, ChoiceForm, Done, FormError, ReasonForm, _Choice
 from tui.widgets.footer import CounterFooter
 from tui.widgets.lines import key_hint, show_line
 from tui.widgets.status_bar import StatusBar
@@ -43,33 +43,20 @@ class FollowupLoaded(Message):
         self.view = view
 
 
-class VerifyForm(ActionForm):
+class VerifyForm(ChoiceForm):
     """核实: what was found, and whether the matter is simple or complex (its limit)."""
 
     CHOICES = (("简单问题", False), ("复杂问题", True))
+    CHOICE_LABEL = "问题类别（决定解决时限）"
+    TEXT_LABEL = "核实情况"
+    TEXT_ID = "findings"
     HINT = "↑↓ 简单/复杂　Enter 下一项　在核实情况栏 Enter 确定　Esc 取消"
 
-    def fields(self) -> ComposeResult:
-        yield Label("问题类别（决定解决时限）")
-        yield _Choice(*(Option(label) for label, _ in self.CHOICES), id="choice")
-        yield Label("核实情况")
-        yield Input(id="findings", max_length=200, compact=True)
-
-    def on_mount(self) -> None:
-        choice = self.query_one("#choice", _Choice)
-        choice.highlighted = 0
-        choice.focus()
-
-    @on(OptionList.OptionSelected, "#choice")
-    def _chosen(self) -> None:
-        self.query_one("#findings", Input).focus()
-
     def values(self) -> dict:
-        findings = self.query_one("#findings", Input).value.strip()
+        findings = self.text()
         if not findings:
             raise FormError("请填写核实情况")
-        index = self.query_one("#choice", _Choice).highlighted or 0
-        return {"findings": findings, "complex_matter": self.CHOICES[index][1]}
+        return {"findings": findings, "complex_matter": self.chosen()}
 
 
 class RectifyForm(ActionForm):
