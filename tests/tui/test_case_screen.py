@@ -8,7 +8,7 @@ import pytest
 
 from tests.people import PEOPLE
 from tests.tui.conftest import make_app
-from tests.tui.helpers import screen_text, settle, type_text
+from tests.tui.helpers import screen_text, settle, type_text, wait_for_text
 from tests.tui.test_app import demo_clerk_home, login
 
 pytestmark = pytest.mark.timeout(120)
@@ -91,7 +91,7 @@ async def test_the_case_screen_shows_the_case(demo, clock):
     app = make_app(url, clock, demo=info)
     async with app.run_test(size=(100, 40)) as pilot:
         result = await open_case(pilot, info, missing=("户口簿",), kind="supplement")
-        text = screen_text(app)
+        text = await wait_for_text(pilot, "有但未带来")  # the materials table fills on idle
         for piece in (
             result.number,
             "临时救助申请",
