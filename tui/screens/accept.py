@@ -21,7 +21,7 @@ from textual.message import Message
 from textual.widgets import DataTable, Input, Static
 
 from policies.acceptance import TOLERANCE, choice_label
-from tui.dates import parse_date
+from tui.dates import hall_today, parse_date
 from tui.messages import StoreFailed
 from tui.screens.base import CounterScreen
 from tui.widgets.footer import CounterFooter
@@ -498,7 +498,13 @@ class AcceptScreen(CounterScreen):
 
     def _date(self, selector: str, what: str) -> dt.date:
         try:
-            return parse_date(self.query_one(selector, Input).value, what)
+            # Both date fields are commitments ahead: a day past this year means next year's.
+            return parse_date(
+                self.query_one(selector, Input).value,
+                what,
+                today=hall_today(self.app),
+                future=True,
+            )
         except ValueError as exc:
             raise ValueError(str(exc), selector) from None
 

@@ -22,6 +22,7 @@ from textual.message import Message
 from textual.widgets import DataTable, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
+from tui.dates import hall_today
 from tui.messages import StoreFailed
 from tui.screens.base import CounterModal
 
@@ -57,14 +58,17 @@ def split_names(text: str) -> list[str]:
     return [part for part in re.split(r"[、，,；;\s]+", text or "") if part]
 
 
-def parse_date(text: str, what: str) -> dt.date:
-    """A date typed in a form (tui.dates.parse_date), required: FormError otherwise."""
+def parse_date(
+    text: str, what: str, *, today: dt.date | None = None, future: bool = False
+) -> dt.date:
+    """A date typed in a form (tui.dates.parse_date: ``today`` for one typed without its
+    year), required: FormError otherwise."""
     from tui.dates import parse_date as parse_typed
 
     if not (text or "").strip():
         raise FormError(f"请填写{what}（YYYY-MM-DD）")
     try:
-        return parse_typed(text, what)
+        return parse_typed(text, what, today=today, future=future)
     except ValueError as exc:
         raise FormError(str(exc)) from None
 
@@ -261,7 +265,12 @@ class ExtensionForm(ActionForm):
     def values(self) -> dict:
         return {
             "reason": self.query_one("#reason", Input).value.strip(),
-            "date": parse_date(self.query_one("#date", Input).value, "新的办结日期"),
+            "date": parse_date(
+                self.query_one("#date", Input).value,
+                "新的办结日期",
+                today=hall_today(self.app),
+                future=True,
+            ),
         }
 
 

@@ -22,6 +22,7 @@ from textual.message import Message
 from textual.widgets import Checkbox, DataTable, Input, Label, Static
 from textual.widgets.option_list import Option
 
+from tui.dates import hall_today
 from tui.messages import StoreFailed
 from tui.screens.base import CounterScreen
 from tui.screens.case_forms import ActionForm, Done, FormError, ReasonForm, _Choice, parse_date
@@ -329,7 +330,9 @@ class ReplyForm(ActionForm):
         option = how.get_option_at_index(how.highlighted or 0)
         return {
             "how": option.id,
-            "replied_on": parse_date(self.query_one("#on", Input).value, "答复日期"),
+            "replied_on": parse_date(
+                self.query_one("#on", Input).value, "答复日期", today=hall_today(self.app)
+            ),
             "note": self.query_one("#note", Input).value.strip(),
         }
 

@@ -15,6 +15,7 @@ from textual.message import Message
 from textual.widgets import DataTable, Input, Label, Static
 
 from policies.handover import ABSENCE_LABELS, HandoverAction, step_label
+from tui.dates import hall_today
 from tui.messages import StoreFailed
 from tui.screens.base import CounterScreen
 from tui.screens.case_forms import ActionForm, Done, FormError, _Choice, parse_date
@@ -383,9 +384,10 @@ class AbsenceForm(ActionForm):
         self.query_one("#starts", Input).focus()
 
     def values(self) -> dict:
-        starts = parse_date(self.query_one("#starts", Input).value, "开始日期")
+        today = hall_today(self.app)
+        starts = parse_date(self.query_one("#starts", Input).value, "开始日期", today=today)
         ends_text = self.query_one("#ends", Input).value
-        ends = parse_date(ends_text, "结束日期") if ends_text.strip() else starts
+        ends = parse_date(ends_text, "结束日期", today=today) if ends_text.strip() else starts
         if ends < starts:
             raise FormError("结束日期不能早于开始日期")
         index = self.query_one("#absence", _Choice).highlighted or 0
@@ -435,7 +437,9 @@ class TakeOverForm(ActionForm):
         return {
             "from_number": number,
             "reason": self.query_one("#reason", Input).value.strip(),
-            "ends_on": parse_date(until, "顶岗至") if until.strip() else None,
+            "ends_on": parse_date(until, "顶岗至", today=hall_today(self.app), future=True)
+            if until.strip()
+            else None,
         }
 
 
