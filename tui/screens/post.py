@@ -33,8 +33,20 @@ class PostTaken(Message):
         self.window, self.today, self.queue = result
 
 
+class _Choice(Select, inherit_bindings=False):
+    """A Select whose list opens with ↑↓ or Space only: Enter confirms the dialog (Textual's
+    Select opens its list on Enter too, and the list spilled over the dialog's border)."""
+
+    BINDINGS = [  # noqa: RUF012
+        Binding("down,space,up", "show_overlay", "打开列表", show=False),
+    ]
+
+
 class PostScreen(CounterModal):
-    BINDINGS = [Binding("escape", "skip", "不在窗口", id="post.skip", show=False)]  # noqa: RUF012
+    BINDINGS = [  # noqa: RUF012
+        Binding("escape", "skip", "不在窗口", id="post.skip", show=False),
+        Binding("enter", "confirm", "确认", id="post.confirm", show=False),
+    ]
 
     def __init__(self, session, default_post) -> None:
         super().__init__()
@@ -46,9 +58,9 @@ class PostScreen(CounterModal):
         with Center(), Vertical(classes="form", id="post-form"):
             yield Static("今日岗位", classes="title")
             yield Label("窗口")
-            yield Select([], id="window", prompt="选择窗口", compact=True)
+            yield _Choice([], id="window", prompt="选择窗口（↑↓ 打开列表）", compact=True)
             yield Label("岗位")
-            yield Select(
+            yield _Choice(
                 [("A岗", "A"), ("B岗", "B")], id="post", value="A", allow_blank=False, compact=True
             )
             yield Label("代岗（替谁顶岗，填其工号；不代岗留空）")
@@ -82,11 +94,21 @@ class PostScreen(CounterModal):
     @on(Input.Submitted, "#acting-for")
     @on(Input.Submitted, "#reason")
     def _confirm(self) -> None:
-        window = self.query_one("#window", Select).value
-        if window is Select.BLANK:
-            self.query_one("#post-error", Static).update("请选择窗口（或按 Esc 表示今天不在窗口）")
-            self.query_one("#window", Select).focus()
+        self.action_confirm()
+
+    def action_confirm(self) -> None:
+        from tui.screens.base import is_supervisor
+
+        select = self.query_one("#window", Select)
+        if select.is_blank():
+            if is_supervisor(self.session):
+                text = "主任可不选窗口，按 Esc 进入大厅看板（或按 ↑↓ 选择窗口）"
+            else:
+                text = "请选择窗口（按 ↑↓ 打开列表），或按 Esc 表示今天不在窗口"
+            self.query_one("#post-error", Static).update(text)
+            select.focus()
             return
+        window = select.value
         post = self.query_one("#post", Select).value
         acting_for = self.query_one("#acting-for", Input).value.strip() or None
         reason = self.query_one("#reason", Input).value.strip()
