@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import math
 
 from store.crypto import NoKeyring
 from store.database import database
 from store.errors import AccountDisabled, AccountLocked, AuthenticationFailed
-from store.models import KeySlot, Staff
+from store.keyslots import open_slot
+from store.models import KeySlot, RegisterMeta, Staff
 from store.passwords import check_new_password
 from store.roles import DATA_ROLES, RECOVERY
 from store.session import Register, Session, operation, record_event
@@ -20,19 +22,26 @@ def _minutes_left(until: dt.datetime, now: dt.datetime) -> int:
 
 
 def login(register: Register, number: str, password: str) -> Session:
-    """Unlock the staff member's slot. The policy's N-th failure in a row locks the account."""
+    """Unlock the staff member's slot. The attempt is counted before the password is checked
+    (see _reserve_attempt), so parallel attempts cannot get past the policy's limit; an
+    unknown 工号 costs the same Argon2id work as a known one, so timing does not tell which
+    numbers exist."""
     anonymous = register.anonymous()
     number = number.strip()
     staff = Staff.get_or_none(Staff.number == number)
     if staff is None:
-        record_event(anonymous, "login.failed", number=number, why="unknown")
+        _spend_like_a_login(password)
+        record_event(anonymous, "login.failed", why="unknown")
         raise AuthenticationFailed("工号或密码错误")
     now = register.clock.now()
     if not staff.active:
         record_event(anonymous, "login.refused", staff=staff.id, why="disabled")
         raise AccountDisabled("账号已停用，请联系大厅主任")
-    if staff.locked_until is not None and staff.locked_until > now:
-        minutes = _minutes_left(staff.locked_until, now)
+    policy = register.policy.login
+    attempt = _reserve_attempt(staff.id, now, policy.max_failures, policy.lockout_minutes)
+    if attempt is None:
+        locked_until = Staff.get_by_id(staff.id).locked_until or now
+        minutes = _minutes_left(locked_until, now)
         record_event(anonymous, "login.refused", staff=staff.id, why="locked")
         raise AccountLocked(f"账号已锁定，请 {minutes} 分钟后再试或联系大厅主任", minutes)
     slot = KeySlot.get_or_none(KeySlot.staff == staff)
@@ -41,7 +50,13 @@ def login(register: Register, number: str, password: str) -> Session:
             raise AuthenticationFailed("工号或密码错误")
         private = unlock_slot(slot, password)
     except AuthenticationFailed:
-        _count_failure(register, staff, now)
+        if attempt >= policy.max_failures:  # this attempt locked the account
+            record_event(anonymous, "login.locked", staff=staff.id, minutes=policy.lockout_minutes)
+            raise AccountLocked(
+                f"密码连续错误 {policy.max_failures} 次，账号已锁定 {policy.lockout_minutes} 分钟",
+                policy.lockout_minutes,
+            ) from None
+        record_event(anonymous, "login.failed", staff=staff.id, why="password")
         raise
     keyring = open_keyring(slot_deks(slot, private)) if staff.role in DATA_ROLES else None
     name = (
@@ -64,33 +79,56 @@ def login(register: Register, number: str, password: str) -> Session:
     return session
 
 
-def _count_failure(register: Register, staff: Staff, now: dt.datetime) -> None:
-    policy = register.policy.login
-    anonymous = register.anonymous()
+def _reserve_attempt(staff_id: int, now: dt.datetime, limit: int, minutes: int) -> int | None:
+    """Count one attempt before its password is checked; its number in the run of failures,
+    or None when the account is locked (or `limit` attempts are already counted). One
+    conditional UPDATE does the counting, so two counters (threads, processes, SQLite or
+    PostgreSQL) can never both take the last attempt. The attempt that reaches `limit`
+    locks the account at once — a crash before its password is checked still locks — and
+    only the right password (a success) unlocks early."""
     with database.atomic():
-        # Count in SQL: the UPDATE locks the row, so two counters failing at once both count
-        # (a read-then-write lost one on PostgreSQL; SQLite's IMMEDIATE hid it).
-        Staff.update(failed_logins=Staff.failed_logins + 1).where(Staff.id == staff.id).execute()
-        failures = Staff.get_by_id(staff.id).failed_logins
-        locked_until = None
-        if failures >= policy.max_failures:
-            locked_until = now + dt.timedelta(minutes=policy.lockout_minutes)
-            Staff.update(failed_logins=0, locked_until=locked_until).where(
-                Staff.id == staff.id
-            ).execute()
-    if locked_until is not None:
-        record_event(anonymous, "login.locked", staff=staff.id, minutes=policy.lockout_minutes)
-        raise AccountLocked(
-            f"密码连续错误 {policy.max_failures} 次，账号已锁定 {policy.lockout_minutes} 分钟",
-            policy.lockout_minutes,
+        counted = (
+            Staff.update(failed_logins=Staff.failed_logins + 1)
+            .where(
+                (Staff.id == staff_id)
+                & (Staff.failed_logins < limit)
+                & (Staff.locked_until.is_null() | (Staff.locked_until <= now))
+            )
+            .execute()
         )
-    record_event(anonymous, "login.failed", staff=staff.id, why="password")
+        if not counted:
+            return None
+        attempt = Staff.get_by_id(staff_id).failed_logins
+        if attempt >= limit:
+            Staff.update(failed_logins=0, locked_until=now + dt.timedelta(minutes=minutes)).where(
+                Staff.id == staff_id
+            ).execute()
+    return attempt
+
+
+def _spend_like_a_login(password: str) -> None:
+    """The Argon2id work of a real attempt, for a 工号 that does not exist."""
+    with contextlib.suppress(AuthenticationFailed):
+        open_slot(password, "unknown", _DUMMY_SALT, register_kdf(), _DUMMY_SEALED)
+
+
+_DUMMY_SALT = bytes(16)
+_DUMMY_SEALED = bytes(12 + 48)  # nonce ‖ a ciphertext that never opens
 
 
 def unlock_with_recovery(register: Register, code: str) -> Session:
-    """A session from the recovery code: it may reset passwords and rotate keys, nothing more."""
+    """A session from the recovery code: it may reset passwords and rotate keys, nothing more.
+    Attempts are limited as logins are (login.max_failures, then login.lockout_minutes)."""
     from store.keyslots import normalise_recovery_code
 
+    policy = register.policy.login
+    now = register.clock.now()
+    attempt = _reserve_recovery_attempt(now, policy.max_failures, policy.lockout_minutes)
+    if attempt is None:
+        record_event(register.anonymous(), "recovery.refused", why="locked")
+        raise AccountLocked(
+            f"恢复码错误次数过多，请 {policy.lockout_minutes} 分钟后再试", policy.lockout_minutes
+        )
     slot = KeySlot.get_or_none(KeySlot.kind == "recovery")
     try:
         if slot is None:
@@ -102,8 +140,45 @@ def unlock_with_recovery(register: Register, code: str) -> Session:
     keyring = open_keyring(slot_deks(slot, private)) or NoKeyring()
     session = Session(register, None, RECOVERY, keyring, slot_id=slot.id, slot_private=private)
     with operation(session, "recovery.unlock"):
-        pass
+        RegisterMeta.delete().where(RegisterMeta.key == RECOVERY_ATTEMPTS).execute()
     return session
+
+
+#: RegisterMeta key: "<failures>|<locked until, ISO, or empty>" for the recovery code.
+RECOVERY_ATTEMPTS = "recovery_attempts"
+
+
+def _reserve_recovery_attempt(now: dt.datetime, limit: int, minutes: int) -> int | None:
+    """As _reserve_attempt, for the one recovery code: a compare-and-swap on its
+    RegisterMeta row (an UPDATE that matches only the value read), retried on a race."""
+    while True:
+        with database.atomic():
+            row = RegisterMeta.get_or_none(RegisterMeta.key == RECOVERY_ATTEMPTS)
+            old = row.value if row is not None else None
+            failures, _, until = (old or "0|").partition("|")
+            count = int(failures or 0)
+            if until:
+                if dt.datetime.fromisoformat(until) > now:
+                    return None
+                count = 0  # the lock has run out
+            count += 1
+            locked = (now + dt.timedelta(minutes=minutes)).isoformat() if count >= limit else ""
+            new = f"{0 if locked else count}|{locked}"
+            if old is None:
+                inserted = (
+                    RegisterMeta.insert(key=RECOVERY_ATTEMPTS, value=new)
+                    .on_conflict_ignore()
+                    .execute()
+                )
+                swapped = bool(inserted) and RegisterMeta.get_by_id(RECOVERY_ATTEMPTS).value == new
+            else:
+                swapped = bool(
+                    RegisterMeta.update(value=new)
+                    .where((RegisterMeta.key == RECOVERY_ATTEMPTS) & (RegisterMeta.value == old))
+                    .execute()
+                )
+        if swapped:
+            return count
 
 
 def change_password(session: Session, old_password: str, new_password: str) -> None:

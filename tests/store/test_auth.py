@@ -100,3 +100,124 @@ def test_recovery_session_may_not_add_staff(hall):
     recovery = unlock_with_recovery(hall.register, hall.recovery_code)
     with pytest.raises(PermissionDenied):
         add_staff(recovery, number="1003", name="某人", role="clerk", password="password-123")
+
+
+# --- attempts counted before the password is checked (a patient insider's burst) -------
+
+
+def _burst(register, number: str, passwords: list[str]) -> list[BaseException | None]:
+    """Every password tried at the same instant, each on its own thread and connection."""
+    import threading
+
+    from store.database import database
+
+    start = threading.Barrier(len(passwords))
+    outcomes: list[BaseException | None] = [None] * len(passwords)
+
+    def attempt(i: int, password: str) -> None:
+        try:
+            start.wait(timeout=30)
+            login(register, number, password)
+        except BaseException as exc:  # the outcome is the point
+            outcomes[i] = exc
+        finally:
+            database.close()
+
+    threads = [
+        threading.Thread(target=attempt, args=(i, p), daemon=True) for i, p in enumerate(passwords)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+        assert not thread.is_alive(), "an attempt hung"
+    return outcomes
+
+
+def test_a_burst_of_parallel_wrong_passwords_gets_no_more_tries_than_the_policy(hall):
+    limit = hall.register.policy.login.max_failures
+    outcomes = _burst(hall.register, "1001", ["wrong-password"] * (limit + 7))
+    checked = [o for o in outcomes if type(o) is AuthenticationFailed]
+    locked = [o for o in outcomes if isinstance(o, AccountLocked)]
+    assert len(checked) == limit - 1  # the limit-th attempt is the one that locks
+    assert len(locked) == 8 and all(o is not None for o in outcomes)
+    with pytest.raises(AccountLocked):
+        hall.login()  # the right password, after the burst: still locked
+    staff = Staff.get(Staff.number == "1001")
+    assert staff.locked_until is not None
+
+
+def test_an_unknown_number_is_refused_after_the_same_work_and_not_written_down(hall):
+    import time
+
+    from store.models import AuditEvent, AuditPending
+
+    def cost(number: str) -> float:
+        started = time.perf_counter()
+        with pytest.raises(AuthenticationFailed):
+            login(hall.register, number, "wrong-password")
+        return time.perf_counter() - started
+
+    known = min(cost("0001") for _ in range(3))
+    typed = "110101199003074514"  # an ID number swiped into the 工号 field
+    unknown = min(cost(typed) for _ in range(3))
+    # Both pay one Argon2id derivation: the unknown one may not be a fraction of the known.
+    assert unknown > known * 0.5, (known, unknown)
+    for model in (AuditEvent, AuditPending):
+        for row in model.select():
+            assert typed not in str(row.detail)
+
+
+def test_the_recovery_code_has_an_attempt_limit(hall, clock):
+    limit = hall.register.policy.login.max_failures
+    minutes = hall.register.policy.login.lockout_minutes
+    for _ in range(limit):
+        with pytest.raises(AuthenticationFailed):
+            unlock_with_recovery(hall.register, "AAAAA-BBBBB-CCCCC-DDDDD-EEEEE")
+    with pytest.raises(AccountLocked, match="恢复码错误次数过多"):
+        unlock_with_recovery(hall.register, hall.recovery_code)  # right, but locked
+    clock.advance(minutes=minutes, seconds=1)
+    assert unlock_with_recovery(hall.register, hall.recovery_code) is not None
+    with pytest.raises(AuthenticationFailed):
+        unlock_with_recovery(hall.register, "AAAAA-BBBBB-CCCCC-DDDDD-EEEEE")  # count restarted
+
+
+_ATTEMPT_IN_A_PROCESS = """
+import sys
+from store.auth import login
+from store.errors import AccountLocked, AuthenticationFailed
+from store.session import Register
+register = Register.open(sys.argv[1])
+sys.stdin.readline()  # every process waits here until all have started
+try:
+    login(register, "1001", "wrong-password")
+except AccountLocked:
+    print("locked")
+except AuthenticationFailed:
+    print("checked")
+"""
+
+
+def test_a_burst_from_separate_processes_gets_no_more_tries_than_the_policy(hall, register_url):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    limit = hall.register.policy.login.max_failures
+    root = Path(__file__).resolve().parents[2]
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-c", _ATTEMPT_IN_A_PROCESS, register_url],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            cwd=root,
+        )
+        for _ in range(limit + 5)
+    ]
+    for process in processes:
+        process.stdin.write("go\n")
+        process.stdin.flush()
+    answers = [process.communicate(timeout=120)[0].strip() for process in processes]
+    assert answers.count("checked") == limit - 1, answers
+    assert answers.count("locked") == 6, answers

@@ -56,8 +56,17 @@ from store.setup import create_register
 from store.staff import add_staff, assign_post, disable_staff, list_staff
 from tests.conftest import CLERK_PASSWORD, SUPERVISOR_PASSWORD
 from tests.people import PEOPLE, id_number
+from tests.store import test_auth
 
 PG_URL = os.environ.get("CHUANGKOU_TEST_PG_URL", "")
+
+# The login bursts of test_auth, run again here on PostgreSQL (register_url is this module's).
+test_pg_burst = (
+    test_auth.test_a_burst_of_parallel_wrong_passwords_gets_no_more_tries_than_the_policy
+)
+test_pg_process_burst = (
+    test_auth.test_a_burst_from_separate_processes_gets_no_more_tries_than_the_policy
+)
 POLICY_DATA = Path(__file__).resolve().parents[1] / "policies" / "data"
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
