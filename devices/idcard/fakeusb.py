@@ -1,11 +1,16 @@
 """A pyusb backend (usb.backend.IBackend) with a SimulatedReader behind it.
 
 `usb.core.find(backend=FakeUsbBackend(reader))` yields a device with one vendor-class
-interface and two endpoints, so the real pyusb code path runs in tests: descriptors,
-claiming, endpoint writes and reads. Failures look the way libusb reports them:
+interface, so the real pyusb code path runs in tests: descriptors, claiming, endpoint
+writes and reads. Two layouts (idcard-reader.md §5.3): "single" — two endpoints, whole
+frames both ways; "split" — the SAM_V pipes of the iDR200, the 7-byte header of every frame
+on OUT 0x02 / IN 0x81 and the rest on OUT 0x06 / IN 0x85 (a whole frame written to the
+header pipe is not understood and gets no reply, as on the device). `endpoints` gives
+other addresses, e.g. two pairs that do not say which layout they are. Failures look the way libusb reports them:
 USBTimeoutError(…, -7, ETIMEDOUT) when nothing arrives, USBError(…, -4, ENODEV) when the
 device is gone. Replies go out in packets of `packet_size`; faults can strike after a
-number of packets (a reply split by a timeout, an unplug in the middle of a read).
+number of packets (a reply split by a timeout, a short packet, an unplug in the middle of
+a read).
 """
 
 from __future__ import annotations
@@ -30,6 +35,10 @@ LIBUSB_ERROR_OVERFLOW = -8
 
 EP_OUT = 0x02
 EP_IN = 0x81
+EP_BODY_OUT = 0x06  # SAM_V: the rest of every frame after its 7-byte header
+EP_BODY_IN = 0x85
+SPLIT_ENDPOINTS = (EP_OUT, EP_IN, EP_BODY_OUT, EP_BODY_IN)
+HEADER_SIZE = 7
 
 
 def no_device_error() -> usb.core.USBError:
@@ -62,14 +71,25 @@ class FakeUsbBackend(usb.backend.IBackend):
         packet_size: int = 64,
         endpoint_type: Literal["bulk", "interrupt"] = "bulk",
         bus: int = 1,
+        layout: Literal["single", "split"] = "single",
+        endpoints: tuple[int, ...] | None = None,
     ) -> None:
         super().__init__()
         self.reader = reader
         self.vid, self.pid, self.bus = vid, pid, bus
         self.packet_size = packet_size
         self._attributes = 0x02 if endpoint_type == "bulk" else 0x03
+        self.layout = layout
+        # single: (OUT, IN); split: (header OUT, header IN, body OUT, body IN)
+        default = SPLIT_ENDPOINTS if layout == "split" else (EP_OUT, EP_IN)
+        self.endpoints = tuple(endpoints or default)
+        if len(self.endpoints) != len(default):
+            raise ValueError(f"{layout} layout needs {len(default)} endpoints")
         self._out = FrameScanner()
-        self._in: deque[bytes] = deque()
+        self._head = bytearray()  # split: header bytes received so far
+        self._body = bytearray()  # split: the rest
+        self.misrouted = 0  # split: writes the reader could not make sense of
+        self._in: dict[int, deque[bytes]] = {ep: deque() for ep in self.endpoints[1::2]}
         self._after: tuple[int, str] | None = None
         self.written: list[bytes] = []  # complete command frames received, in order
         self.write_sizes: list[int] = []  # size of every OUT transfer
@@ -78,9 +98,10 @@ class FakeUsbBackend(usb.backend.IBackend):
 
     # --- faults ---------------------------------------------------------------------
 
-    def fail_after_packets(self, packets: int, what: Literal["timeout", "unplug"]) -> None:
+    def fail_after_packets(self, packets: int, what: Literal["timeout", "short", "unplug"]) -> None:
         """After `packets` more IN packets, the rest of the reply never comes ("timeout")
-        or the reader vanishes ("unplug")."""
+        or the reader vanishes ("unplug"); with "short", the last of those packets arrives
+        cut to half its size and then nothing more."""
         self._after = (packets, what)
 
     # --- enumeration and descriptors ---------------------------------------------------
@@ -115,15 +136,15 @@ class FakeUsbBackend(usb.backend.IBackend):
             raise IndexError("Invalid interface index " + str(intf))
         return SimpleNamespace(
             bLength=9, bDescriptorType=4, bInterfaceNumber=0, bAlternateSetting=0,
-            bNumEndpoints=2, bInterfaceClass=0xFF, bInterfaceSubClass=0,
+            bNumEndpoints=len(self.endpoints), bInterfaceClass=0xFF, bInterfaceSubClass=0,
             bInterfaceProtocol=0, iInterface=0, extra_descriptors=[],
         )  # fmt: skip
 
     def get_endpoint_descriptor(self, dev, ep, intf, alt, config):
-        if ep not in (0, 1):
+        if not 0 <= ep < len(self.endpoints):
             raise IndexError("Invalid endpoint index " + str(ep))
         return SimpleNamespace(
-            bLength=7, bDescriptorType=5, bEndpointAddress=EP_OUT if ep == 0 else EP_IN,
+            bLength=7, bDescriptorType=5, bEndpointAddress=self.endpoints[ep],
             bmAttributes=self._attributes, wMaxPacketSize=self.packet_size,
             bInterval=1, bRefresh=0, bSynchAddress=0, extra_descriptors=[],
         )  # fmt: skip
@@ -137,7 +158,9 @@ class FakeUsbBackend(usb.backend.IBackend):
     def open_device(self, dev):
         self._alive(dev)
         self._out = FrameScanner()
-        self._in.clear()
+        self._head.clear()
+        self._body.clear()
+        self._clear_in()
         return _Handle(dev)
 
     def close_device(self, dev_handle):
@@ -174,24 +197,64 @@ class FakeUsbBackend(usb.backend.IBackend):
 
     def bulk_write(self, dev_handle, ep, intf, data, timeout):
         self._alive(dev_handle.dev)
-        if ep != EP_OUT:
+        if ep not in self.endpoints[0::2]:
             raise usb.core.USBError("Pipe error", -9, errno.EPIPE)
         self.write_sizes.append(len(data))
-        for frame in self._out.feed(bytes(data)):
-            self.written.append(frame)
-            reply = self.reader.handle(frame)
-            if reply:
-                size = self.packet_size
-                self._in.extend(reply[i : i + size] for i in range(0, len(reply), size))
+        if self.layout == "single":
+            for frame in self._out.feed(bytes(data)):
+                self._answer(frame)
+        elif ep == self.endpoints[0]:
+            self._head += data
+            if len(self._head) > HEADER_SIZE:  # a whole frame on the header pipe
+                self.misrouted += 1
+                self._head.clear()
+                self._body.clear()
+            self._split_frame()
+        else:
+            self._body += data
+            self._split_frame()
         return len(data)
+
+    def _split_frame(self) -> None:
+        if len(self._head) < HEADER_SIZE:
+            return
+        need = (self._head[5] << 8) | self._head[6]
+        if len(self._body) < need:
+            return
+        frame = bytes(self._head) + bytes(self._body[:need])
+        self._head.clear()
+        del self._body[:need]
+        self._answer(frame)
+
+    def _answer(self, frame: bytes) -> None:
+        self.written.append(frame)
+        reply = self.reader.handle(frame)
+        if not reply:
+            return
+        if self.layout == "single":
+            self._queue(self.endpoints[1], reply)
+        else:
+            self._queue(self.endpoints[1], reply[:HEADER_SIZE])
+            self._queue(self.endpoints[3], reply[HEADER_SIZE:])
+
+    def _queue(self, ep: int, data: bytes) -> None:
+        size = self.packet_size
+        self._in[ep].extend(data[i : i + size] for i in range(0, len(data), size))
+
+    def _clear_in(self) -> None:
+        for pipe in self._in.values():
+            pipe.clear()
 
     def bulk_read(self, dev_handle, ep, intf, buff, timeout):
         self._alive(dev_handle.dev)
-        if ep != EP_IN:
+        pipe = self._in.get(ep)
+        if pipe is None:
             raise usb.core.USBError("Pipe error", -9, errno.EPIPE)
-        if not self._in:
+        if not pipe:
             raise timeout_error()
-        packet = self._in.popleft()
+        packet = pipe.popleft()
+        if self._after == (1, "short"):
+            packet = packet[: len(packet) // 2]
         if len(packet) > len(buff):
             raise usb.core.USBError("Overflow", LIBUSB_ERROR_OVERFLOW, errno.EOVERFLOW)
         buff[: len(packet)] = array.array("B", packet)
@@ -210,7 +273,7 @@ class FakeUsbBackend(usb.backend.IBackend):
         self._after = None
         if what == "unplug":
             self.reader.unplug()
-        self._in.clear()
+        self._clear_in()
 
     intr_write = bulk_write
     intr_read = bulk_read

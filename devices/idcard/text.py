@@ -13,7 +13,9 @@ import datetime as dt
 import unicodedata
 
 _DROP_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
-_TRAILING = " \x00"
+# Fields are padded with spaces; some issuers and readers pad with the full-width space
+# U+3000 (IDEOGRAPHIC SPACE) instead, or a mix with NULs: all of them are padding.
+_TRAILING = " \x00\u3000"
 LONG_TERM = "长期"
 
 
@@ -31,7 +33,8 @@ def sanitize(text: str) -> str:
 
 
 def decode_field(raw: bytes) -> str:
-    """Decode one fixed-width field: UTF-16LE, trailing spaces/NULs stripped, sanitised."""
+    """Decode one fixed-width field: UTF-16LE, trailing padding (spaces, U+3000, NULs)
+    stripped, sanitised."""
     if len(raw) % 2:
         raw = raw[:-1]
     text = raw.decode("utf-16-le", errors="replace").rstrip(_TRAILING)
