@@ -320,6 +320,14 @@ async def test_ctrl_c_does_not_quit_and_nothing_saves_a_screenshot(
         # Leaving needs the lock screen and a password.
         await pilot.press("f10")
         await pilot.press("ctrl+q")
+        await settle(pilot)
+        # The exit dialog's hint says what Enter does there: it does not unlock.
+        hint = str(app.screen.query_one("#lock-hint").render())
+        assert "解锁" not in hint and "回车 确认退出" in hint
+        await pilot.press("escape")  # Esc takes the 退出 back
+        await settle(pilot)
+        assert "回车 解锁" in str(app.screen.query_one("#lock-hint").render())
+        await pilot.press("ctrl+q")
         await type_text(pilot, "demo1001")
         await pilot.press("enter")
         await settle(pilot)

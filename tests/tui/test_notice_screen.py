@@ -104,6 +104,9 @@ async def test_preview_then_issue_with_ctrl_s(demo, clock):
         text = screen_text(app)
         assert f"已出具：编号 {number}" in text
         assert f"编号：{number}" in text  # the notice now carries its number
+        # The hint follows the state: nothing is left to issue.
+        hint = str(app.screen.query_one("#notice-hint").render())
+        assert "出具" not in hint and "Ctrl+P 打印" in hint
         body = app.store.run(notice_text, app.session, number)
         assert all(material in body for material in MISSING)
 

@@ -21,11 +21,19 @@ from tui.printing.lp import PrintError
 if TYPE_CHECKING:
     from policies.notices import Notice
 
-__all__ = ["FONT", "notice_pdf"]
+__all__ = ["FONT", "notice_pdf", "notice_story"]
 
 FONT = "STSong-Light"
 BODY_SIZE = 12  # 小四
 LEADING = 21
+#: The page (A4, in points) and its margins, in millimetres.
+PAGE_WIDTH = 595.2756
+MARGINS_MM = (28, 26)  # left, right
+FRAME_PADDING = 6  # reportlab's Frame pads each side by 6 points
+BOX_WIDTH_MM = 90
+MM = 72 / 25.4
+#: The printed width of a line (points): the lines are broken here, by policies.linebreak.
+TEXT_WIDTH = PAGE_WIDTH - sum(MARGINS_MM) * MM - 2 * FRAME_PADDING
 
 
 @functools.cache
@@ -70,11 +78,27 @@ def _styles() -> dict:
     }
 
 
-def _para(text: str, style):
+def printed_lines(text: str, style, width: float = TEXT_WIDTH) -> list[str]:
+    """``text`` broken into the lines it prints as (避头尾; numbers and dates whole)."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    from policies.linebreak import break_lines
+
+    def measure(piece: str) -> float:
+        return stringWidth(piece, style.fontName, style.fontSize)
+
+    # Half a point of slack: reportlab must never find a line too long and break it again.
+    avail = width - style.leftIndent - style.rightIndent - 0.5
+    return break_lines(text, avail, first_width=avail - style.firstLineIndent, measure=measure)
+
+
+def _para(text: str, style, width: float = TEXT_WIDTH):
     from reportlab.platypus import Paragraph
 
     # Paragraph parses a small XML markup: escape, so "<" or "&" in a name prints as is.
-    return Paragraph(escape(text), style)
+    return Paragraph(
+        "<br/>".join(escape(line) for line in printed_lines(text, style, width)), style
+    )
 
 
 def _box(caption: str, style):
@@ -82,7 +106,12 @@ def _box(caption: str, style):
     from reportlab.lib.units import mm
     from reportlab.platypus import Table, TableStyle
 
-    table = Table([[_para(caption, style)]], colWidths=[90 * mm], rowHeights=[55 * mm])
+    caption_width = BOX_WIDTH_MM * MM - 2 * FRAME_PADDING  # a cell pads like a frame
+    table = Table(
+        [[_para(caption, style, caption_width)]],
+        colWidths=[BOX_WIDTH_MM * mm],
+        rowHeights=[55 * mm],
+    )
     table.setStyle(
         TableStyle(
             [
@@ -95,12 +124,11 @@ def _box(caption: str, style):
     return table
 
 
-def notice_pdf(notice: Notice) -> bytes:
-    """The notice as PDF bytes (A4). Nothing touches the disk."""
+def notice_story(notice: Notice) -> list:
+    """The notice's flowables, each paragraph already broken into its printed lines."""
     styles = _styles()
-    from reportlab.lib.pagesizes import A4
     from reportlab.lib.units import mm
-    from reportlab.platypus import SimpleDocTemplate, Spacer
+    from reportlab.platypus import Spacer
 
     story: list = []
     if notice.header:
@@ -121,13 +149,22 @@ def notice_pdf(notice: Notice) -> bytes:
             story.append(_para(line.text, style))
     story.append(Spacer(1, 12 * mm))
     story.extend(_para(text, styles["signature"]) for text in notice.signature)
+    return story
 
+
+def notice_pdf(notice: Notice) -> bytes:
+    """The notice as PDF bytes (A4). Nothing touches the disk."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.units import mm
+    from reportlab.platypus import SimpleDocTemplate
+
+    story = notice_story(notice)
     buffer = io.BytesIO()
     doc = SimpleDocTemplate(
         buffer,
         pagesize=A4,
-        leftMargin=28 * mm,
-        rightMargin=26 * mm,
+        leftMargin=MARGINS_MM[0] * mm,
+        rightMargin=MARGINS_MM[1] * mm,
         topMargin=30 * mm,
         bottomMargin=25 * mm,
         title=notice.title,  # document metadata: the notice's name only, no personal data

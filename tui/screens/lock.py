@@ -15,6 +15,9 @@ from textual.widgets import Input, Label, Static
 from tui.messages import StoreFailed
 from tui.screens.base import CounterScreen
 
+UNLOCK_HINT = "回车 解锁　Ctrl+Q 退出程序（需密码）"
+QUIT_HINT = "回车 确认退出　Esc 不退出，回到锁屏"
+
 
 class Unlocked(Message):
     """The password was right: (session, the roster's default post or None, AB岗 notices
@@ -29,6 +32,7 @@ class Unlocked(Message):
 class LockScreen(CounterScreen):
     BINDINGS = [  # noqa: RUF012
         Binding("ctrl+q", "quit_with_password", "退出程序", id="lock.quit", show=False),
+        Binding("escape", "cancel_quit", "取消退出", id="lock.cancel_quit", show=False),
     ]
 
     def __init__(self) -> None:
@@ -44,7 +48,7 @@ class LockScreen(CounterScreen):
             yield Label("密码")
             yield Input(id="password", password=True, max_length=128, compact=True)
             yield Static("", classes="error-line", id="lock-error", markup=False)
-            yield Static("Enter 解锁　Ctrl+Q 退出程序（需密码）", classes="hint")
+            yield Static(UNLOCK_HINT, classes="hint", id="lock-hint")
 
     def on_mount(self) -> None:
         self.query_one("#password", Input).focus()
@@ -52,6 +56,17 @@ class LockScreen(CounterScreen):
     def action_quit_with_password(self) -> None:
         self.quitting = True
         self.query_one("#lock-title", Static).update("退出程序：请输入密码确认")
+        self.query_one("#lock-hint", Static).update(QUIT_HINT)
+        self.query_one("#password", Input).focus()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # Esc only takes back a 退出; on the plain lock screen it does nothing.
+        return self.quitting if action == "cancel_quit" else True
+
+    def action_cancel_quit(self) -> None:
+        self.quitting = False
+        self.query_one("#lock-title", Static).update("屏幕已锁定")
+        self.query_one("#lock-hint", Static).update(UNLOCK_HINT)
         self.query_one("#password", Input).focus()
 
     @on(Input.Submitted, "#number")

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -24,9 +23,12 @@ from tui.gateway import user_message
 from tui.messages import StoreFailed
 from tui.screens.base import CounterScreen
 from tui.widgets.footer import CounterFooter
+from tui.widgets.notice_text import NoticeText
 from tui.widgets.status_bar import StatusBar
 
-HINT = "Ctrl+S 或回车 出具  Ctrl+P 打印  ↑↓ PgUp PgDn 翻看  Esc 返回"
+HINT = "Ctrl+S 或回车 出具  Ctrl+P 出具并打印  ↑↓ PgUp PgDn 翻看  Esc 返回"
+#: Once issued there is nothing left to issue: the hint says so, and 打印 is 补打.
+ISSUED_HINT = "Ctrl+P 打印  ↑↓ PgUp PgDn 翻看  Esc 返回"
 REPRINT_HINT = "Ctrl+P 补打  ↑↓ PgUp PgDn 翻看  Esc 返回"
 NO_PRINTER = (
     "未配置打印机：本工位配置文件没有 [printer] 设置。告知书可出具保存（Ctrl+S），"
@@ -97,14 +99,14 @@ class NoticeScreen(CounterScreen):
         return f"告知书：《{title}》　办件号 {self.case_number}"
 
     def _hint(self) -> str:
-        return HINT
+        return HINT if self.number is None else ISSUED_HINT
 
     def compose(self) -> ComposeResult:
         yield StatusBar()
         yield Static(self._heading(), id="notice-title", classes="title")
-        yield Static(self._hint(), classes="hint")
+        yield Static(self._hint(), classes="hint", id="notice-hint")
         with VerticalScroll(id="notice-scroll"):
-            yield Static("正在生成告知书…", id="notice-body")
+            yield NoticeText("正在生成告知书…", id="notice-body")
         yield Static("", id="notice-status", classes="line")
         yield Static("", id="notice-error", classes="error-line", markup=False)
         yield CounterFooter()
@@ -115,8 +117,7 @@ class NoticeScreen(CounterScreen):
 
     def _show(self, notice: Any) -> None:
         self.notice = notice
-        # Text, not markup: a "[" in a name or a material prints as it is.
-        self.query_one("#notice-body", Static).update(Text(notice.text()))
+        self.query_one("#notice-body", NoticeText).update(notice.text())
 
     def _status(self, text: str) -> None:
         self.query_one("#notice-status", Static).update(text)
@@ -180,6 +181,7 @@ class NoticeScreen(CounterScreen):
         self.number = message.issued.number
         self._show(message.issued.notice)
         self._status(f"已出具：编号 {self.number}")
+        self.query_one("#notice-hint", Static).update(self._hint())
 
     # -- 打印 --------------------------------------------------------------------------------
     def action_print(self) -> None:
@@ -229,7 +231,7 @@ class NoticeScreen(CounterScreen):
     def _failed(self, message: NoticeFailed) -> None:
         self.busy = self.printing = False
         if message.what == "load":
-            self.query_one("#notice-body", Static).update("（无法生成告知书）")
+            self.query_one("#notice-body", NoticeText).update("（无法生成告知书）")
         if self.number is not None:
             self._status(f"已出具：编号 {self.number}")
         else:
