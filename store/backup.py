@@ -7,9 +7,12 @@ version, register id, size, sha256), then the SQLite database bytes.
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import hashlib
 import json
 import os
+import shutil
 import sqlite3
 import tempfile
 from dataclasses import dataclass
@@ -17,10 +20,13 @@ from pathlib import Path
 
 from store.database import sqlite_path
 from store.errors import BackupError
-from store.session import Register, Session, operation
+from store.session import Register, Session, operation, record_event
 
 MAGIC = b"CHUANGKOU-BACKUP 1\n"
 SUFFIX = ".ckbak"
+_CHUNK = 1 << 20
+#: A backup header is one short JSON line; a longer "header" is not ours.
+_HEADER_LIMIT = 64 * 1024
 
 
 @dataclass(frozen=True)
@@ -42,59 +48,88 @@ def _require_sqlite(register: Register) -> Path:
     return path
 
 
-def _snapshot(db_file: Path) -> bytes:
+def _snapshot(db_file: Path, copy: Path) -> None:
     """A consistent copy through SQLite's online backup API (writers may go on)."""
-    with tempfile.TemporaryDirectory(prefix="chuangkou-backup-") as tmp:
-        copy = Path(tmp) / "copy.db"
-        src = sqlite3.connect(f"file:{db_file}?mode=ro", uri=True)
-        dst = sqlite3.connect(copy)
-        try:
-            src.backup(dst)
-            # A restored file should not depend on a WAL that is not there.
-            dst.execute("PRAGMA journal_mode=DELETE")
-        finally:
-            dst.close()
-            src.close()
-        return copy.read_bytes()
+    src = sqlite3.connect(f"file:{db_file}?mode=ro", uri=True)
+    dst = sqlite3.connect(copy)
+    try:
+        src.backup(dst)
+        # A restored file should not depend on a WAL that is not there.
+        dst.execute("PRAGMA journal_mode=DELETE")
+    finally:
+        dst.close()
+        src.close()
 
 
-def _write_atomically(target: Path, data: bytes) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(target.name + ".part")
-    with open(tmp, "wb") as fh:
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, target)
-    dir_fd = os.open(target.parent, os.O_RDONLY)
+def _digest(path: Path) -> str:
+    sha = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while chunk := fh.read(_CHUNK):
+            sha.update(chunk)
+    return sha.hexdigest()
+
+
+def _fsync_dir(directory: Path) -> None:
+    dir_fd = os.open(directory, os.O_RDONLY)
     try:
         os.fsync(dir_fd)
     finally:
         os.close(dir_fd)
 
 
+def _remove(*paths: Path) -> None:
+    for path in paths:
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
+
+
 def write_backup(register: Register, target: Path) -> BackupInfo:
-    """Write a backup file of the register (no audit event: see `backup`)."""
+    """Write a backup file of the register (no audit event: see `backup`). The snapshot and
+    the file are built beside the target (`.part` names, mode 0600) and streamed, never held
+    in memory; on any failure (a full disk …) both are removed: nothing is left behind."""
     db_file = _require_sqlite(register)
     if target.exists():
         raise BackupError(f"备份文件已存在，不会覆盖：{target}")
-    data = _snapshot(db_file)
-    header = {
-        "created_at": register.clock.now().isoformat(timespec="seconds"),
-        "schema_version": int(register.meta("schema_version", "0")),
-        "register_id": register.meta("register_id"),
-        "size": len(data),
-        "sha256": hashlib.sha256(data).hexdigest(),
-    }
-    _write_atomically(target, MAGIC + json.dumps(header).encode() + b"\n" + data)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    copy = target.with_name(target.name + ".db.part")
+    part = target.with_name(target.name + ".part")
+    try:
+        _snapshot(db_file, copy)
+        header = {
+            "created_at": register.clock.now().isoformat(timespec="seconds"),
+            "schema_version": int(register.meta("schema_version", "0")),
+            "register_id": register.meta("register_id"),
+            "size": copy.stat().st_size,
+            "sha256": _digest(copy),
+        }
+        fd = os.open(part, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with open(fd, "wb") as out, open(copy, "rb") as src:
+            out.write(MAGIC + json.dumps(header).encode() + b"\n")
+            shutil.copyfileobj(src, out, _CHUNK)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(part, target)
+        _fsync_dir(target.parent)
+    except OSError as exc:
+        raise BackupError(f"备份未完成，未留下任何文件：{_os_reason(exc)}") from None
+    finally:
+        _remove(copy, part)
     return BackupInfo(
         target,
         header["created_at"],
         header["schema_version"],
         header["register_id"],
-        len(data),
+        header["size"],
         header["sha256"],
     )
+
+
+def _os_reason(exc: OSError) -> str:
+    if exc.errno == errno.ENOSPC:
+        return "磁盘已满"
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        return "没有写入权限"
+    return exc.strerror or "写入失败"
 
 
 def default_backup_path(register: Register, label: str = "") -> Path:
@@ -109,9 +144,18 @@ def backup(session: Session, target: Path | None = None) -> BackupInfo:
     register = session.register
     _require_sqlite(register)  # refuse before recording an attempt that cannot happen
     target = target or default_backup_path(register)
-    with operation(session, "backup.create", record_table="backup") as event:
-        event.detail = {"file": target.name}
-    return write_backup(register, target)
+    try:
+        info = write_backup(register, target)
+    except BackupError as exc:
+        record_event(session, "backup.failed", file=target.name, why=str(exc))
+        raise
+    try:
+        with operation(session, "backup.create", record_table="backup") as event:
+            event.detail = {"file": target.name, "sha256": info.sha256}
+    except BaseException:
+        _remove(target)  # a backup that is not in the audit trail is not kept
+        raise
+    return info
 
 
 def automatic_backup(register: Register, label: str) -> Path | None:
@@ -121,32 +165,55 @@ def automatic_backup(register: Register, label: str) -> Path | None:
     return write_backup(register, default_backup_path(register, label)).path
 
 
-def _read(path: Path) -> tuple[dict, bytes]:
-    try:
-        raw = Path(path).read_bytes()
-    except FileNotFoundError:
-        raise BackupError(f"备份文件不存在：{path}") from None
-    if not raw.startswith(MAGIC):
+def _read_header(fh) -> tuple[dict, int, str]:
+    """The header of an open backup file, read with limits (a device or a huge file that is
+    not a backup is refused after a few bytes)."""
+    if fh.read(len(MAGIC)) != MAGIC:
         raise BackupError("不是 chuangkou 备份文件（文件头不符）")
+    line = fh.readline(_HEADER_LIMIT)
     try:
-        header_line, data = raw[len(MAGIC) :].split(b"\n", 1)
-        header = json.loads(header_line)
+        if not line.endswith(b"\n"):
+            raise ValueError("header too long")
+        header = json.loads(line)
         size, digest = int(header["size"]), str(header["sha256"])
     except (ValueError, KeyError, TypeError):
         raise BackupError("备份文件头已损坏") from None
-    if len(data) != size:
-        raise BackupError(f"备份文件不完整：应有 {size} 字节，实有 {len(data)} 字节")
-    if hashlib.sha256(data).hexdigest() != digest:
+    return header, size, digest
+
+
+def _copy_checked(path: Path, out) -> dict:
+    """Stream the database part of a backup into `out` (a binary file, or None to only
+    check), verifying its size and checksum; the header."""
+    try:
+        fh = open(path, "rb")  # noqa: SIM115 — closed below, after the streaming loop
+    except FileNotFoundError:
+        raise BackupError(f"备份文件不存在：{path}") from None
+    except OSError as exc:
+        raise BackupError(f"备份文件无法读取：{_os_reason(exc)}") from None
+    with fh:
+        header, size, digest = _read_header(fh)
+        sha, seen = hashlib.sha256(), 0
+        while chunk := fh.read(min(_CHUNK, size - seen + 1)):
+            seen += len(chunk)
+            if seen > size:
+                break
+            sha.update(chunk)
+            if out is not None:
+                out.write(chunk)
+    if seen != size:
+        raise BackupError(f"备份文件不完整：应有 {size} 字节，实有 {seen} 字节")
+    if sha.hexdigest() != digest:
         raise BackupError("备份文件校验和不符：文件已损坏或被修改")
-    return header, data
+    return header
 
 
 def verify_backup(path: Path) -> BackupInfo:
     """Check a backup without restoring: checksum, SQLite integrity, schema version."""
-    header, data = _read(path)
     with tempfile.TemporaryDirectory(prefix="chuangkou-verify-") as tmp:
         copy = Path(tmp) / "check.db"
-        copy.write_bytes(data)
+        with open(copy, "wb") as out:
+            header = _copy_checked(path, out)
+        size = copy.stat().st_size
         conn = sqlite3.connect(copy)
         try:
             result = conn.execute("PRAGMA integrity_check").fetchone()[0]
@@ -166,7 +233,7 @@ def verify_backup(path: Path) -> BackupInfo:
         header["created_at"],
         int(header["schema_version"]),
         header["register_id"],
-        len(data),
+        size,
         header["sha256"],
     )
 
@@ -180,6 +247,18 @@ def restore_backup(path: Path, url: str) -> BackupInfo:
     for candidate in (target, Path(f"{target}-wal"), Path(f"{target}-shm")):
         if candidate.exists() and candidate.stat().st_size > 0:
             raise BackupError(f"恢复位置不是空的：{candidate}（不会覆盖现有登记本）")
-    _, data = _read(path)
-    _write_atomically(target, data)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    part = target.with_name(target.name + ".part")
+    try:
+        fd = os.open(part, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with open(fd, "wb") as out:
+            _copy_checked(path, out)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(part, target)
+        _fsync_dir(target.parent)
+    except OSError as exc:
+        raise BackupError(f"恢复未完成，未留下任何文件：{_os_reason(exc)}") from None
+    finally:
+        _remove(part)
     return info

@@ -47,3 +47,39 @@ def test_a_damaged_backup_fails_verification(hall, tmp_path):
     (tmp_path / "other").write_bytes(b"SQLite format 3\x00")
     with pytest.raises(BackupError, match="不是 chuangkou 备份文件"):
         verify_backup(tmp_path / "other")
+
+
+def test_a_failed_backup_leaves_nothing_behind_and_is_audited_as_failed(
+    hall, tmp_path, monkeypatch
+):
+    import errno
+    import shutil
+
+    from store.models import AuditEvent, AuditPending
+
+    def disk_full(*_args, **_kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(shutil, "copyfileobj", disk_full)
+    folder = tmp_path / "backups"
+    with pytest.raises(BackupError, match="磁盘已满"):
+        backup(hall.supervisor, folder / "b.ckbak")
+    assert list(folder.iterdir()) == []  # no .part, no snapshot copy
+    actions = [e.action for e in AuditEvent.select()] + [p.action for p in AuditPending.select()]
+    assert "backup.failed" in actions and "backup.create" not in actions
+
+
+def test_a_backup_file_is_created_for_its_owner_only(hall, tmp_path):
+    info = backup(hall.supervisor, tmp_path / "b.ckbak")
+    assert info.path.stat().st_mode & 0o777 == 0o600
+
+
+def test_verify_refuses_an_endless_or_oversized_file_without_reading_it_all(tmp_path):
+    from pathlib import Path
+
+    with pytest.raises(BackupError, match="不是 chuangkou 备份文件"):
+        verify_backup(Path("/dev/zero"))
+    endless_header = tmp_path / "long.ckbak"
+    endless_header.write_bytes(b"CHUANGKOU-BACKUP 1\n" + b"{" * (1 << 20))
+    with pytest.raises(BackupError, match="文件头已损坏"):
+        verify_backup(endless_header)
