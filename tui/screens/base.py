@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from textual.actions import SkipAction
+from textual.binding import Binding
 from textual.screen import ModalScreen, Screen
 
 from tui.store_calls import StoreCalls
@@ -42,9 +44,33 @@ class CounterHooks:
         return True
 
 
-class CounterScreen(CounterHooks, StoreCalls, Screen):
+#: Home/End in a list: Textual's DataTable scrolls sideways on them even with a row cursor;
+#: here they go to the first and last row (OptionList does that already; PgUp/PgDn work in
+#: both). Priority, so they reach the table before its own binding; anything else focused
+#: (an input's cursor) keeps the keys (SkipAction).
+LIST_EDGE_BINDINGS = [
+    Binding("home", "list_edge('first')", "第一行", show=False, priority=True),
+    Binding("end", "list_edge('last')", "最后一行", show=False, priority=True),
+]
+
+
+class ListEdges:
+    def action_list_edge(self, where: str) -> None:
+        from textual.widgets import DataTable
+
+        table = self.focused  # type: ignore[attr-defined]
+        if not isinstance(table, DataTable) or table.cursor_type != "row" or not table.row_count:
+            raise SkipAction()
+        table.move_cursor(row=0 if where == "first" else table.row_count - 1)
+
+
+class CounterScreen(ListEdges, CounterHooks, StoreCalls, Screen):
     """A full screen of the counter application."""
 
+    BINDINGS = LIST_EDGE_BINDINGS
 
-class CounterModal(CounterHooks, StoreCalls, ModalScreen):
+
+class CounterModal(ListEdges, CounterHooks, StoreCalls, ModalScreen):
     """A dialog over a counter screen (forms, questions)."""
+
+    BINDINGS = LIST_EDGE_BINDINGS

@@ -98,6 +98,9 @@ class HomeScreen(CounterScreen):
 
     def _fill(self, queue) -> None:
         table = self.query_one("#queue", DataTable)
+        # Back from a case (or refilled): the clerk's row and scroll position stay.
+        kept_key = self._cursor_key(table)
+        kept_scroll = table.scroll_y
         table.clear(columns=True)
         item_width = self._filled_width = self._item_width()
         for label, width in self.COLUMNS:
@@ -124,6 +127,10 @@ class HomeScreen(CounterScreen):
             ]
             table.add_row(*(Text(c, style=style) for c in cells), key=row.number)
             self.rows[row.number] = row
+        if kept_key in self.rows:
+            table.move_cursor(row=table.get_row_index(kept_key), scroll=False)
+            # The scroll offset once the refilled table knows its height again.
+            self.call_after_refresh(table.scroll_to, y=kept_scroll, animate=False, immediate=True)
         c = queue.counts
         counts = (
             f"今日：登记 {c.inquiries} ｜ 受理 {c.accepted} ｜ 办结 {c.closed} ｜ 评价 {c.ratings}"
@@ -138,6 +145,12 @@ class HomeScreen(CounterScreen):
             counts += f"\n需重新告知 {told_again} 件（日期有变）：选中后按 G 出具期限更正告知书"
         self.query_one("#counts", Static).update(counts)
         self.query_one(StatusBar).refresh_status(queue.calendar_warning or "")
+
+    @staticmethod
+    def _cursor_key(table: DataTable) -> str | None:
+        if not table.row_count:
+            return None
+        return str(table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value)
 
     @on(StoreFailed)
     def _failed(self, message: StoreFailed) -> None:
