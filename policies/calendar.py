@@ -513,6 +513,8 @@ def parse_year_file(text: str) -> YearCalendar:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise YearFileError(f"年历文件不是有效的 TOML：{exc}") from None
+    except RecursionError:  # tomllib recurses once per nesting level
+        raise YearFileError("年历文件嵌套层数过多，不是有效的年历文件") from None
     _check_keys(data, _TOP_KEYS, "顶层")
     year = data.get("year")
     if isinstance(year, bool) or not isinstance(year, int):

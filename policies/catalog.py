@@ -256,6 +256,8 @@ def parse_catalog(
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise CatalogError([_toml_error(exc)]) from None
+    except RecursionError:  # tomllib recurses once per nesting level
+        raise CatalogError(["嵌套层数过多，不是有效的事项目录"]) from None
     problems = _Problems()
     for key in data:
         if key not in _TOP_KEYS:

@@ -313,6 +313,8 @@ def _loads(text: str, what: str) -> dict[str, Any]:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise PolicySettingError("", f"{what}不是有效的 TOML：{exc}") from None
+    except RecursionError:  # tomllib recurses once per nesting level
+        raise PolicySettingError("", f"{what}嵌套层数过多，不是有效的设置文件") from None
 
 
 def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:

@@ -148,6 +148,8 @@ def load_station(
         where = re.search(r"line (\d+)", str(exc))
         at = f"第 {where.group(1)} 行" if where else "某处"
         raise ConfigError(f"配置文件 {file}：TOML 格式错误（{at}）") from None
+    except RecursionError:  # tomllib recurses once per nesting level
+        raise ConfigError(f"配置文件 {file}：嵌套层数过多") from None
     return parse_station(data, file)
 
 

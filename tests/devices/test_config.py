@@ -224,3 +224,9 @@ def test_printer_queue_and_copies(tmp_path: Path) -> None:
     assert station.printer == PrinterConfig(queue="minzheng-laser", copies=1)
     assert load_station(write(tmp_path, FULL)).printer is None
     assert load_station(env={}, paths=[tmp_path / "nope.toml"]).printer is None
+
+
+def test_a_deeply_nested_station_file_is_refused_in_chinese(tmp_path):
+    deep = "a = " + "[" * 100_000 + "]" * 100_000 + "\n"
+    with pytest.raises(ConfigError, match="嵌套层数过多"):
+        load_station(write(tmp_path, deep))
