@@ -6,7 +6,9 @@ one register. Nothing here may work on one by accident and fail on the other.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import os
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
@@ -24,6 +26,9 @@ SQLITE_PRAGMAS = {
     "synchronous": 2,  # FULL
     "foreign_keys": 1,
     "busy_timeout": 10_000,
+    # Deleted rows (a sealed value replaced, a key slot destroyed) are overwritten with
+    # zeros, not left in free pages for whoever copies the file: not left to the build.
+    "secure_delete": 1,
 }
 
 
@@ -48,7 +53,11 @@ def make_database(url: str, *, must_exist: bool = True) -> pw.Database:
     if path is not None:
         if must_exist and not path.exists():
             raise RegisterNotFound(f"登记本不存在：{path}（请先运行 chuangkou init）")
-        path.parent.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if not path.exists():
+            # Created for its owner only; SQLite gives its -wal and -shm the same mode.
+            with contextlib.suppress(FileExistsError):
+                os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
         # IMMEDIATE: a write transaction takes the lock when it begins, so two counters
         # never both read the audit chain's head and then collide on writing.
         return pw.SqliteDatabase(

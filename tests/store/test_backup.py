@@ -83,3 +83,12 @@ def test_verify_refuses_an_endless_or_oversized_file_without_reading_it_all(tmp_
     endless_header.write_bytes(b"CHUANGKOU-BACKUP 1\n" + b"{" * (1 << 20))
     with pytest.raises(BackupError, match="文件头已损坏"):
         verify_backup(endless_header)
+
+
+def test_the_register_file_is_its_owners_only_and_deletes_securely(hall, register_url):
+    from store.database import database, sqlite_path
+
+    path = sqlite_path(register_url)
+    assert path.stat().st_mode & 0o777 == 0o600
+    assert path.parent.stat().st_mode & 0o077 == 0
+    assert database.execute_sql("PRAGMA secure_delete").fetchone()[0] == 1

@@ -7,6 +7,7 @@ one Chinese line on stderr with a non-zero exit code, never a traceback.
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Sequence
 
@@ -52,6 +53,8 @@ def build_parser() -> ChineseArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # Every file the app creates (register, backups, logs, exports) is its owner's only.
+    os.umask(0o077)
     args_list = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
     args = parser.parse_args(args_list)
