@@ -19,6 +19,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from policies.errors import PolicyError
+from store.caller_index import caller_blinds
 from store.clock import local_date
 from store.cover import acting_for, covered_by
 from store.errors import InvalidInput, NotFound, PermissionDenied
@@ -247,6 +248,11 @@ def register_inquiry(
                 caller_contact_enc=None
                 if person_row
                 else keys.seal("inquiry", "caller_contact_enc", row_uuid, _clean(caller_phone)),
+                **(
+                    {}
+                    if person_row
+                    else caller_blinds(session, _clean(caller_name), _clean(caller_phone))
+                ),
                 item=item,
                 topic_enc=keys.seal("inquiry", "topic_enc", row_uuid, topic or None),
                 first_asker=session.staff_id,

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import peewee as pw
 
@@ -24,6 +24,7 @@ from policies.idnumber import (
 )
 from policies.masking import mask_id_number
 from policies.settings import RATING_LEVELS
+from store.caller_index import index_callers
 from store.clock import local_date, to_local
 from store.errors import InvalidInput, NotFound
 from store.models import Case, Inquiry, Notice, Person, Petition, Rating, ServiceItem, Window
@@ -83,12 +84,26 @@ class Classified:
 
 
 @dataclass(frozen=True)
+class CallerHit:
+    """An inquiry of a caller who gave no ID number (no person in the register), found by
+    their name or phone. Its repr shows no personal field."""
+
+    number: str  # the inquiry's 登记号
+    at: str  # local "YYYY-MM-DD HH:MM"
+    name: str = field(repr=False)
+    phone: str = field(repr=False)
+    channel_label: str = ""
+    disposition_label: str = ""
+
+
+@dataclass(frozen=True)
 class SearchResult:
     kind: str  # a key of KIND_LABELS
     kind_label: str
     persons: tuple[PersonView, ...]  # PersonView's repr shows no personal field
     record_number: str | None = None  # for a number query: the number looked for
     record_found: bool = False  # … and whether such a record exists
+    callers: tuple[CallerHit, ...] = ()  # by name or phone: callers without a person
 
 
 def _normalise_phone(text: str) -> str | None:
@@ -191,7 +206,12 @@ def search(session: Session, query: str) -> SearchResult:
             record_found, person_id = _record_person_id(kind, value)
             rows = [Person.get_by_id(person_id)] if person_id is not None else []
         persons = tuple(_open(session, p) for p in rows)
+        callers: tuple[CallerHit, ...] = ()
+        if kind in ("phone", "name"):
+            callers = _callers(session, kind, keys.blind(kind, value))
         event.detail = {"kind": kind, "found": len(persons)}
+        if callers:
+            event.detail["callers"] = len(callers)
         if kind not in ("id_number", "phone", "name"):
             event.detail["record"] = value  # our own number: no personal data
         if len(persons) == 1:
@@ -202,6 +222,32 @@ def search(session: Session, query: str) -> SearchResult:
         persons=persons,
         record_number=None if kind in ("id_number", "phone", "name") else value,
         record_found=record_found,
+        callers=callers,
+    )
+
+
+def _callers(session: Session, kind: str, blind: str | None) -> tuple[CallerHit, ...]:
+    """Inquiries of callers without a person whose name or phone has this blind index."""
+    index_callers(session)  # rows written before the index existed
+    column = Inquiry.caller_name_bidx if kind == "name" else Inquiry.caller_phone_bidx
+    rows = (
+        Inquiry.select()
+        .where(Inquiry.person.is_null() & (column == blind))
+        .order_by(Inquiry.at.desc(), Inquiry.id.desc())
+        .limit(MAX_PERSONS)
+    )
+    keys = session.keys
+    return tuple(
+        CallerHit(
+            number=row.number,
+            at=_when(row.at),
+            name=keys.open_text("inquiry", "caller_name_enc", row.uuid, row.caller_name_enc) or "",
+            phone=keys.open_text("inquiry", "caller_contact_enc", row.uuid, row.caller_contact_enc)
+            or "",
+            channel_label=CHANNEL_LABELS.get(row.channel, row.channel),
+            disposition_label=DISPOSITION_LABELS.get(row.disposition, row.disposition),
+        )
+        for row in rows
     )
 
 

@@ -246,6 +246,20 @@ def _m0005_complaints_petitions(db: pw.Database) -> None:
     )
 
 
+#: Version 6: blind indexes of a caller who gave no ID number, so 查询 finds them by name
+#: or phone (rows written before are indexed on first search: store.caller_index).
+_V6_COLUMNS: tuple[tuple[str, str, pw.Field], ...] = (
+    ("inquiry", "caller_name_bidx", pw.CharField(max_length=32, null=True)),
+    ("inquiry", "caller_phone_bidx", pw.CharField(max_length=32, null=True)),
+)
+
+
+def _m0006_caller_index(db: pw.Database) -> None:
+    add_missing_columns(db, _V6_COLUMNS)
+    for _, column, _ in _V6_COLUMNS:
+        db.execute_sql(f'CREATE INDEX IF NOT EXISTS "inquiry_{column}" ON "inquiry" ("{column}")')
+
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "初始结构：登记本全部数据表", _m0001_initial),
     Migration(
@@ -260,6 +274,7 @@ MIGRATIONS: list[Migration] = [
     ),
     Migration(4, "AB岗：交接、顶岗与收岗；否定报备的审核结论；办件经办记录", _m0004_handover),
     Migration(5, "投诉、差评整改回访与申诉、信访", _m0005_complaints_petitions),
+    Migration(6, "查询：无证件号码的来电人可按姓名、电话查找", _m0006_caller_index),
 ]
 
 

@@ -278,6 +278,9 @@ class Inquiry(SealedModel):
     person = pw.ForeignKeyField(Person, null=True, backref="inquiries", on_delete="RESTRICT")
     caller_name_enc = pw.BlobField(null=True)  # a caller who gave no ID number
     caller_contact_enc = pw.BlobField(null=True)
+    # 查询 finds a caller by name or phone (blind indexes; store.caller_index fills old rows).
+    caller_name_bidx = pw.CharField(max_length=32, null=True, index=True)
+    caller_phone_bidx = pw.CharField(max_length=32, null=True, index=True)
     item = pw.ForeignKeyField(ServiceItem, null=True, backref="inquiries", on_delete="RESTRICT")
     topic_enc = pw.BlobField(null=True)  # free text: may name people
     first_asker = pw.ForeignKeyField(Staff, backref="inquiries", on_delete="RESTRICT")

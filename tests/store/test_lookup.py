@@ -14,6 +14,7 @@ from store.lookup import classify, person_history, search
 from store.models import AuditEvent
 from store.staff import add_staff
 from tests.people import PEOPLE, id_number
+from tests.store.test_cases import desk  # noqa: F401 — fixture
 from tests.store.test_queue import (
     add_case,
     add_inquiry,
@@ -224,3 +225,102 @@ def test_history_refusals(people, hall):
     technician = hall.login("9001", "jishu-mima-1")
     with pytest.raises(PermissionDenied):
         search(technician, PEOPLE[0].name)
+
+
+# --- callers without an ID number, record numbers, inquiry view ---------------------------
+
+
+def test_a_phone_referral_just_made_is_found_by_phone_name_and_number(desk):  # noqa: F811
+    from store.inquiries import register_inquiry
+
+    caller = PEOPLE[2]
+    made = register_inquiry(
+        desk,
+        channel="phone",
+        caller_name=caller.name,
+        caller_phone=caller.phone,
+        topic="问社保卡挂失",
+        disposition="referred",
+        referred_to="shebao",
+    )
+    for query in (caller.phone, "186-1111-2222", caller.name):
+        found = search(desk, query)
+        assert found.persons == ()
+        assert [c.number for c in found.callers] == [made.number]
+        hit = found.callers[0]
+        assert (hit.name, hit.phone) == (caller.name, caller.phone)
+        assert (hit.channel_label, hit.disposition_label) == ("电话", "已转办")
+        assert caller.name not in repr(found) and caller.phone not in repr(found)
+    by_number = search(desk, made.number)
+    assert (by_number.kind, by_number.record_found) == ("inquiry", True)
+    assert by_number.record_number == made.number
+    # Another caller's name finds nothing; the audit holds counts, never the query.
+    assert search(desk, PEOPLE[3].name).callers == ()
+    events = list(AuditEvent.select().where(AuditEvent.action == "person.search"))
+    assert [json.loads(e.detail).get("callers", 0) for e in events] == [1, 1, 1, 0, 0]
+    for event in events:
+        assert caller.name not in event.detail and caller.phone not in event.detail
+
+
+def test_callers_written_before_the_index_are_indexed_on_search(people):
+    clerk, _ = people
+    old = add_inquiry(clerk, caller_name="某来电人")  # sealed directly, no blind index
+    assert search(clerk, "某来电人").callers[0].number == old.number
+    from store.models import Inquiry
+
+    assert Inquiry.get_by_id(old.id).caller_name_bidx is not None
+    assert search(clerk, "某来电人").callers[0].number == old.number  # indexed once
+
+
+def test_a_shared_name_lists_both_persons(people):
+    clerk, persons = people
+    twin = PEOPLE[3]
+    other = add_person(clerk, dataclasses.replace(twin, name=PEOPLE[0].name))
+    found = search(clerk, PEOPLE[0].name)
+    assert [p.uuid for p in found.persons] == [persons[0].uuid, other.uuid]
+
+
+def test_nothing_found(people):
+    clerk, _ = people
+    for query in ("查无此人", "13000000000", "SW20261123-0099", "BJ20270101-0001"):
+        result = search(clerk, query)
+        assert result.persons == () and result.callers == () and not result.record_found
+
+
+def test_a_number_of_next_year_is_found(people):
+    clerk, persons = people
+    case = add_case(clerk, person=persons[1], received_at=local(2027, 1, 2, 10))
+    inquiry = add_inquiry(clerk, caller_name="某来电人", at=local(2027, 1, 2, 10))
+    assert case.number == "BJ20270102-0001" and inquiry.number == "SW20270102-0001"
+    result = search(clerk, case.number)
+    assert result.record_found and [p.uuid for p in result.persons] == [persons[1].uuid]
+    assert search(clerk, inquiry.number.lower()).record_found
+
+
+def test_inquiry_view_shows_the_full_name_and_masks_the_rest(people, hall):
+    from store.inquiry_view import inquiry_view
+
+    clerk, persons = people
+    referred = add_inquiry(
+        clerk, person=persons[0], disposition="referred", state="open", referred_to="guotu"
+    )
+    view = inquiry_view(clerk, referred.number.lower())
+    assert (view.number, view.name, view.is_caller) == (referred.number, PEOPLE[0].name, False)
+    assert PEOPLE[0].phone not in view.phone and view.phone.endswith(PEOPLE[0].phone[-4:])
+    assert PEOPLE[0].id_number not in view.id_number
+    assert (view.disposition_label, view.state_label) == ("转办", "未办结")
+    assert view.referred_to_name == "国土村建窗口"
+    assert view.item_name == "低保申请"
+    assert PEOPLE[0].name not in repr(view)
+    event = AuditEvent.select().order_by(AuditEvent.seq.desc()).first()
+    assert (event.action, event.record_id) == ("inquiry.view", referred.uuid)
+    assert PEOPLE[0].name not in event.detail
+    caller = inquiry_view(clerk, add_inquiry(clerk, caller_name="某来电人").number)
+    assert (caller.name, caller.is_caller, caller.id_number) == ("某来电人", True, "")
+    with pytest.raises(NotFound):
+        inquiry_view(clerk, "SW20200101-0001")
+    add_staff(
+        hall.supervisor, number="9001", name="技术员", role="technician", password="jishu-mima-1"
+    )
+    with pytest.raises(PermissionDenied):
+        inquiry_view(hall.login("9001", "jishu-mima-1"), referred.number)
