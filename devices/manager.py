@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from devices.config import DeviceConfig, DevicesConfig
+from devices.devlog import default_log_path, mask_number, read_log, scrub
 from devices.errors import DeviceError
 from devices.events import (
     CardError,
@@ -91,15 +92,6 @@ class EventChannel:
 
 
 # -- the device log (no personal data) -------------------------------------------------------
-def mask_number(number: str) -> str:
-    """1101**********002X: region prefix and last four only (same rule as policies.masking,
-    which devices/ may not import)."""
-    number = str(number).strip()
-    if len(number) <= 8:
-        return "*" * len(number)
-    return number[:4] + "*" * (len(number) - 8) + number[-4:]
-
-
 def _card_type(card: Any) -> str:
     value = getattr(card, "card_type", "")
     return str(getattr(value, "value", value) or type(card).__name__)
@@ -116,7 +108,7 @@ def log_entry(event: DeviceEvent, wall_time: float) -> dict[str, Any]:
         entry["card_type"] = _card_type(event.card)
         entry["id_masked"] = mask_number(getattr(event.card, "id_number", "") or "")
     elif isinstance(event, CardError):
-        entry["message"] = event.message
+        entry["message"] = scrub(event.message)
         if event.code:
             entry["code"] = event.code
     elif isinstance(event, RatingGiven):
@@ -124,9 +116,9 @@ def log_entry(event: DeviceEvent, wall_time: float) -> dict[str, Any]:
         if event.reason_code is not None:
             entry["reason_code"] = event.reason_code
     elif isinstance(event, DeviceLost):
-        entry["message"] = event.message
+        entry["message"] = scrub(event.message)
     elif isinstance(event, DeviceFound):
-        entry["description"] = event.description
+        entry["description"] = scrub(event.description)
     return entry
 
 
@@ -165,29 +157,10 @@ class DeviceLog:
                 self._warned = True
 
 
-def default_log_path() -> Path:
-    from platformdirs import user_log_dir
-
-    return Path(user_log_dir("chuangkou")) / "devices.jsonl"
-
-
 def read_device_log(path: Path, limit: int = 50) -> list[dict[str, Any]]:
-    """The last `limit` entries of the log file (and its rotated predecessor)."""
-    lines: list[str] = []
-    for candidate in (path.with_name(path.name + ".1"), path):
-        try:
-            lines.extend(candidate.read_text(encoding="utf-8").splitlines())
-        except FileNotFoundError:
-            continue
-    entries: list[dict[str, Any]] = []
-    for line in lines[-limit:] if limit else lines:
-        try:
-            item = json.loads(line)
-        except json.JSONDecodeError:
-            continue
-        if isinstance(item, dict):
-            entries.append(item)
-    return entries
+    """The last `limit` readable entries of the log file (and its rotated predecessor);
+    devlog.read_log() also tells a missing, empty or damaged file apart."""
+    return read_log(path, limit).entries
 
 
 # -- device states -------------------------------------------------------------------------

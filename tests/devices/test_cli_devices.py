@@ -160,9 +160,9 @@ def test_bad_station_file_is_one_chinese_line(capsys, station) -> None:
     assert err.strip() == f"错误：配置文件 {station}：未知的键 devices.reader.baud"
 
 
-def test_log_empty_and_formatting(capsys, station, tmp_path) -> None:
-    code, out, _ = run(capsys, "log")
-    assert code == 0 and "设备日志为空" in out
+def test_log_missing_and_formatting(capsys, station, tmp_path) -> None:
+    code, out, err = run(capsys, "log")
+    assert code == 3 and out == "" and "设备日志文件不存在" in err
     line = format_log_entry(
         {"time": "2024-05-01T01:00:00+00:00", "device": "pj", "event": "RatingGiven",
          "level": 4, "reason_code": 209}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import re
 import sys
 from collections.abc import Callable
 from typing import Any, NoReturn
@@ -18,9 +19,96 @@ class CliError(Exception):
         self.code = code
 
 
+# `user:secret@` in anything echoed back (a database URL with its password).
+_CREDENTIALS = re.compile(r"(?P<user>[^\s:/@'\"()（）、，]*):(?P<secret>[^\s'\"/]*)@")
+
+
+def mask_secrets(text: str) -> str:
+    """postgresql://clerk:hunter2@db/x → postgresql://clerk:***@db/x, in any text echoed back.
+
+    The one place that masks credentials; every argument value shown on an error goes
+    through it.
+    """
+    return _CREDENTIALS.sub(lambda m: f"{m['user']}:***@", text)
+
+
+def _names(text: str) -> str:
+    """'a', 'b' or a, b (argparse's lists) → a、b."""
+    quoted = re.findall(r"'([^']*)'", text)
+    items = quoted or [part.strip() for part in text.split(",")]
+    return "、".join(item for item in items if item)
+
+
+_TYPE_NAMES = {"int": "整数", "float": "数字"}
+
+# argparse's messages (Python 3.11–3.13) → Chinese. Each pattern matches a whole message.
+_MESSAGES: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], str]], ...] = tuple(
+    (re.compile(pattern, re.DOTALL), render)
+    for pattern, render in (
+        (r"argument (.+?): (.*)", lambda m: f"参数 {m[1]}：{translate_argparse(m[2])}"),
+        (
+            r"invalid choice: (.*?) \(choose from (.*)\)",
+            lambda m: f"无效的选择 {m[1]}（可选：{_names(m[2])}）",
+        ),
+        (
+            r"unknown parser (.*?) \(choices: (.*)\)",
+            lambda m: f"无效的命令 {m[1]}（可选：{_names(m[2])}）",
+        ),
+        (
+            r"the following arguments are required: (.*)",
+            lambda m: f"缺少必需的参数：{_names(m[1])}",
+        ),
+        (r"unrecognized arguments: (.*)", lambda m: f"无法识别的参数：{m[1]}"),
+        (r"expected one argument", lambda m: "需要一个值"),
+        (r"expected at most one argument", lambda m: "至多一个值"),
+        (r"expected at least one argument", lambda m: "至少需要一个值"),
+        (r"expected (\d+) arguments?", lambda m: f"需要 {m[1]} 个值"),
+        (
+            r"invalid (\w+) value: (.*)",
+            lambda m: f"值 {m[2]} 无效，应为{_TYPE_NAMES.get(m[1], '有效的值')}",
+        ),
+        (
+            r"ambiguous option: (\S+) could match (.*)",
+            lambda m: f"选项 {m[1]} 不明确，可能是：{_names(m[2])}",
+        ),
+        (
+            r"option '?(\S+?)'? is ambiguous; could match (.*)",
+            lambda m: f"选项 {m[1]} 不明确，可能是：{_names(m[2])}",
+        ),
+        (r"not allowed with argument (.*)", lambda m: f"不能与参数 {m[1]} 同时使用"),
+        (
+            r"one of the arguments (.*) is required",
+            lambda m: f"必须指定其中一个参数：{_names(m[1])}",
+        ),
+        (r"ignored explicit argument (.*)", lambda m: f"此选项不接受值（{m[1]}）"),
+        (r"can't open (.*?): (.*)", lambda m: f"无法打开文件 {m[1]}"),
+    )
+)
+_LATIN_WORD = re.compile(r"[A-Za-z]{3,}")
+
+
+def translate_argparse(message: str) -> str:
+    """argparse's English message in Chinese; our own (Chinese) messages pass unchanged.
+
+    A message not known here never reaches the operator in English: it becomes a general
+    Chinese line (a new Python may add messages).
+    """
+    for pattern, render in _MESSAGES:
+        match = pattern.fullmatch(message.strip())
+        if match:
+            return render(match)
+    if re.search(r"[\u4e00-\u9fff]", message) or not _LATIN_WORD.search(message):
+        return message
+    return "参数格式不正确"
+
+
 class ChineseHelpFormatter(argparse.RawDescriptionHelpFormatter):
     def add_usage(self, usage, actions, groups, prefix=None):
         super().add_usage(usage, actions, groups, prefix="用法：" if prefix is None else prefix)
+
+    def format_help(self) -> str:
+        # Section headings come out as "选项:"; Chinese punctuation wants "选项：".
+        return re.sub(r"(?m)^(\S[^\n:]*):$", r"\1：", super().format_help())
 
 
 class ChineseArgumentParser(argparse.ArgumentParser):
@@ -35,7 +123,10 @@ class ChineseArgumentParser(argparse.ArgumentParser):
         self.add_argument("-h", "--help", action="help", help="显示本帮助并退出")
 
     def error(self, message: str) -> NoReturn:
-        print(f"错误：命令参数有误（{message}）。用 {self.prog} --help 查看用法。", file=sys.stderr)
+        """One Chinese error line, then the Chinese usage line; exit code 2 as argparse."""
+        text = mask_secrets(translate_argparse(message))
+        print(f"错误：命令参数有误（{text}）。用 {self.prog} --help 查看用法。", file=sys.stderr)
+        print(mask_secrets(self.format_usage().strip()), file=sys.stderr)
         sys.exit(2)
 
 
@@ -64,7 +155,7 @@ def run_guarded(
     except known_errors() as exc:
         # One line, even when the error lists several problems (a catalog file).
         print(
-            "错误：" + "；".join(part.strip("- ") for part in str(exc).splitlines()),
+            "错误：" + mask_secrets("；".join(part.strip("- ") for part in str(exc).splitlines())),
             file=sys.stderr,
         )
         return getattr(exc, "code", 1) if isinstance(getattr(exc, "code", 1), int) else 1

@@ -16,6 +16,9 @@ from typing import Any
 from tui.cli.base import CliError
 
 DEFAULT_GROUP = "chuangkou"
+RATING_KEYS = ("1", "2", "3", "4", "5")
+# `devices log`: a missing, an empty and a damaged file each have their own exit code.
+EXIT_LOG_MISSING, EXIT_LOG_EMPTY, EXIT_LOG_DAMAGED = 3, 4, 5
 
 _EVENT_LABELS = {
     "CardRead": "读卡成功",
@@ -57,7 +60,12 @@ def register(subparsers: Any) -> None:
     p = sub.add_parser("test-evaluator", help="测试评价器：启动评价并显示按下的等级")
     _config_option(p)
     p.add_argument("--sim", action="store_true", help="使用模拟评价器（不需要硬件）")
-    p.add_argument("--key", metavar="键", help="模拟评价器启动后自动按下的键（如 1）")
+    p.add_argument(
+        "--key",
+        metavar="键",
+        type=_rating_key,
+        help="模拟评价器启动后自动按下的键：1–5（1 非常满意 … 5 非常不满意）",
+    )
     p.add_argument("--device", metavar="名称", help="配置文件中的评价器名称（默认第一个）")
     p.add_argument(
         "--timeout", metavar="秒", type=float, default=10.0, help="等待按键的时间（默认 10 秒）"
@@ -67,17 +75,32 @@ def register(subparsers: Any) -> None:
     p = sub.add_parser("udev-rules", help="输出 udev 规则，使窗口用户组可访问读卡器和评价器")
     _config_option(p)
     p.add_argument(
-        "--group", default=DEFAULT_GROUP, help=f"获得访问权限的用户组（默认 {DEFAULT_GROUP}）"
+        "--group",
+        default=DEFAULT_GROUP,
+        metavar="用户组",
+        help=f"获得访问权限的用户组（默认 {DEFAULT_GROUP}）",
     )
     p.set_defaults(handler=cmd_udev_rules)
 
-    p = sub.add_parser("log", help="显示最近的设备事件（不含个人信息）")
+    p = sub.add_parser(
+        "log",
+        help="显示最近的设备事件（不含个人信息）",
+        epilog=f"退出码：0 正常；{EXIT_LOG_MISSING} 日志文件不存在；{EXIT_LOG_EMPTY} 日志为空；"
+        f"{EXIT_LOG_DAMAGED} 日志有损坏的行（其余照常显示）。",
+    )
     _config_option(p)
     p.add_argument(
         "-n", "--limit", type=int, default=50, metavar="条数", help="显示条数（默认 50）"
     )
     p.add_argument("--file", metavar="文件", help="设备日志文件（默认按配置）")
     p.set_defaults(handler=cmd_log)
+
+
+def _rating_key(text: str) -> str:
+    """--key: checked while parsing, so a wrong key is refused before any device opens."""
+    if text.strip() not in RATING_KEYS:
+        raise argparse.ArgumentTypeError("评价键应为 1–5 之一")
+    return text.strip()
 
 
 def _config_option(parser: argparse.ArgumentParser) -> None:
@@ -265,7 +288,7 @@ def cmd_test_evaluator(args: argparse.Namespace) -> int:
         cfg = _pick(_station(args), "evaluator", args.device)
     inject: dict[str, Any] = {}
     if args.key is not None:
-        inject["press_on_arm"] = [int(args.key) if args.key.isdigit() else args.key]
+        inject["press_on_arm"] = [int(args.key)]
     try:
         evaluator = open_evaluator(cfg, **inject)
     except DeviceError as exc:
@@ -398,12 +421,16 @@ def format_log_entry(entry: Mapping[str, Any]) -> str:
     for key in ("message", "description", "code"):
         if entry.get(key):
             details.append(str(entry[key]))
+    from devices.devlog import scrub
+
     label = _EVENT_LABELS.get(kind, kind)
-    return f"{stamp}  {entry.get('device', '?'):<10} {label}  {' '.join(d for d in details if d)}"
+    device = str(entry.get("device", "?"))
+    # scrub: a hand-edited or foreign file must not put an ID number or phone on screen
+    return scrub(f"{stamp}  {device:<10} {label}  {' '.join(d for d in details if d)}")
 
 
 def cmd_log(args: argparse.Namespace) -> int:
-    from devices.manager import default_log_path, read_device_log
+    from devices.devlog import DAMAGED, EMPTY, MISSING, default_log_path, read_log
 
     if args.limit < 1:
         raise CliError("条数至少为 1")
@@ -412,10 +439,19 @@ def cmd_log(args: argparse.Namespace) -> int:
     else:
         station = _station(args)
         path = Path(station.devices.log_file) if station.devices.log_file else default_log_path()
-    entries = read_device_log(path, args.limit)
-    if not entries:
-        print(f"设备日志为空（{path}）")
-        return 0
-    for entry in entries:
+    reading = read_log(path, args.limit)
+    if reading.state == MISSING:
+        raise CliError(
+            f"设备日志文件不存在（{path}）：设备尚未运行过，或日志位置配置不同", EXIT_LOG_MISSING
+        )
+    if reading.state == EMPTY:
+        print(f"设备日志为空（{path}）：尚无设备事件")
+        return EXIT_LOG_EMPTY
+    for entry in reading.entries:
         print(format_log_entry(entry))
+    if reading.state == DAMAGED:
+        raise CliError(
+            f"设备日志已损坏（{path}）：{reading.damaged_lines} 行无法读取，已跳过",
+            EXIT_LOG_DAMAGED,
+        )
     return 0
