@@ -11,6 +11,11 @@
 (b) 容缺: cases past the applicant's commitment date with the material still missing get
     退件 proposed (store.cases.expire_tolerance).
 
+The 未评价 are written in batches (run_daily: one short write transaction and one audit
+event listing the records per batch), so that the counters' own writes, on their own
+connections, wait for one batch at most while a large register is worked through; the
+counter application runs the job off its store thread and shows its progress.
+
 Idempotent: a service that has a rating (or a not-rated record) is never picked again, and
 expire_tolerance is called only when a case is due for it, so a second run the same day
 writes nothing at all — not even an audit event.
@@ -21,24 +26,47 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import time
+from array import array
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import peewee as pw
 
 from policies.cases import STATES
+from policies.settings import RATING_LEVELS
 from store.cases import expire_tolerance
 from store.clock import HALL_TZ, local_date
-from store.database import upsert
-from store.errors import InvalidInput, NotFound
-from store.models import Case, Inquiry, Rating, RegisterMeta
-from store.ratings import AlreadyRated, record_not_rated
+from store.database import database, read_snapshot, upsert
+from store.errors import InvalidInput
+from store.models import Case, Inquiry, Rating, RegisterMeta, ServiceItem, Staff, new_uuid
+from store.ratings import DEFAULT_CHANNEL
 from store.roles import WORK_ROLES
-from store.session import Session, require_role
+from store.session import Session, operation, require_role
 
-__all__ = ["DAILY_MARK", "DailyResult", "run_daily", "run_daily_if_due", "unrated_cutoff"]
+__all__ = [
+    "BATCH_SIZE",
+    "DAILY_MARK",
+    "DailyResult",
+    "run_daily",
+    "run_daily_if_due",
+    "unrated_cutoff",
+]
 
 #: RegisterMeta key: the hall date the daily job last ran for (any counter, or the CLI).
 DAILY_MARK = "daily_run_on"
+
+#: Services recorded per batch: one write transaction and one audit event each. Small
+#: enough that the transaction is short (a counter's write waits for it), large enough
+#: that a million services take a couple of minutes, not half an hour.
+BATCH_SIZE = 1000
+#: Rows per INSERT statement (SQLite's limit on bound parameters).
+_INSERT_CHUNK = 200
+#: SQLite only: the pause after each batch, longer than the busy handler's retry interval
+#: (≤ 25 ms in its first 150 ms), so that a counter waiting to write gets in.
+_PAUSE = 0.03
+
+Progress = Callable[[int, int], None]
 
 log = logging.getLogger("chuangkou.store")
 
@@ -59,9 +87,12 @@ def unrated_cutoff(session: Session, today: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(0), tzinfo=HALL_TZ).astimezone(dt.UTC)
 
 
-def _unrated_cases(cutoff: dt.datetime) -> list[str]:
-    query = (
-        Case.select(Case.number)
+def _unrated_ids(cutoff: dt.datetime) -> tuple[array, array]:
+    """The ids of the cases and of the inquiries past the window and not rated, in id
+    order: read once, in a read-only snapshot (no write lock while a large register is
+    scanned); each batch checks its own again inside its write transaction."""
+    cases = (
+        Case.select(Case.id)
         .join(Rating, pw.JOIN.LEFT_OUTER, on=(Rating.case == Case.id))
         .where(
             (Case.state == "done")
@@ -69,14 +100,10 @@ def _unrated_cases(cutoff: dt.datetime) -> list[str]:
             & (Case.closed_at < cutoff)
             & Rating.id.is_null()
         )
-        .order_by(Case.closed_at)
+        .order_by(Case.id)
     )
-    return [number for (number,) in query.tuples()]
-
-
-def _unrated_inquiries(cutoff: dt.datetime) -> list[str]:
-    query = (
-        Inquiry.select(Inquiry.number)
+    inquiries = (
+        Inquiry.select(Inquiry.id)
         .join(Rating, pw.JOIN.LEFT_OUTER, on=(Rating.inquiry == Inquiry.id))
         .where(
             (Inquiry.disposition == "answered")
@@ -85,9 +112,105 @@ def _unrated_inquiries(cutoff: dt.datetime) -> list[str]:
             & (Inquiry.closed_at < cutoff)
             & Rating.id.is_null()
         )
-        .order_by(Inquiry.closed_at)
+        .order_by(Inquiry.id)
     )
-    return [number for (number,) in query.tuples()]
+    with read_snapshot():
+        return (
+            array("q", (i for (i,) in cases.tuples().iterator())),
+            array("q", (i for (i,) in inquiries.tuples().iterator())),
+        )
+
+
+def _case_rows(ids: list[int]) -> list[tuple[int, str, int, int | None]]:
+    """(id, number, staff, window) of the cases among ``ids`` still without a rating; the
+    staff is who handled the case (store.ratings._served_by)."""
+    query = (
+        Case.select(Case.id, Case.number, Case.handler, Case.accepted_by, Case.window)
+        .join(Rating, pw.JOIN.LEFT_OUTER, on=(Rating.case == Case.id))
+        .where(Case.id.in_(ids) & Rating.id.is_null())
+        .order_by(Case.id)
+    )
+    return [(i, n, handler or accepted, w) for i, n, handler, accepted, w in query.tuples()]
+
+
+def _inquiry_rows(ids: list[int]) -> list[tuple[int, str, int, int | None]]:
+    """(id, number, staff, window) of the inquiries among ``ids`` still without a rating:
+    the window of the inquiry, else of its item, else the first asker's (_served_by)."""
+    asker = Staff.alias()
+    query = (
+        Inquiry.select(
+            Inquiry.id, Inquiry.number, Inquiry.first_asker, Inquiry.window, ServiceItem.window
+        )
+        .join(Rating, pw.JOIN.LEFT_OUTER, on=(Rating.inquiry == Inquiry.id))
+        .switch(Inquiry)
+        .join(ServiceItem, pw.JOIN.LEFT_OUTER, on=(Inquiry.item == ServiceItem.id))
+        .switch(Inquiry)
+        .join(asker, on=(Inquiry.first_asker == asker.id))
+        .select_extend(asker.window)
+        .where(Inquiry.id.in_(ids) & Rating.id.is_null())
+        .order_by(Inquiry.id)
+    )
+    return [
+        (i, n, staff, own or item_window or staff_window)
+        for i, n, staff, own, item_window, staff_window in query.tuples()
+    ]
+
+
+class _NothingToWrite(Exception):
+    """A batch whose services were all rated meanwhile or cannot be recorded: rolled back,
+    so that no audit event says nothing happened (a second run writes nothing)."""
+
+
+def _record_batch(
+    session: Session, what: str, ids: list[int], level: int, skipped: list[str]
+) -> list[str]:
+    """One batch: one write transaction, the ratings inserted at once, one audit event
+    listing the services and the records. Returns the numbers recorded."""
+    try:
+        with operation(
+            session, "rating.not_rated_batch", roles=WORK_ROLES, record_table="rating"
+        ) as event:
+            rows = _case_rows(ids) if what == "case" else _inquiry_rows(ids)
+            now, key_id = session.now(), session.keys.current
+            records, numbers = [], []
+            for service_id, number, staff, window in rows:
+                if window is None:
+                    log.warning("daily: %s %s could not be recorded as not rated", what, number)
+                    skipped.append(number)
+                    continue
+                uuid = new_uuid()
+                records.append(
+                    dict(
+                        uuid=uuid,
+                        key_id=key_id,
+                        case=service_id if what == "case" else None,
+                        inquiry=service_id if what == "inquiry" else None,
+                        staff=staff,
+                        window=window,
+                        channel=DEFAULT_CHANNEL,
+                        level=level,
+                        reason_code=None,
+                        at=now,
+                        rated=False,
+                        followup_state="",
+                    )
+                )
+                numbers.append(number)
+            if not records:
+                raise _NothingToWrite
+            for i in range(0, len(records), _INSERT_CHUNK):
+                Rating.insert_many(records[i : i + _INSERT_CHUNK]).execute()
+            event.detail = {
+                "services": numbers,
+                "records": [r["uuid"] for r in records],
+                "count": len(records),
+                "level": level,
+                "channel": DEFAULT_CHANNEL,
+                "rated": False,
+            }
+    except _NothingToWrite:
+        return []
+    return numbers
 
 
 def _tolerance_due(today: dt.date) -> bool:
@@ -109,40 +232,59 @@ def _tolerance_due(today: dt.date) -> bool:
     return False
 
 
-def run_daily(session: Session, today: dt.date | None = None) -> DailyResult:
-    """Run the daily job for ``today`` (default: the hall's date now). Each service is
-    recorded in its own operation (one audit event each, numbers only)."""
+def run_daily(
+    session: Session,
+    today: dt.date | None = None,
+    *,
+    batch_size: int | None = None,
+    progress: Progress | None = None,
+) -> DailyResult:
+    """Run the daily job for ``today`` (default: the hall's date now). The services are
+    recorded in batches of ``batch_size`` (default BATCH_SIZE): one short write
+    transaction and one audit event (the services' numbers and the records' ids) each, so
+    a counter's write waits for one batch at most. A batch committed stays: a run stopped
+    half way is carried on by the next one, which finds only what is left.
+    ``progress(done, total)`` is called before the first batch and after each one (on the
+    calling thread); an exception it raises stops the job between two batches."""
     require_role(session, "daily.run", WORK_ROLES)
     today = today or local_date(session.now())
-    cutoff = unrated_cutoff(session, today)
+    batch_size = batch_size or BATCH_SIZE
+    if batch_size < 1:
+        raise InvalidInput("每批条数应为正整数")
+    policy = session.register.policy.ratings
+    level = RATING_LEVELS.index(policy.auto_rate_level) + 1 if policy.auto_rate_enabled else 0
+    cases, inquiries = _unrated_ids(unrated_cutoff(session, today))
+    total, seen = len(cases) + len(inquiries), 0
     done: list[str] = []
     skipped: list[str] = []
-    services = [("case", n) for n in _unrated_cases(cutoff)]
-    services += [("inquiry", n) for n in _unrated_inquiries(cutoff)]
-    for what, number in services:
-        try:
-            if what == "case":
-                record_not_rated(session, case_number=number)
-            else:
-                record_not_rated(session, inquiry_number=number)
-        except AlreadyRated:
-            continue  # rated on the device in the meantime
-        except (InvalidInput, NotFound):
-            log.warning("daily: %s %s could not be recorded as not rated", what, number)
-            skipped.append(number)
-            continue
-        done.append(number)
+    if progress is not None:
+        progress(0, total)
+    sqlite = isinstance(database.obj, pw.SqliteDatabase)
+    for what, ids in (("case", cases), ("inquiry", inquiries)):
+        for start in range(0, len(ids), batch_size):
+            batch = ids[start : start + batch_size].tolist()
+            done += _record_batch(session, what, batch, level, skipped)
+            seen += len(batch)
+            if sqlite:
+                # SQLite's busy handler retries now and then, and nothing makes a waiting
+                # counter next in line: the pause lets its write in (PostgreSQL queues the
+                # waiters on the audit chain's head itself).
+                time.sleep(_PAUSE)
+            if progress is not None:
+                progress(seen, total)
     proposed = expire_tolerance(session, today) if _tolerance_due(today) else ()
     upsert(RegisterMeta, key=DAILY_MARK, value=today.isoformat())
     return DailyResult(
         not_rated=tuple(done),
         tolerance_proposed=tuple(proposed),
-        default_level=session.register.policy.ratings.auto_rate_enabled,
+        default_level=policy.auto_rate_enabled,
         skipped=tuple(skipped),
     )
 
 
-def run_daily_if_due(session: Session) -> DailyResult | None:
+def run_daily_if_due(
+    session: Session, *, batch_size: int | None = None, progress: Progress | None = None
+) -> DailyResult | None:
     """The daily job, when no counter has run it yet today (the counter application calls
     this after each login; the first of the day does the work). None: nothing to do, or
     the one logged in does not work at the counter."""
@@ -151,4 +293,4 @@ def run_daily_if_due(session: Session) -> DailyResult | None:
     today = local_date(session.now())
     if session.register.meta(DAILY_MARK) == today.isoformat():
         return None
-    return run_daily(session, today)
+    return run_daily(session, today, batch_size=batch_size, progress=progress)

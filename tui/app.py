@@ -24,6 +24,7 @@ from tui.keys import app_bindings, keymap_from_station
 from tui.messages import (
     DailyJobDone,
     DailyJobFailed,
+    DailyJobProgress,
     DeviceEventArrived,
     RegisterFailed,
     RegisterMissing,
@@ -84,6 +85,10 @@ class ChuangkouApp(StoreCalls, App[int], inherit_bindings=False):
         self.store = StoreGateway()
         #: Reports run here, off the counter's store thread (tui.gateway).
         self.reports = StoreGateway("chuangkou-reports")
+        #: The daily job runs here, batch after batch, off the counter's store thread.
+        self.daily = StoreGateway("chuangkou-daily")
+        #: The status line's 「每日任务：未评价登记 n/N」 while the daily job runs ("" otherwise).
+        self.daily_progress = ""
         self.register: Any = None
         self.hall_name = ""
         self.session: Any = None
@@ -168,6 +173,7 @@ class ChuangkouApp(StoreCalls, App[int], inherit_bindings=False):
         if self.devices is not None:
             self.devices.stop()
         self.reports.close()
+        self.daily.close()
         self.store.close()
 
     # -- devices -----------------------------------------------------------------------------
@@ -295,11 +301,34 @@ class ChuangkouApp(StoreCalls, App[int], inherit_bindings=False):
 
     def _run_daily_job(self, session: Any) -> None:
         """未评价 recorded, 容缺 overdue proposed for 退件 (store.daily): the first login of
-        the day does it, in the background."""
-        self.call_store(_daily_job, session, done=DailyJobDone, failed=DailyJobFailed, what="daily")
+        the day does it, in the background: batch after batch on a gateway of its own, so
+        the counter's searches and keys never wait behind it; the status line shows how far
+        it is (post_message is safe from the job's thread)."""
+
+        def progress(done: int, total: int) -> None:
+            self.post_message(DailyJobProgress(done, total))
+
+        self.call_store(
+            _daily_job,
+            session,
+            progress,
+            done=DailyJobDone,
+            failed=DailyJobFailed,
+            what="daily",
+            gateway="daily",
+        )
+
+    @on(DailyJobProgress)
+    def _daily_job_progress(self, message: DailyJobProgress) -> None:
+        self.daily_progress = (
+            f"每日任务：未评价登记 {message.done}/{message.total}" if message.total else ""
+        )
+        self.refresh_status()
 
     @on(DailyJobDone)
     def _daily_job_done(self, message: DailyJobDone) -> None:
+        self.daily_progress = ""
+        self.refresh_status()
         result = message.result
         if result is not None and result.tolerance_proposed:
             count = len(result.tolerance_proposed)
@@ -310,6 +339,8 @@ class ChuangkouApp(StoreCalls, App[int], inherit_bindings=False):
 
     @on(DailyJobFailed)
     def _daily_job_failed(self, message: DailyJobFailed) -> None:
+        self.daily_progress = ""
+        self.refresh_status()
         error = message.error.__name__ if message.error is not None else ""
         log.warning("daily job failed: %s", error)
 
@@ -382,11 +413,12 @@ def _open_register(url: str | None, clock: Any, station_id: str) -> Any:
     return register, register.meta("hall_name"), list_windows(register)
 
 
-def _daily_job(session: Any) -> Any:
-    """On the store thread (its imports too): store.daily's job, if no counter ran it today."""
+def _daily_job(session: Any, progress: Callable[[int, int], None]) -> Any:
+    """On the daily job's thread (its imports too): store.daily's job, if no counter ran it
+    today."""
     from store.daily import run_daily_if_due
 
-    return run_daily_if_due(session)
+    return run_daily_if_due(session, progress=progress)
 
 
 def _register_outcome(opened: Any) -> RegisterOpened | RegisterMissing:

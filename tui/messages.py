@@ -82,3 +82,11 @@ class DailyJobDone(Message):
 
 class DailyJobFailed(StoreFailed):
     """The daily job failed; the next login of the day tries again."""
+
+
+class DailyJobProgress(Message):
+    """The daily job has worked through ``done`` of its ``total`` services (after a batch)."""
+
+    def __init__(self, done: int, total: int) -> None:
+        super().__init__()
+        self.done, self.total = done, total

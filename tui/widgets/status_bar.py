@@ -1,4 +1,5 @@
-"""The status line: hall, window and post (or 代岗 for whom), clerk, devices and time; and
+"""The status line: hall, window and post (or 代岗 for whom), clerk, the daily job's progress
+while it runs, devices and time; and
 below it, only when needed, the calendar's warning (policies.calendar.coverage: the same
 words as `calendar status` and `doctor`), whole: its lines fit 80 columns."""
 
@@ -54,7 +55,10 @@ class StatusBar(Vertical):
             left.append(app.staff_name)
         left.append(getattr(app, "hall_name", "") or "窗口")
         now = app.clock.now() if app.clock is not None else dt.datetime.now(dt.UTC)
-        right = f"{_devices_text(app)}  {to_local(now):%m-%d %H:%M}".strip()
+        daily = getattr(app, "daily_progress", "")  # the daily job's batches (tui.app)
+        right = "  ".join(
+            part for part in (daily, _devices_text(app), f"{to_local(now):%m-%d %H:%M}") if part
+        )
         text = Text(" ｜ ".join(left))
         if app.demo is not None:
             text = Text.assemble(("【演示】", "bold"), text)
