@@ -182,3 +182,40 @@ def test_scrub_masks_id_numbers_and_phones_only() -> None:
     assert person.id_number[:4] + "*" * 10 + person.id_number[-4:] in text
     assert person.phone[:3] + "****" + person.phone[-4:] in text
     assert text.endswith("总线 1 地址 12，0400:C35A")
+
+
+def test_test_reader_on_a_configured_reader_is_logged_but_a_sim_run_is_not(
+    capsys, log_file
+) -> None:
+    code, _out, err = run(capsys, "test-reader", "--sim")
+    assert code == 0, err
+    assert not log_file.exists()
+    code, _out, err = run(capsys, "test-reader")
+    assert code == 0, err
+    events = [json.loads(line) for line in log_file.read_text(encoding="utf-8").splitlines()]
+    assert [e["event"] for e in events] == ["DeviceFound", "CardRead"]
+    assert (
+        events[1]["id_masked"]
+        == samples.RESIDENT.id_number[:4] + "*" * 10 + (samples.RESIDENT.id_number[-4:])
+    )
+    written = log_file.read_text(encoding="utf-8")
+    for value in personal_values():
+        assert value not in written
+
+
+def test_test_evaluator_on_an_offline_configured_evaluator_is_logged(
+    capsys, log_file, tmp_path, monkeypatch
+) -> None:
+    station = tmp_path / "station2.toml"
+    station.write_text(
+        f'[station]\nid = "t1"\n[devices]\nlog_file = "{log_file}"\n'
+        f'[devices.com]\nkind = "evaluator"\ntransport = "serial"\nport = "{tmp_path / "ttyX"}"\n',
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("CHUANGKOU_CONFIG", str(station))
+    code, _out, err = run(capsys, "test-evaluator")
+    assert code == 1 and "未连接" in err
+    events = [json.loads(line) for line in log_file.read_text(encoding="utf-8").splitlines()]
+    assert [(e["device"], e["event"]) for e in events] == [("com", "DeviceLost")]
+    code, out, _err = run(capsys, "log")
+    assert code == 0 and "设备断开" in out

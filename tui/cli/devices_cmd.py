@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import argparse
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -187,20 +187,40 @@ def _kind_label(kind: str) -> str:
     return KINDS[kind]
 
 
+def _device_log(station: Any) -> Callable[[Any], None]:
+    """Record a test of a configured device in the device log, as the counter does while
+    it runs (connect, read, fault; personal data stripped by manager.log_entry)."""
+    from devices.devlog import default_log_path
+    from devices.manager import DeviceLog, log_entry
+
+    cfg = station.devices
+    path = Path(cfg.log_file) if cfg.log_file else default_log_path()
+    log = DeviceLog(path, keep=cfg.log_keep, max_bytes=cfg.log_max_bytes)
+    return lambda event: log.append(log_entry(event, time.time()))
+
+
+def _no_log(event: Any) -> None:
+    """--sim runs are rehearsals without hardware: they stay out of the device log."""
+
+
 def cmd_test_reader(args: argparse.Namespace) -> int:
     from types import MappingProxyType
 
     from devices.config import DeviceConfig
     from devices.errors import DeviceError
+    from devices.events import CardError, CardRead, DeviceFound, DeviceLost
     from devices.manager import reader_transport_options
 
+    record = _no_log
     if args.sim:
         options = {"sample": args.sample} if args.sample else {}
         cfg = DeviceConfig("reader", "reader", "sim", 0.5, MappingProxyType(options))
     else:
         if args.sample:
             raise CliError("--sample 只能与 --sim 一起使用")
-        cfg = _pick(_station(args), "reader", args.device)
+        station = _station(args)
+        cfg = _pick(station, "reader", args.device)
+        record = _device_log(station)
     try:
         from devices.idcard import open_transport, read_card_once
     except ImportError as exc:
@@ -213,13 +233,18 @@ def cmd_test_reader(args: argparse.Namespace) -> int:
     try:
         transport = open_transport(cfg.transport, **options)
     except DeviceError as exc:
+        record(DeviceLost(cfg.name, message=str(exc)))
         raise CliError(f"无法连接读卡器：{exc}") from exc
+    record(DeviceFound(cfg.name, description=getattr(transport, "description", "")))
     try:
         card, timings = read_card_once(
             transport, read_address=bool(args.read_address or cfg.options.get("read_address"))
         )
     except DeviceError as exc:
+        record(CardError(cfg.name, message=f"读卡失败：{exc}", code=getattr(exc, "code", "")))
         raise CliError(f"读卡失败：{exc}") from exc
+    else:
+        record(CardRead(cfg.name, card=card))
     finally:
         close = getattr(transport, "close", None)
         if close is not None:
@@ -276,33 +301,46 @@ def cmd_test_evaluator(args: argparse.Namespace) -> int:
     from devices.config import DeviceConfig
     from devices.errors import DeviceError
     from devices.evaluator import RatingContext, level_label, open_evaluator, reason_text
-    from devices.events import DeviceLost, RatingCancelled, RatingGiven, RatingTimeout
+    from devices.events import (
+        DeviceFound,
+        DeviceLost,
+        RatingCancelled,
+        RatingGiven,
+        RatingTimeout,
+    )
 
     if args.timeout < 0:
         raise CliError("--timeout 不能为负数")
+    record = _no_log
     if args.sim:
         cfg = DeviceConfig("evaluator", "evaluator", "sim", 0.05, MappingProxyType({}))
     else:
         if args.key is not None:
             raise CliError("--key 只能与 --sim 一起使用")
-        cfg = _pick(_station(args), "evaluator", args.device)
+        station = _station(args)
+        cfg = _pick(station, "evaluator", args.device)
+        record = _device_log(station)
     inject: dict[str, Any] = {}
     if args.key is not None:
         inject["press_on_arm"] = [int(args.key)]
     try:
         evaluator = open_evaluator(cfg, **inject)
     except DeviceError as exc:
+        record(DeviceLost(cfg.name, message=str(exc)))
         raise CliError(f"无法使用评价器：{exc}") from exc
     try:
         evaluator.poll()
         if not evaluator.online:
+            record(DeviceLost(cfg.name, message=evaluator.last_error or "评价器未连接"))
             reason = f"：{evaluator.last_error}" if evaluator.last_error else ""
             raise CliError(f"评价器 {cfg.name}（{cfg.transport}）未连接{reason}")
+        record(DeviceFound(cfg.name, description=evaluator.description))
         print(f"评价器：{cfg.name}（{evaluator.description}）")
         evaluator.arm(RatingContext(clerk_name="技术员测试", clerk_number="0000"), args.timeout)
         print(f"已启动评价（请评价），请在 {args.timeout:g} 秒内按键 …", flush=True)
         while True:
             for event in evaluator.poll():
+                record(event)
                 if isinstance(event, RatingGiven):
                     reason = ""
                     if event.reason_code is not None:
