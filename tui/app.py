@@ -30,6 +30,7 @@ from tui.messages import (
     RegisterMissing,
     RegisterOpened,
 )
+from tui.safe_text import install_in_renderers
 from tui.screens.base import CounterHooks
 from tui.store_calls import StoreCalls
 
@@ -76,6 +77,7 @@ class ChuangkouApp(StoreCalls, App[int], inherit_bindings=False):
         poll_devices: bool = True,
         daily_job: bool = True,
     ) -> None:
+        install_in_renderers()  # nothing read from the register drives the terminal
         super().__init__()
         self.station = station
         self.register_url = register_url

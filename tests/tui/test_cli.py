@@ -338,3 +338,28 @@ async def test_status_doctor_and_the_home_screen_say_the_same_about_the_calendar
         await settle(pilot)
         shown = screen_text(app).splitlines()
         assert all(line in shown for line in lines), shown
+
+
+def test_control_characters_from_the_register_reach_the_terminal_only_as_escapes(cli, db, tmp_path):
+    """An item named with ESC ] 0 ; … BEL and ESC [ 2 J (a file an insider prepared): the
+    search prints it with visible escapes, never the raw bytes that would retitle and clear
+    the terminal."""
+    from importlib import resources
+
+    from policies.catalog import load_sample_catalog
+
+    text = resources.files("policies").joinpath("data/catalog.toml").read_text(encoding="utf-8")
+    name = load_sample_catalog().items[0].name
+    hostile = tmp_path / "hostile.toml"
+    hostile.write_text(
+        text.replace(f'"{name}"', f'"{name}\\u001b]0;pwned\\u0007\\u001b[2J"', 1),
+        encoding="utf-8",
+    )
+    code, _, err = cli(
+        "--db", db, "catalog", "import", str(hostile), "--as", "0001", stdin=SUPERVISOR_PW + "\n"
+    )
+    assert code == 0, err
+    code, out, _ = cli("--db", db, "catalog", "search", name)
+    assert code == 0
+    assert "\x1b" not in out and "\x07" not in out
+    assert "\\x1b]0;pwned\\x07\\x1b[2J" in out

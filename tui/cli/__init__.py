@@ -12,6 +12,7 @@ import sys
 from collections.abc import Sequence
 
 from tui.cli.base import ChineseArgumentParser, CliError, run_guarded
+from tui.safe_text import sanitised_output
 
 # Subcommand modules, in the order their help is shown.
 _COMMAND_MODULES = (
@@ -56,15 +57,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     # Every file the app creates (register, backups, logs, exports) is its owner's only.
     os.umask(0o077)
     args_list = list(sys.argv[1:] if argv is None else argv)
-    parser = build_parser()
-    args = parser.parse_args(args_list)
-    from tui.logsetup import setup_logging
+    # What a command prints (argparse's echo of an argument too) cannot drive the terminal;
+    # the application draws through Textual, sanitised there (tui.safe_text).
+    with sanitised_output():
+        parser = build_parser()
+        args = parser.parse_args(args_list)
+        from tui.logsetup import setup_logging
 
-    setup_logging()
-    handler = getattr(args, "handler", None)
-    if handler is None:
-        return run_guarded(_start_app, args)
-    return run_guarded(handler, args)
+        setup_logging()
+        handler = getattr(args, "handler", None)
+        if handler is not None:
+            return run_guarded(handler, args)
+    return run_guarded(_start_app, args)
 
 
 def _start_app(args) -> int:
