@@ -8,6 +8,7 @@
     transport = "usb"          # reader: usb | serial | sim
     vid = 0x0400               # usb: optional, else the known reader ids
     pid = 0xC35A
+    layout = "auto"            # usb: auto | single | split (SAM_V pipes 0x02/0x81 + 0x06/0x85)
 
     [devices.evaluator]
     kind = "evaluator"
@@ -34,6 +35,7 @@ KINDS = {"reader": "读卡器", "evaluator": "评价器"}
 READER_TRANSPORTS = ("usb", "serial", "sim")
 EVALUATOR_TRANSPORTS = ("sim", "evdev", "pynput", "serial", "plugin")
 DEFAULT_POLL = {"reader": 0.5, "evaluator": 0.05}
+USB_LAYOUTS = ("auto", "single", "split")  # transports.usb.LAYOUTS (not imported: pyusb)
 SERIAL_BAUDRATES = (1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200)
 DEFAULT_LOG_KEEP = 200
 DEFAULT_LOG_MAX_BYTES = 256 * 1024
@@ -208,7 +210,7 @@ _COMMON: dict[str, Checker] = {
     "description": _str,
 }
 _SCHEMAS: dict[tuple[str, str], dict[str, Checker]] = {
-    ("reader", "usb"): {"vid": _usb_id, "pid": _usb_id},
+    ("reader", "usb"): {"vid": _usb_id, "pid": _usb_id, "layout": _choice(USB_LAYOUTS)},
     ("reader", "serial"): {"port": _str, "baudrate": _choice(SERIAL_BAUDRATES)},
     ("reader", "sim"): {"sample": _sample},
     ("evaluator", "sim"): {"vendor": _vendor},

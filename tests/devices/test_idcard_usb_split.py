@@ -160,3 +160,19 @@ def test_watcher_reports_a_broken_split_reply_in_chinese(reader, backend):
     reader.place(samples.RESIDENT)
     events = watcher.poll()
     assert [type(e) for e in events] == [CardRead]
+
+
+def test_the_station_file_can_force_the_layout(reader):
+    from devices.config import USB_LAYOUTS, ConfigError, parse_devices_config
+    from devices.idcard.transports.usb import LAYOUTS
+    from devices.manager import reader_transport_options
+
+    assert USB_LAYOUTS == LAYOUTS
+    table = {"kind": "reader", "transport": "usb", "vid": 0x0316, "pid": 0x5020}
+    cfg = parse_devices_config({"r": {**table, "layout": "split"}}).devices[0]
+    backend = FakeUsbBackend(reader, layout="split", vid=0x0316, pid=0x5020, endpoints=AMBIGUOUS)
+    transport = open_transport("usb", **reader_transport_options(cfg), backend=backend)
+    assert transport.split
+    assert read_card_once(transport)[0].id_number == samples.RESIDENT.id_number
+    with pytest.raises(ConfigError, match="auto、single、split 之一"):
+        parse_devices_config({"r": {**table, "layout": "both"}})
