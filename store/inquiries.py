@@ -184,8 +184,10 @@ def register_inquiry(
     topic: str | None = None,
     disposition: str,
     referred_to: str | None = None,
+    answer: str | None = None,
 ) -> InquiryResult:
-    """Register an inquiry (首问登记) and give it its number."""
+    """Register an inquiry (首问登记) and give it its number; ``answer`` is what a
+    当场答复 told the caller (sealed with the inquiry)."""
     channel = _parse_channel(channel)
     if disposition not in DISPOSITIONS:
         raise InvalidInput(
@@ -206,6 +208,9 @@ def register_inquiry(
         raise InvalidInput("转办须选择承办窗口")
     if disposition != "referred" and _clean(referred_to):
         raise InvalidInput("只有转办才填写承办窗口")
+    answer = _clean(answer)
+    if answer and disposition != "answered":
+        raise InvalidInput("只有当场答复才填写答复内容")
     session.keys  # noqa: B018 — a technician is refused before anything is written
 
     with transaction(session):
@@ -255,6 +260,7 @@ def register_inquiry(
                 ),
                 item=item,
                 topic_enc=keys.seal("inquiry", "topic_enc", row_uuid, topic or None),
+                answer_enc=keys.seal("inquiry", "answer_enc", row_uuid, answer or None),
                 first_asker=session.staff_id,
                 acting_for=session.acting_for,
                 window=own_window,

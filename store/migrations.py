@@ -260,6 +260,11 @@ def _m0006_caller_index(db: pw.Database) -> None:
         db.execute_sql(f'CREATE INDEX IF NOT EXISTS "inquiry_{column}" ON "inquiry" ("{column}")')
 
 
+def _m0007_inquiry_answer(db: pw.Database) -> None:
+    """当场答复: the answer given, sealed like the topic."""
+    add_missing_columns(db, (("inquiry", "answer_enc", pw.BlobField(null=True)),))
+
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "初始结构：登记本全部数据表", _m0001_initial),
     Migration(
@@ -275,6 +280,7 @@ MIGRATIONS: list[Migration] = [
     Migration(4, "AB岗：交接、顶岗与收岗；否定报备的审核结论；办件经办记录", _m0004_handover),
     Migration(5, "投诉、差评整改回访与申诉、信访", _m0005_complaints_petitions),
     Migration(6, "查询：无证件号码的来电人可按姓名、电话查找", _m0006_caller_index),
+    Migration(7, "首问登记：当场答复的答复内容（加密保存）", _m0007_inquiry_answer),
 ]
 
 

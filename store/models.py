@@ -283,6 +283,7 @@ class Inquiry(SealedModel):
     caller_phone_bidx = pw.CharField(max_length=32, null=True, index=True)
     item = pw.ForeignKeyField(ServiceItem, null=True, backref="inquiries", on_delete="RESTRICT")
     topic_enc = pw.BlobField(null=True)  # free text: may name people
+    answer_enc = pw.BlobField(null=True)  # 当场答复: what the caller was told (free text)
     first_asker = pw.ForeignKeyField(Staff, backref="inquiries", on_delete="RESTRICT")
     acting_for = pw.ForeignKeyField(Staff, null=True, backref="+", on_delete="RESTRICT")
     window = pw.ForeignKeyField(Window, null=True, backref="inquiries", on_delete="RESTRICT")
