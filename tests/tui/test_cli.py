@@ -363,3 +363,15 @@ def test_control_characters_from_the_register_reach_the_terminal_only_as_escapes
     assert code == 0
     assert "\x1b" not in out and "\x07" not in out
     assert "\\x1b]0;pwned\\x07\\x1b[2J" in out
+
+
+def test_db_is_accepted_after_the_command_and_its_password_never_printed(cli, db):
+    code, out, err = cli("audit", "verify", "--as", "0001", "--db", db, stdin=SUPERVISOR_PW + "\n")
+    assert code == 0, err
+    secret_url = "postgresql://clerk:hunter2-secret@127.0.0.1:1/register"
+    code, out, err = cli("audit", "verify", "--db", secret_url, "--as", "0001", stdin="x\n")
+    assert code != 0
+    assert "hunter2-secret" not in out + err
+    assert "unrecognized" not in err and "命令参数有误" not in err
+    code, out, err = cli("audit", "verify", "--db", secret_url, "--bogus")
+    assert code == 2 and "hunter2-secret" not in out + err

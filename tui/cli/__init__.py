@@ -7,6 +7,7 @@ one Chinese line on stderr with a non-zero exit code, never a traceback.
 
 from __future__ import annotations
 
+import argparse
 import os
 import sys
 from collections.abc import Sequence
@@ -50,7 +51,21 @@ def build_parser() -> ChineseArgumentParser:
                 raise
             continue  # a room not built yet
         module.register(sub)
+    _db_anywhere(parser)
     return parser
+
+
+def _db_anywhere(parser: argparse.ArgumentParser) -> None:
+    """`--db` before or after the command (`chuangkou audit verify --db URL`): every
+    subcommand's parser takes it too. SUPPRESS: a subcommand that was not given it does
+    not reset the value given before the command."""
+    for action in parser._subparsers._group_actions if parser._subparsers else ():
+        for child in set(action.choices.values()):
+            if not any("--db" in a.option_strings for a in child._actions):
+                child.add_argument(
+                    "--db", metavar="URL", default=argparse.SUPPRESS, help="登记本地址（同上）"
+                )
+            _db_anywhere(child)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
