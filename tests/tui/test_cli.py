@@ -375,3 +375,29 @@ def test_db_is_accepted_after_the_command_and_its_password_never_printed(cli, db
     assert "unrecognized" not in err and "命令参数有误" not in err
     code, out, err = cli("audit", "verify", "--db", secret_url, "--bogus")
     assert code == 2 and "hunter2-secret" not in out + err
+
+
+def test_doctor_reads_the_register_from_the_environment_and_checks_integrity(
+    cli, db, monkeypatch
+):
+    monkeypatch.setenv("CHUANGKOU_DB", db)
+    code, out, _ = cli("doctor")
+    assert code == 0, out
+    assert "[正常] 数据完整性" in out and "完整性检查通过" in out
+
+
+def test_doctor_fails_on_a_damaged_file_and_on_a_wrong_url(cli, db):
+    path = Path(db.removeprefix("sqlite:///"))
+    close_database()
+    data = bytearray(path.read_bytes())
+    for page in range(2, len(data) // 4096):  # every page but the header page: garbage
+        data[page * 4096 + 8 : page * 4096 + 400] = b"\xa5" * 392
+    path.write_bytes(bytes(data))
+    for leftover in (Path(f"{path}-wal"), Path(f"{path}-shm")):
+        leftover.unlink(missing_ok=True)
+    code, out, err = cli("--db", db, "doctor")
+    assert code == 1
+    assert "[故障]" in out and "Traceback" not in out + err
+    code, out, err = cli("doctor", "--db", "postgresql://tech:s3cret-pw@127.0.0.1:1/none")
+    assert code == 1 and "[故障] 登记本" in out
+    assert "s3cret-pw" not in out + err

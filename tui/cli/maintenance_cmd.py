@@ -110,7 +110,7 @@ def run_rotate(args: argparse.Namespace) -> int:
 def run_doctor(args: argparse.Namespace) -> int:
     from store.doctor import FAIL, check_register, run_checks
 
-    checks, register = check_register(args.db)
+    checks, register = check_register(register_url(args))  # --db, $CHUANGKOU_DB, station
     if register is not None:
         checks += run_checks(register)
     width = max(len(c.name) for c in checks)
