@@ -3,9 +3,11 @@ technician and carries no personal data (operations log action names and record 
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import logging.handlers
 import os
+import sys
 from pathlib import Path
 
 
@@ -18,6 +20,19 @@ def log_dir() -> Path:
     return Path(platformdirs.user_log_dir("chuangkou", appauthor=False))
 
 
+class _QuietRotatingFileHandler(logging.handlers.RotatingFileHandler):
+    """A log that cannot be written (a full disk) says so once, in one Chinese line, and
+    then stays quiet: logging's default prints a traceback for every record."""
+
+    _told = False
+
+    def handleError(self, record: logging.LogRecord) -> None:
+        if not _QuietRotatingFileHandler._told:
+            _QuietRotatingFileHandler._told = True
+            with contextlib.suppress(Exception):
+                sys.stderr.write("注意：日志无法写入（磁盘已满或无权限），工作不受影响。\n")
+
+
 def setup_logging(level: int = logging.INFO) -> Path | None:
     """Log to chuangkou.log; a read-only or missing directory just means no file log."""
     root = logging.getLogger("chuangkou")
@@ -28,7 +43,7 @@ def setup_logging(level: int = logging.INFO) -> Path | None:
     path = log_dir() / "chuangkou.log"
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        handler = logging.handlers.RotatingFileHandler(
+        handler = _QuietRotatingFileHandler(
             path, maxBytes=2_000_000, backupCount=5, encoding="utf-8"
         )
     except OSError:
