@@ -33,6 +33,11 @@ HINT = (
     "  Ctrl+O 投诉  Ctrl+N 渠道  ↑↓回车 选事项  Esc 返回"
 )
 MATCHES = 5
+#: Tab, Shift+Tab or ↑↓ onto a field puts the cursor at its end: the text is never selected,
+#: so the next key typed does not replace it.
+KEEP_TEXT = {"compact": True, "select_on_focus": False}
+#: The form's fields in screen order (Tab order, the idle lock's sealed copy, clearing).
+FIELDS = ("#id_number", "#name", "#phone", "#matter", "#answer")
 
 
 class CatalogLoaded(Message):
@@ -42,10 +47,16 @@ class CatalogLoaded(Message):
 
 
 class PersonKnown(Message):
-    def __init__(self, id_number: str, count: int | None) -> None:
+    """What the register holds for a typed ID number: how many records, and the name and
+    phone registered (to fill the empty fields; never logged or shown in a repr)."""
+
+    def __init__(self, id_number: str, known: tuple[int, str, str | None] | None) -> None:
         super().__init__()
         self.id_number = id_number
-        self.count = count
+        self.count, self.name, self.phone = known if known is not None else (None, "", None)
+
+    def __rich_repr__(self):
+        yield "count", self.count
 
 
 class InquirySaved(Message):
@@ -106,11 +117,11 @@ class InquiryScreen(CounterScreen):
         yield Static("", id="channel", classes="title")
         with Horizontal(classes="row"):
             yield Static("证件号码", classes="lbl")
-            yield Input(id="id_number", max_length=18, placeholder="刷卡或输入", compact=True)
+            yield Input(id="id_number", max_length=18, placeholder="刷卡或输入", **KEEP_TEXT)
             yield Static("姓名", classes="lbl")
-            yield Input(id="name", max_length=20, compact=True)
+            yield Input(id="name", max_length=20, **KEEP_TEXT)
             yield Static("电话", classes="lbl")
-            yield Input(id="phone", max_length=20, compact=True)
+            yield Input(id="phone", max_length=20, **KEEP_TEXT)
         yield Static("", id="id-error", classes="error-line", markup=False)
         yield Static("", id="person-info", classes="line hint")
         with Horizontal(classes="row"):
@@ -119,18 +130,29 @@ class InquiryScreen(CounterScreen):
                 id="matter",
                 max_length=100,
                 placeholder="事项名称或拼音首字母（如 dbsq），或直接填写所问内容",
-                compact=True,
+                **KEEP_TEXT,
             )
         yield OptionList(id="matches")
         yield OptionList(id="windows")
         yield Static("", id="picked", classes="line")
+        with Horizontal(classes="row"):
+            yield Static("答复内容", classes="lbl")
+            yield Input(
+                id="answer", max_length=500, placeholder="当场答复时所答内容（Ctrl+D）", **KEEP_TEXT
+            )
         yield Static(HINT, classes="hint")
         yield Static("", id="error", classes="error-line", markup=False)
         yield Static("", id="result", classes="line")
         yield CounterFooter()
 
     #: Field widths (inline: the app's stylesheet gives every Input the full width).
-    WIDTHS = (("#id_number", 22), ("#name", 12), ("#phone", "1fr"), ("#matter", "1fr"))
+    WIDTHS = (
+        ("#id_number", 22),
+        ("#name", 12),
+        ("#phone", "1fr"),
+        ("#matter", "1fr"),
+        ("#answer", "1fr"),
+    )
 
     def on_mount(self) -> None:
         for selector, width in self.WIDTHS:
@@ -166,7 +188,22 @@ class InquiryScreen(CounterScreen):
             info += "  ｜ 首次来访（登记本中尚无此人）"
         else:
             info += f"  ｜ 登记本中有此人 {message.count} 条记录（登记与办件）"
+            filled = self._fill_known(message.name, message.phone)
+            if filled:
+                info += f"\n已按身份证号填入登记过的{'和'.join(filled)}"
         self._line("#person-info", info)
+
+    def _fill_known(self, name: str, phone: str | None) -> list[str]:
+        """The registered name and phone into the fields the clerk left empty (what was
+        typed stays); returns what was filled."""
+        filled = []
+        for selector, value, label in (("#name", name, "姓名"), ("#phone", phone, "电话")):
+            field = self.query_one(selector, Input)
+            if value and not field.value.strip():
+                field.value = value
+                field.cursor_position = len(value)
+                filled.append(label)
+        return filled
 
     @on(StoreFailed)
     def _failed(self, message: StoreFailed) -> None:
@@ -252,7 +289,11 @@ class InquiryScreen(CounterScreen):
         self._line("#person-info", self._person_text() + "  ｜ 正在查找登记本…")
         number = self.id_valid.number
         self.call_store(
-            records_of, self.app.session, number, done=partial(PersonKnown, number), what="person"
+            person_on_record,
+            self.app.session,
+            number,
+            done=partial(PersonKnown, number),
+            what="person",
         )
 
     # -- the matter --------------------------------------------------------------------------
@@ -349,12 +390,17 @@ class InquiryScreen(CounterScreen):
             group="inquiry-save",
         )
 
-    def _error(self, text: str) -> None:
+    def _error(self, text: str, field: str | None = None) -> None:
+        """A refused action: the reason, a bell, and the focus on the field to fix."""
         self._line("#error", text)
         self.app.bell()
+        if field is not None:
+            self.query_one(field, Input).focus()
 
     def _form(self, disposition: str) -> dict | None:
-        """The registration's arguments, or None (with the reason on screen)."""
+        """The registration's arguments, or None (with the reason on screen and the focus
+        on the first field, in screen order, that needs the fix)."""
+        from policies.phone import InvalidPhone, validate_phone
         from store.inquiries import PersonInput
 
         id_text = self.query_one("#id_number", Input).value.strip().upper()
@@ -362,23 +408,36 @@ class InquiryScreen(CounterScreen):
         phone = self.query_one("#phone", Input).value.strip()
         matter = self.query_one("#matter", Input).value.strip()
         if id_text and self.id_valid is None:
-            self._error(self.id_error or "身份证号码长度不是18位")
-            self.query_one("#id_number", Input).focus()
+            self._error(self.id_error or "身份证号码长度不是18位", "#id_number")
             return None
+        if id_text and not name:
+            self._error("请填写来访人姓名", "#name")
+            return None
+        if not id_text:
+            if not name and not phone:
+                self._error("请读取身份证，或填写来访人姓名和联系电话", "#id_number")
+                return None
+            if not name:
+                self._error("请填写来访人姓名（或读取身份证）", "#name")
+                return None
+            if not phone:
+                self._error("请填写来访人联系电话（或读取身份证）", "#phone")
+                return None
+        if phone:
+            try:
+                validate_phone(phone)
+            except InvalidPhone as exc:
+                self._error(str(exc), "#phone")
+                return None
         if not matter:
-            self._error("所问事项不能为空（请选择服务事项或填写所问内容）")
-            self.query_one("#matter", Input).focus()
+            self._error("所问事项不能为空（请选择服务事项或填写所问内容）", "#matter")
             return None
         if disposition == "accepted" and self.item is None:
-            self._error("本窗口受理须选择服务事项（输入名称或拼音首字母后回车）")
+            self._error("本窗口受理须选择服务事项（输入名称或拼音首字母后回车）", "#matter")
             return None
         person = None
         caller_name = caller_phone = None
         if id_text:
-            if not name:
-                self._error("请填写来访人姓名")
-                self.query_one("#name", Input).focus()
-                return None
             card = self.card if self.card and self.card.id_number == id_text else None
             person = PersonInput(
                 name=name,
@@ -388,17 +447,14 @@ class InquiryScreen(CounterScreen):
                 birth_date=(card.birth_date if card else self.id_valid.birth_date),
                 address=card.address if card else None,
             )
-        elif name and phone:
-            if disposition == "accepted":
-                person = PersonInput(name=name, phone=phone)
-            else:
-                caller_name, caller_phone = name, phone
+        elif disposition == "accepted":
+            person = PersonInput(name=name, phone=phone)
         else:
-            self._error("请读取身份证，或填写来访人姓名和联系电话")
-            self.query_one("#id_number", Input).focus()
-            return None
+            caller_name, caller_phone = name, phone
+        answer = self.query_one("#answer", Input).value.strip()
         self._line("#error", "")
         return {
+            "answer": (answer or None) if disposition == "answered" else None,
             "channel": CHANNELS[self.channel][0],
             "person": person,
             "caller_name": caller_name,
@@ -453,8 +509,9 @@ class InquiryScreen(CounterScreen):
             if result.referred_window_phone:
                 text += f"，请告知来电人：{message.window_name}电话 {result.referred_window_phone}"
         self._line("#error", "")
+        # The result belongs to this screen (no app-wide toast): the next F2, or the next
+        # caller's first key here, does not show the previous caller's result.
         self._line("#result", text)
-        self.app.notify(text, timeout=8)
         name = self.query_one("#name", Input).value.strip()
         self._clear()
         at_counter = CHANNELS[self.channel][0] == "visit"
@@ -480,15 +537,17 @@ class InquiryScreen(CounterScreen):
         self.item = None
         self.card = None
         self.id_valid = None
-        for field in ("#id_number", "#name", "#phone", "#matter"):
+        for field in FIELDS:
             self.query_one(field, Input).value = ""
         self._line("#id-error", "")
         self._line("#person-info", "")
         self.query_one("#id_number", Input).focus()
 
     @on(Input.Changed)
-    def _typing_again(self) -> None:
+    def _typing_again(self, event: Input.Changed) -> None:
         self._leaving = False
+        if event.value:  # the next caller: the previous one's result goes
+            self._line("#result", "")
 
     def action_back(self) -> None:
         if self.referring:
@@ -502,10 +561,7 @@ class InquiryScreen(CounterScreen):
     def may_leave(self, again: str) -> bool:
         """Whether the screen may close now (Esc, or an F-key opening another screen):
         with something typed and not saved, the first press only says so."""
-        typed = any(
-            self.query_one(field, Input).value.strip()
-            for field in ("#id_number", "#name", "#phone", "#matter")
-        )
+        typed = any(self.query_one(field, Input).value.strip() for field in FIELDS)
         if typed and not self._leaving:
             self._leaving = True
             self._line("#error", f"本次登记尚未保存：{again}放弃并离开")
@@ -527,13 +583,14 @@ def searchable_catalog(register):
     return catalog
 
 
-def records_of(session, id_number: str) -> int | None:
+def person_on_record(session, id_number: str) -> tuple[int, str, str | None] | None:
     """On the store thread: how many inquiries and cases the register holds for this ID
-    number (None: the person is not in it)."""
+    number, with the name and phone registered (None: the person is not in it)."""
     from store.lookup import person_history, search
 
     result = search(session, id_number)
     if not result.persons:
         return None
-    history = person_history(session, result.persons[0].uuid)
-    return len(history.inquiries) + len(history.cases)
+    person = result.persons[0]
+    history = person_history(session, person.uuid)
+    return len(history.inquiries) + len(history.cases), person.name, person.phone
