@@ -94,6 +94,21 @@ THEME_LABELS = {
 ALIASES = {"default": DEFAULT.name, "contrast": HIGH_CONTRAST.name, "console": CONSOLE.name}
 
 
+def console_glyphs(console: bool) -> None:
+    """Under the console theme a checkbox is drawn ``[X]`` when ticked and ``[ ]`` when not
+    (the console font has no half blocks ▐▌, and a monochrome screen cannot tell Textual's
+    coloured X apart); otherwise as Textual draws it. Textual takes these glyphs from class
+    attributes, not from CSS; one app runs per process, so setting them follows the theme."""
+    from textual.widgets._toggle_button import ToggleButton
+
+    if console:
+        ToggleButton.BUTTON_LEFT, ToggleButton.BUTTON_RIGHT = "[", "]"
+        ToggleButton.BUTTON_INNER = property(lambda button: "X" if button.value else " ")
+    else:
+        ToggleButton.BUTTON_LEFT, ToggleButton.BUTTON_RIGHT = "▐", "▌"
+        ToggleButton.BUTTON_INNER = "X"
+
+
 def resolve(name: str | None) -> str:
     """The theme name for a station file's value (unknown names fall back to the default)."""
     if not name:

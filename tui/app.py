@@ -138,7 +138,10 @@ class ChuangkouApp(StoreCalls, App[int], inherit_bindings=False):
 
     def watch_theme(self, theme: str) -> None:
         # The bare console: ASCII borders (the theme itself keeps to ANSI colours).
+        from themes import console_glyphs
+
         self.set_class(theme == "chuangkou-console", "-console")
+        console_glyphs(theme == "chuangkou-console")
 
     def _open_register(self) -> None:
         self.call_store(

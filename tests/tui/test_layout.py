@@ -13,8 +13,29 @@ from tests.tui.test_app import demo_clerk_home
 
 SIZES = ((80, 24), (200, 50))
 THEMES = ("chuangkou", "chuangkou-contrast", "chuangkou-console")
-#: Box drawing and block elements: the bare Linux console's font may lack them.
-NON_ASCII_BORDERS = range(0x2500, 0x25A0)
+#: The box-drawing characters of the Linux console's default font (its CP437 heritage):
+#: single and double lines and their joins. No rounded corners, heavy lines, blocks,
+#: half blocks, triangles or emoji.
+CONSOLE_BOX = frozenset("─│┌┐└┘├┤┬┴┼═║╔╗╚╝╠╣╦╩╬╒╓╕╖╘╙╛╜╞╟╡╢╤╥╧╨╪╫")
+#: Chinese punctuation outside the CJK blocks that the deployment's CJK font draws
+#: (GB 2312 row 1): dashes, ellipsis, quotes, middle dot, arrows of the key hints.
+CJK_PUNCTUATION = frozenset("·—…‘’“”←↑→↓×")
+
+
+def console_can_draw(ch: str) -> bool:
+    """ASCII, CJK (ideographs, CJK punctuation, fullwidth forms) or the console's boxes."""
+    code = ord(ch)
+    return (
+        0x20 <= code < 0x7F
+        or ch == "\n"
+        or 0x3000 <= code <= 0x303F  # CJK symbols and punctuation
+        or 0x3400 <= code <= 0x4DBF
+        or 0x4E00 <= code <= 0x9FFF  # CJK ideographs
+        or 0xFF00 <= code <= 0xFFEF  # fullwidth forms
+        or ch in CJK_PUNCTUATION
+        or ch in CONSOLE_BOX
+    )
+
 
 pytestmark = pytest.mark.timeout(240)
 
@@ -39,7 +60,7 @@ def check_text(app, where: str, *wanted: str) -> str:
     for piece in wanted:
         assert piece in text, f"{where}: {piece!r} not shown (cut off?)"
     if app.theme == "chuangkou-console":
-        bad = sorted({ch for ch in text if ord(ch) in NON_ASCII_BORDERS})
+        bad = sorted({ch for ch in text if not console_can_draw(ch)})
         assert not bad, f"{where}: console theme draws {bad}"
     return text
 
@@ -111,3 +132,87 @@ async def check_inquiry_and_accept(pilot) -> None:
     check_text(app, "accepted", "已受理：办件号", "Esc 返回")
     await pilot.press("escape", "escape")
     await settle(pilot)
+
+
+async def test_the_console_theme_draws_only_what_the_console_font_has(demo, clock):
+    """Login, home, F2, F3, F4, a case, F8, F9 (and F1, F5, F6, F7, lock) under the console
+    theme: every character drawn is ASCII, CJK or one of the console font's boxes."""
+    from textual.widgets import Checkbox
+
+    from tests.tui.test_case_screen import open_from_home
+    from tui.screens.notice import NoticeScreen
+
+    url, info = demo
+    app = make_app(url, clock, demo=info)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.theme = "chuangkou-console"
+        await settle(pilot)
+        check_text(app, "login", "登录")
+        await demo_clerk_home(pilot, info)
+        check_text(app, "home", "F1")
+        row = next(r for r in app.screen.queue.rows if r.section == "case")
+        for key in ("f2", "f3", "f5", "f6", "f7", "f8", "f9", "f1"):
+            await pilot.press(key)
+            await settle(pilot)
+            check_text(app, key)
+            await pilot.press("escape")
+            await settle(pilot)
+        await pilot.press("f3")
+        await type_text(pilot, "zz")  # a field with text in it, and its result line
+        await settle(pilot)
+        check_text(app, "f3 typed")
+        await pilot.press("escape")
+        await settle(pilot)
+        await pilot.press("f6", "n")  # the complaint form: its checkboxes, one focused
+        await settle(pilot)
+        for _ in range(12):
+            if isinstance(app.focused, Checkbox):
+                break
+            await pilot.press("tab")
+        await settle(pilot)
+        assert isinstance(app.focused, Checkbox)
+        check_text(app, "complaint form", "匿名")
+        await pilot.press("escape", "escape")
+        await settle(pilot)
+        await pilot.press("ctrl+p")  # the command palette
+        await settle(pilot)
+        check_text(app, "palette")
+        await pilot.press("escape")
+        await settle(pilot)
+        await open_from_home(pilot, row.number)
+        check_text(app, "case", row.number)
+        app.push_screen(NoticeScreen(row.number, "acceptance"))  # its frame, its text
+        await settle(pilot)
+        check_text(app, "notice", "告知书")
+        await pilot.press("escape")
+        await settle(pilot)
+        await pilot.press("f4")
+        await settle(pilot)
+        check_text(app, "f4 queue")
+        await pilot.press("f10")
+        await settle(pilot)
+        check_text(app, "lock", "屏幕已锁定")
+
+
+@pytest.mark.parametrize("theme", THEMES)
+async def test_a_focused_field_looks_different_without_colour(demo, clock, theme):
+    """The login form's two fields, one focused: their drawn styles differ in more than
+    colour (bold, reverse …), so a monochrome console shows where the cursor is."""
+    from textual.widgets import Input
+
+    url, info = demo
+    app = make_app(url, clock, demo=info)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.theme = theme
+        await settle(pilot)
+        fields = list(app.screen.query(Input))
+        assert len(fields) >= 2
+        focused = app.focused
+        assert focused in fields
+        other = next(f for f in fields if f is not focused)
+
+        def looks(field) -> set:
+            line = field.render_line(0)
+            return {seg.style.without_color for seg in line if seg.style is not None}
+
+        assert looks(focused) != looks(other), f"{theme}: focus shows only in colour"
