@@ -222,3 +222,35 @@ async def test_a_notice_that_does_not_fit_the_case_is_refused(demo, clock):
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert notices(app) == []
+
+
+async def test_a_dialogs_enter_issues_and_prints_as_it_says(demo, clock, fake_lp, printer):
+    """「Enter 出具并打印」 (after 延期, 退回 …): the notice is issued and printed, not
+    merely previewed; without a printer it is issued and the screen says why not printed."""
+    from tui.screens.notice import NoticeScreen
+
+    url, info = demo
+    app = make_app(url, clock, demo=info)
+    async with app.run_test(size=SIZE) as pilot:
+        await demo_clerk_home(pilot, info)
+        case_number = app.store.run(new_case, app.session)
+        app.push_screen(NoticeScreen(case_number, "supplement", print_now=True))
+        await settle(pilot)
+        stored = notices(app)
+        assert len(stored) == 1 and stored[0][2] == 1  # issued, printed once
+        assert (fake_lp / "job.pdf").read_bytes().startswith(b"%PDF-")
+        assert f"已送打印机 counter3（编号 {stored[0][0]}）" in screen_text(app)
+
+
+async def test_issue_and_print_without_a_printer_issues_and_says_so(demo, clock):
+    from tui.screens.notice import NoticeScreen
+
+    url, info = demo
+    app = make_app(url, clock, demo=info)
+    async with app.run_test(size=SIZE) as pilot:
+        await demo_clerk_home(pilot, info)
+        case_number = app.store.run(new_case, app.session)
+        app.push_screen(NoticeScreen(case_number, "supplement", print_now=True))
+        await settle(pilot)
+        assert len(notices(app)) == 1
+        assert "未配置打印机" in screen_text(app)

@@ -887,7 +887,7 @@ class BoardScreen(CounterScreen):
 
         def issue(result: Done | None) -> None:
             if result is not None:
-                self.app.push_screen(NoticeScreen(number, "extension"))
+                self.app.push_screen(NoticeScreen(number, "extension", print_now=True))
 
         self.app.push_screen(
             ConfirmForm(

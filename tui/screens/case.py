@@ -490,10 +490,12 @@ class CaseScreen(CounterScreen):
         """告知书: the notice this case calls for now, previewed, printed and stored."""
         self._push_notice(self.detail.notice_kind)
 
-    def _push_notice(self, kind: str) -> None:
+    def _push_notice(self, kind: str, *, print_now: bool = False) -> None:
         from tui.screens.notice import NoticeScreen
 
-        self.app.push_screen(NoticeScreen(self.number, kind), callback=lambda _r: self.reload())
+        self.app.push_screen(
+            NoticeScreen(self.number, kind, print_now=print_now), callback=lambda _r: self.reload()
+        )
 
     def _offer_notice(self, kind: str, done: str) -> None:
         from store.cases import NOTICE_KINDS
@@ -504,7 +506,9 @@ class CaseScreen(CounterScreen):
                 f"{done}：出具《{title}》？",
                 note="Enter 出具并打印，Esc 稍后（可按 N 出具）。",
             ),
-            callback=lambda result: self._push_notice(kind) if result is not None else None,
+            callback=lambda result: (
+                self._push_notice(kind, print_now=True) if result is not None else None
+            ),
         )
 
     # -- notices issued ----------------------------------------------------------------------

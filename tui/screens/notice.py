@@ -82,10 +82,12 @@ class NoticeScreen(CounterScreen):
     #: The store call that counts a print, when not the case notices' (投诉告知书).
     _record_printed: ClassVar[Any] = None
 
-    def __init__(self, case_number: str, kind: str) -> None:
+    def __init__(self, case_number: str, kind: str, *, print_now: bool = False) -> None:
         super().__init__()
         self.case_number = case_number
         self.kind = kind
+        #: The clerk already chose 出具并打印 (a dialog's Enter): done once it is loaded.
+        self.print_now = print_now
         self.notice: Any = None  # policies.notices.Notice on screen
         self.number: str | None = None  # set once issued
         self.busy = False
@@ -150,6 +152,13 @@ class NoticeScreen(CounterScreen):
     def _after_load(self, notice: Any) -> None:
         if self.number is None:
             self._status("预览（尚未出具）")
+        if self.print_now and self.number is None:
+            self.print_now = False
+            if getattr(self.app.station, "printer", None) is None:
+                self.action_issue()  # issued all the same; the screen says why it is not printed
+                self._error(NO_PRINTER)
+            else:
+                self.action_print()
 
     # -- 出具 --------------------------------------------------------------------------------
     def action_issue(self) -> None:
