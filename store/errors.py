@@ -43,6 +43,10 @@ class PermissionDenied(StoreError):
     """The actor's role does not allow the operation."""
 
 
+class TamperedRecord(StoreError):
+    """A row whose blind index does not match its sealed value: changed outside the app."""
+
+
 class DecryptionFailed(StoreError):
     """A sealed field did not open: wrong key, or moved to another row or column."""
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from store.errors import InvalidInput
+from store.errors import InvalidInput, TamperedRecord
 from store.models import Person
 from store.roles import DATA_ROLES
 from store.session import Session, operation
@@ -52,19 +52,38 @@ def _open(session: Session, person: Person) -> PersonView:
     def text(column: str) -> str | None:
         return keys.open_text("person", column, person.uuid, getattr(person, column))
 
+    name, id_number, phone = text("name_enc") or "", text("id_number_enc"), text("phone_enc")
+    _check_indexes(keys, person, name=name, id_number=id_number, phone=phone)
     birth = text("birth_date_enc")
     return PersonView(
         uuid=person.uuid,
         id_type=person.id_type,
-        name=text("name_enc") or "",
-        id_number=text("id_number_enc"),
-        phone=text("phone_enc"),
+        name=name,
+        id_number=id_number,
+        phone=phone,
         gender=text("gender_enc"),
         birth_date=dt.date.fromisoformat(birth) if birth else None,
         ethnicity=text("ethnicity_enc"),
         address=text("address_enc"),
         has_photo=person.photo_enc is not None,
     )
+
+
+def _check_indexes(keys, person: Person, **values: str | None) -> None:
+    """Each blind index must be the index of the value sealed beside it: a row whose index
+    was swapped with another's (a phone search would return the wrong person) is refused,
+    never shown."""
+    for kind, value in values.items():
+        stored = getattr(person, f"{kind}_bidx")
+        expected = keys.blind(kind, value) if value else None
+        if stored != expected and not (kind == "name" and not value):
+            raise TamperedRecord(
+                f"登记本记录被改动：来访人记录 {person.uuid[:8]} 的{_INDEX_LABELS[kind]}索引"
+                "与内容不符，已拒绝使用；请联系技术员用 audit verify 与备份核对"
+            )
+
+
+_INDEX_LABELS = {"name": "姓名", "id_number": "证件号码", "phone": "电话"}
 
 
 def upsert_person(

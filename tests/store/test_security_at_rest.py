@@ -62,3 +62,22 @@ def test_no_personal_field_in_clear_on_disk(hall, tmp_path, log_file):
         for secret in secrets:
             for needle in _encodings(secret):
                 assert needle not in data, f"{path.name} holds a personal field in clear"
+
+
+def test_a_swapped_phone_index_is_detected_not_followed(hall):
+    """An insider swaps two persons' phone blind indexes in the file: a search by one phone
+    must not return the other person as if they had that number."""
+    from store.errors import TamperedRecord
+    from store.models import Person
+    from store.persons import find_by_phone, upsert_person
+    from tests.people import PEOPLE
+
+    clerk = hall.login()
+    a, b = PEOPLE[0], PEOPLE[1]
+    upsert_person(clerk, name=a.name, id_number=a.id_number, phone=a.phone)
+    upsert_person(clerk, name=b.name, id_number=b.id_number, phone=b.phone)
+    first, second = Person.select().order_by(Person.id)
+    Person.update(phone_bidx=second.phone_bidx).where(Person.id == first.id).execute()
+    Person.update(phone_bidx=first.phone_bidx).where(Person.id == second.id).execute()
+    with pytest.raises(TamperedRecord, match="电话索引与内容不符"):
+        find_by_phone(clerk, a.phone)
