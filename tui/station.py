@@ -49,6 +49,7 @@ from devices.config import (
     default_devices_config,
     parse_devices_config,
 )
+from tui.textfiles import TextFileError, read_text_file
 
 ENV_VAR = "CHUANGKOU_CONFIG"
 SYSTEM_PATH = Path("/etc/chuangkou/station.toml")
@@ -126,6 +127,10 @@ def find_station_file(
     return None
 
 
+#: A station file is a few dozen lines.
+STATION_FILE_LIMIT = 256 << 10
+
+
 def load_station(
     path: Path | str | None = None,
     *,
@@ -137,13 +142,9 @@ def load_station(
     if file is None:
         return default_station()
     try:
-        data = tomllib.loads(file.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError(f"配置文件 {file}：文件不存在") from None
-    except PermissionError:
-        raise ConfigError(f"配置文件 {file}：没有读取权限") from None
-    except UnicodeDecodeError:
-        raise ConfigError(f"配置文件 {file}：不是 UTF-8 编码") from None
+        data = tomllib.loads(read_text_file(file, limit=STATION_FILE_LIMIT, what="配置文件"))
+    except TextFileError as exc:
+        raise ConfigError(str(exc)) from None
     except tomllib.TOMLDecodeError as exc:
         where = re.search(r"line (\d+)", str(exc))
         at = f"第 {where.group(1)} 行" if where else "某处"

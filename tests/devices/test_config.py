@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 import tomllib
 from pathlib import Path
 
@@ -230,3 +231,9 @@ def test_a_deeply_nested_station_file_is_refused_in_chinese(tmp_path):
     deep = "a = " + "[" * 100_000 + "]" * 100_000 + "\n"
     with pytest.raises(ConfigError, match="嵌套层数过多"):
         load_station(write(tmp_path, deep))
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/zero"), reason="no /dev/zero on this system")
+def test_an_endless_station_file_is_refused_after_a_limit():
+    with pytest.raises(ConfigError, match="过大"):
+        load_station("/dev/zero")

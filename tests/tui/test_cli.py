@@ -377,9 +377,7 @@ def test_db_is_accepted_after_the_command_and_its_password_never_printed(cli, db
     assert code == 2 and "hunter2-secret" not in out + err
 
 
-def test_doctor_reads_the_register_from_the_environment_and_checks_integrity(
-    cli, db, monkeypatch
-):
+def test_doctor_reads_the_register_from_the_environment_and_checks_integrity(cli, db, monkeypatch):
     monkeypatch.setenv("CHUANGKOU_DB", db)
     code, out, _ = cli("doctor")
     assert code == 0, out
@@ -401,3 +399,11 @@ def test_doctor_fails_on_a_damaged_file_and_on_a_wrong_url(cli, db):
     code, out, err = cli("doctor", "--db", "postgresql://tech:s3cret-pw@127.0.0.1:1/none")
     assert code == 1 and "[故障] 登记本" in out
     assert "s3cret-pw" not in out + err
+
+
+@pytest.mark.skipif(not Path("/dev/zero").exists(), reason="no /dev/zero on this system")
+def test_files_handed_to_the_cli_are_read_with_a_limit(cli, db):
+    for command in (("catalog", "import", "/dev/zero"), ("calendar", "import", "/dev/zero")):
+        code, _out, err = cli("--db", db, *command, "--as", "0001", stdin=SUPERVISOR_PW + "\n")
+        assert code == 1, command
+        assert "过大" in err and "Traceback" not in err

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from tui.cli.base import CliError
 from tui.cli.common import add_actor_args, login_actor, open_register
+from tui.textfiles import TextFileError, read_text_file
 
 
 def register(sub) -> None:
@@ -24,12 +25,10 @@ def register(sub) -> None:
 def run_import(args: argparse.Namespace) -> int:
     from store.calendar_years import import_year
 
-    try:
-        text = args.file.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise CliError(f"文件不存在：{args.file}") from None
-    except UnicodeDecodeError:
-        raise CliError("文件不是 UTF-8 文本") from None
+    try:  # a year file is a few KB
+        text = read_text_file(args.file, limit=256 << 10, what="年历文件")
+    except TextFileError as exc:
+        raise CliError(str(exc)) from None
     register = open_register(args)
 
     def progress(done: int, total: int) -> None:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from tui.cli.base import CliError
 from tui.cli.common import add_actor_args, login_actor, open_register
+from tui.textfiles import TextFileError, read_text_file
 
 
 def register(sub) -> None:
@@ -27,13 +28,15 @@ def register(sub) -> None:
     search.set_defaults(handler=run_search)
 
 
+#: A hall's whole catalog is a few hundred KB; far more is not a catalog.
+CATALOG_LIMIT = 8 << 20
+
+
 def _read_text(path: Path) -> str:
     try:
-        return path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise CliError(f"文件不存在：{path}") from None
-    except UnicodeDecodeError:
-        raise CliError(f"文件不是 UTF-8 文本：{path}") from None
+        return read_text_file(path, limit=CATALOG_LIMIT, what="目录文件")
+    except TextFileError as exc:
+        raise CliError(str(exc)) from None
 
 
 def run_import(args: argparse.Namespace) -> int:
