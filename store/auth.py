@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import logging
 import math
 
+from policies.settings import PolicySettingError, load_policy
 from store.crypto import NoKeyring
 from store.database import database
 from store.errors import AccountDisabled, AccountLocked, AuthenticationFailed
@@ -15,6 +17,8 @@ from store.passwords import check_new_password
 from store.roles import DATA_ROLES, RECOVERY
 from store.session import Register, Session, operation, record_event
 from store.slots import make_slot, open_keyring, register_kdf, slot_deks, unlock_slot
+
+log = logging.getLogger("chuangkou.store")
 
 
 def _minutes_left(until: dt.datetime, now: dt.datetime) -> int:
@@ -37,7 +41,7 @@ def login(register: Register, number: str, password: str) -> Session:
     if not staff.active:
         record_event(anonymous, "login.refused", staff=staff.id, why="disabled")
         raise AccountDisabled("账号已停用，请联系大厅主任")
-    policy = register.policy.login
+    policy = _login_policy(register)
     attempt = _reserve_attempt(staff.id, now, policy.max_failures, policy.lockout_minutes)
     if attempt is None:
         locked_until = Staff.get_by_id(staff.id).locked_until or now
@@ -77,6 +81,16 @@ def login(register: Register, number: str, password: str) -> Session:
     with operation(session, "login", record_table="staff", record_id=staff.uuid):
         Staff.update(failed_logins=0, locked_until=None).where(Staff.id == staff.id).execute()
     return session
+
+
+def _login_policy(register: Register):
+    """The lockout rules: the hall's, or the defaults while its stored policy is invalid
+    (changed in the file): a broken setting never stops attempts being counted."""
+    try:
+        return register.policy.login
+    except PolicySettingError:
+        log.warning("policy.invalid: login lockout uses the default settings")
+        return load_policy(None).login
 
 
 def _reserve_attempt(staff_id: int, now: dt.datetime, limit: int, minutes: int) -> int | None:
@@ -121,7 +135,7 @@ def unlock_with_recovery(register: Register, code: str) -> Session:
     Attempts are limited as logins are (login.max_failures, then login.lockout_minutes)."""
     from store.keyslots import normalise_recovery_code
 
-    policy = register.policy.login
+    policy = _login_policy(register)
     now = register.clock.now()
     attempt = _reserve_recovery_attempt(now, policy.max_failures, policy.lockout_minutes)
     if attempt is None:

@@ -221,3 +221,25 @@ def test_a_burst_from_separate_processes_gets_no_more_tries_than_the_policy(hall
     answers = [process.communicate(timeout=120)[0].strip() for process in processes]
     assert answers.count("checked") == limit - 1, answers
     assert answers.count("locked") == 6, answers
+
+
+def test_an_invalid_stored_policy_does_not_stop_failures_being_counted(hall):
+    """The policy row changed in the file to something invalid: the lockout goes on with
+    the default limit instead of failing open."""
+    import datetime as dt
+
+    from policies.settings import load_policy
+    from store.models import Setting
+
+    Setting.insert(
+        key="policy", value="[login]\nmax_failures = 0\n", updated_at=dt.datetime.now(dt.UTC)
+    ).on_conflict_replace().execute()
+    hall.register.forget_cached()
+    limit = load_policy(None).login.max_failures
+    for _ in range(limit - 1):
+        with pytest.raises(AuthenticationFailed):
+            login(hall.register, "1001", "wrong-password")
+    with pytest.raises(AccountLocked):
+        login(hall.register, "1001", "wrong-password")
+    with pytest.raises(AccountLocked):
+        hall.login()
