@@ -407,3 +407,33 @@ def test_files_handed_to_the_cli_are_read_with_a_limit(cli, db):
         code, _out, err = cli("--db", db, *command, "--as", "0001", stdin=SUPERVISOR_PW + "\n")
         assert code == 1, command
         assert "过大" in err and "Traceback" not in err
+
+
+def test_staff_disable_offers_a_key_rotation_and_says_what_it_protects_against(cli, db):
+    from store.auth import login
+    from store.session import Register
+    from store.staff import add_staff
+
+    register = Register.open(db)
+    supervisor = login(register, "0001", SUPERVISOR_PW)
+    for number in ("1001", "1002"):
+        add_staff(supervisor, number=number, name="离岗者", role="clerk", password="clerk-pass-1")
+    close_database()
+    code, out, err = cli(
+        "--db", db, "staff", "disable", "1001", "--as", "0001", stdin=SUPERVISOR_PW + "\n"
+    )
+    assert code == 0, err
+    assert "keys rotate" in out and "轮换收不回此前已被拷走的文件副本" in out
+    code, out, err = cli(
+        "--db",
+        db,
+        "staff",
+        "disable",
+        "1002",
+        "--rotate",
+        "--as",
+        "0001",
+        stdin=SUPERVISOR_PW + "\n",
+    )
+    assert code == 0, err
+    assert "数据密钥已轮换：当前版本 2" in out

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 from tui.cli.base import CliError
 from tui.cli.common import add_actor_args, login_actor, open_register, read_new_secret, read_secret
@@ -31,6 +32,11 @@ def register(sub) -> None:
 
     dis = ssub.add_parser("disable", help="停用账号并销毁其密钥槽")
     dis.add_argument("number", metavar="工号")
+    dis.add_argument(
+        "--rotate",
+        action="store_true",
+        help="停用后立即轮换数据密钥（此人曾解开过的数据密钥从此不再用于新数据）",
+    )
     add_actor_args(dis)
     dis.set_defaults(handler=run_disable)
 
@@ -79,9 +85,33 @@ def run_disable(args: argparse.Namespace) -> int:
     from store.staff import disable_staff
 
     register = open_register(args)
-    disable_staff(login_actor(register, args), args.number)
+    session = login_actor(register, args)
+    disable_staff(session, args.number)
     print(f"已停用：{args.number}（其密码不再能解锁登记本）")
+    rotate = args.rotate or (
+        sys.stdin.isatty()
+        and input("现在轮换数据密钥吗？[y/N] ").strip().lower() in ("y", "yes", "是")
+    )
+    if rotate:
+        from store.rotation import rotate_keys
+
+        status = rotate_keys(session)
+        print(
+            f"数据密钥已轮换：当前版本 {status.current}"
+            if status.finished
+            else "密钥轮换未完成，请再运行 chuangkou keys rotate"
+        )
+    else:
+        print(ROTATION_ADVICE)
     return 0
+
+
+#: What rotating after a departure protects against, and what it cannot.
+ROTATION_ADVICE = (
+    "提示：停用只销毁此人的密钥槽。若此人可能留有数据密钥（曾在本机登录并可取得内存或文件），"
+    "请运行 chuangkou keys rotate（或 staff disable --rotate）轮换数据密钥：此后登记本中的数据"
+    "全部改用新密钥加密，此人留下的旧密钥解不开现在的登记本；轮换收不回此前已被拷走的文件副本或备份。"
+)
 
 
 def run_reset(args: argparse.Namespace) -> int:
