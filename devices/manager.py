@@ -441,6 +441,97 @@ class DeviceManager:
         for event in evaluator.poll():
             self.publish(event)
 
+    # -- hands on simulated devices (the demo, tests) -----------------------------------------
+    def simulated(self, kind: str) -> bool:
+        """Whether a device of `kind` ("reader" | "evaluator") is configured, all simulated:
+        only then may the demo place cards or press 评价器 keys."""
+        configs = [w.cfg for w in self._workers.values() if w.cfg.kind == kind]
+        return bool(configs) and all(c.simulated for c in configs)
+
+    def place_card(self, card: Any, *, read_fault: bool = False) -> bool:
+        """Put `card` on the simulated reader (it goes through the reader's protocol like a
+        real one); `read_fault`: every read of this placement fails (读证/卡操作失败).
+        False when there is no simulated reader."""
+        worker = self._simulated_worker("reader")
+        if worker is None:
+            return False
+
+        def place() -> None:
+            from devices.idcard.simulator import Fault
+
+            reader = self._sim_reader(worker)
+            if reader is None:
+                log.warning("模拟读卡器尚未连接，无法放卡")
+                return
+            reader.clear_faults()
+            if reader.has_card:  # a hand lifts the card lying there first, and the watcher
+                reader.lift()  # sees the field empty (else it would not read the new card)
+                for event in worker.device.poll():  # type: ignore[union-attr]
+                    self.publish(event)
+            reader.place(card)
+            if read_fault:  # the watcher's first read and each of its retries
+                reader.inject(
+                    Fault.READ_FAILED, times=int(worker.cfg.options.get("retries", 2)) + 1
+                )
+
+        self._run_on(worker, place)
+        return True
+
+    def lift_card(self) -> bool:
+        """Take the card off the simulated reader; False when there is none."""
+        worker = self._simulated_worker("reader")
+        if worker is None:
+            return False
+
+        def lift() -> None:
+            reader = self._sim_reader(worker)
+            if reader is not None:
+                reader.clear_faults()
+                reader.lift()
+
+        self._run_on(worker, lift)
+        return True
+
+    def evaluator_armed(self) -> bool:
+        """Whether the (first) 评价器 waits for a key now."""
+        worker = self._evaluator_worker(None)
+        return bool(worker is not None and getattr(worker.device, "armed", False))
+
+    def press_evaluator_key(self, level: int) -> bool:
+        """Press the key meaning `level` (1 非常满意 … 5 非常不满意) on the simulated 评价器,
+        in its own numbering; False when there is none."""
+        worker = self._simulated_worker("evaluator")
+        if worker is None:
+            return False
+
+        def press() -> None:
+            evaluator = worker.ensure_device()
+            keymap = getattr(evaluator, "keymap", None)
+            if evaluator is None or keymap is None or not hasattr(evaluator, "press"):
+                return
+            keys = [raw for raw, c in keymap.items() if c.level == level and c.reason_code is None]
+            keys = keys or [raw for raw, c in keymap.items() if c.level == level]
+            if keys:
+                evaluator.press(keys[0])
+
+        self._run_on(worker, press)
+        return True
+
+    def _simulated_worker(self, kind: str) -> _Worker | None:
+        if not self.simulated(kind):
+            return None
+        return next(w for w in self._workers.values() if w.cfg.kind == kind)
+
+    @staticmethod
+    def _sim_reader(worker: _Worker) -> Any:
+        """The SimulatedReader behind a simulated reader's open link, or None."""
+        from devices.idcard.simulator import SimulatedReader
+
+        with worker.lock:
+            device = worker.device
+        reader = getattr(getattr(device, "transport", None), "reader", None)
+        return reader if isinstance(reader, SimulatedReader) else None
+
     def _evaluator_worker(self, name: str | None) -> _Worker | None:
         names = [name] if name else self.evaluator_names()
         for n in names:

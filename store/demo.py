@@ -714,6 +714,13 @@ def _caller_phone(rng: random.Random) -> str:
 # --- the demo ------------------------------------------------------------------------------
 
 
+def demo_persons(count: int = 8, *, seed: int = 7) -> list[_PersonDraft]:
+    """The first `count` invented persons of a demo register built with `seed`, drawn again
+    (they are the register's first draws): the demo's simulated reader offers their cards.
+    Nothing is read from or written to a register."""
+    return _persons(random.Random(seed), count, dt.date.today())
+
+
 def create_demo_register(
     url: str, *, clock: Clock, seed: int = 7, persons: int = 300, cases: int = 600
 ) -> DemoInfo:

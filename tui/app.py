@@ -275,15 +275,18 @@ class ChuangkouApp(StoreCalls, App[int], inherit_bindings=False):
             self.push_screen(HelpScreen(self.screen))
 
     def action_lock(self) -> None:
-        """锁屏: every screen with personal data is dropped before the lock screen shows."""
+        """锁屏: every screen with personal data is dropped before the lock screen shows; a
+        half-typed form is sealed in memory first, held by the lock (tui.held_forms)."""
         if self.session is None or self.locked:
             return
+        from tui.held_forms import hold_forms
         from tui.screens.lock import LockScreen
 
         self.locked = True
+        held = hold_forms(self.screen_stack[1:])
         while len(self.screen_stack) > 1:
             self.pop_screen()
-        self.push_screen(LockScreen())
+        self.push_screen(LockScreen(held))
 
     def logged_in(self, session: Any, staff_name: str) -> None:
         """Called by the login and lock screens once a session is unlocked: a clerk lands on
@@ -365,6 +368,10 @@ class ChuangkouApp(StoreCalls, App[int], inherit_bindings=False):
             self.action_lock()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action.startswith("sim_"):  # the demo's keys: only on simulated devices
+            from tui.sim_devices import offered
+
+            return offered(self, action)
         # A screen that prints (告知书: Ctrl+P 打印) keeps the palette's key for itself.
         screen = self.screen
         if (
@@ -385,6 +392,22 @@ class ChuangkouApp(StoreCalls, App[int], inherit_bindings=False):
                     placeholder="输入功能或主题名称（如 首问、评价、主题）…", id="--command-palette"
                 )
             )
+
+    # -- the demo's hands on simulated devices (tui.sim_devices) -------------------------------
+    def action_sim_place(self) -> None:
+        from tui.sim_devices import pick_card
+
+        pick_card(self)
+
+    def action_sim_lift(self) -> None:
+        from tui.sim_devices import lift_card
+
+        lift_card(self)
+
+    def action_sim_rate(self) -> None:
+        from tui.sim_devices import pick_rating
+
+        pick_rating(self)
 
     # -- nothing writes the screen to disk ---------------------------------------------------
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:

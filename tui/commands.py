@@ -24,6 +24,12 @@ class ChuangkouCommands(Provider):
             for a in ACTIONS
             if a.action != "command_palette"
         ]
+        from tui.sim_devices import offered_actions
+
+        # The demo's hands on simulated devices (放卡, 取卡, 评价器按键): never on real ones.
+        commands += [
+            (a.label, a.help, partial(app.run_action, a.action)) for a in offered_actions(app)
+        ]
         # 信访 has no F-key of its own (X on the clerk's home screen).
         commands.append(
             ("信访", "信访登记、交办与答复（X）", partial(app.run_action, "open('petition')"))

@@ -61,7 +61,36 @@ ACTIONS: tuple[Action, ...] = (
     Action("chuangkou.palette", "ctrl+p", "command_palette", "命令", "打开命令面板", show=False),
 )
 
-ACTION_BY_ID = {a.id: a for a in ACTIONS}
+#: The demo's hands on simulated devices: the app offers these (keys, palette, F1) only
+#: when the device is simulated, never on a real reader or 评价器 (ChuangkouApp.check_action).
+SIM_ACTIONS: tuple[Action, ...] = (
+    Action(
+        "chuangkou.sim_place",
+        "ctrl+k",
+        "sim_place",
+        "放卡",
+        "演示：把一张演示人员的身份证（或读卡出错的证件）放到模拟读卡器上",
+        show=False,
+    ),
+    Action(
+        "chuangkou.sim_lift",
+        "ctrl+l",
+        "sim_lift",
+        "取卡",
+        "演示：从模拟读卡器上取走证件",
+        show=False,
+    ),
+    Action(
+        "chuangkou.sim_rate",
+        "ctrl+r",
+        "sim_rate",
+        "评价器按键",
+        "演示：评价器等待评价时，在模拟评价器上按 1–5",
+        show=False,
+    ),
+)
+
+ACTION_BY_ID = {a.id: a for a in (*ACTIONS, *SIM_ACTIONS)}
 
 
 def app_bindings() -> list[Binding]:
@@ -77,7 +106,7 @@ def app_bindings() -> list[Binding]:
             tooltip=a.help,
             key_display=a.key.upper() if a.key.startswith("f") else None,
         )
-        for a in ACTIONS
+        for a in (*ACTIONS, *SIM_ACTIONS)
     ]
 
 
@@ -91,7 +120,7 @@ def keymap_from_station(keymap: dict[str, str]) -> dict[str, str]:
     for key, value in keymap.items():
         binding_id = key if key in ACTION_BY_ID else f"chuangkou.{key}"
         if binding_id not in ACTION_BY_ID:
-            known = "、".join(a.id.removeprefix("chuangkou.") for a in ACTIONS)
+            known = "、".join(a.id.removeprefix("chuangkou.") for a in ACTION_BY_ID.values())
             raise KeymapError(f"配置文件 [keymap]：未知的操作 {key}（可用：{known}）")
         out[binding_id] = value
     return out

@@ -60,6 +60,11 @@ class CardWatcher:
     def connected(self) -> bool:
         return self._session is not None
 
+    @property
+    def transport(self) -> Transport | None:
+        """The open link, if any (the demo's hands reach a simulated reader through it)."""
+        return self._transport
+
     def poll(self) -> list[DeviceEvent]:
         try:
             events: list[DeviceEvent] = []

@@ -138,7 +138,7 @@ async def test_a_past_or_malformed_commitment_date_is_refused(demo, clock):
         assert "承诺补齐日期不能早于今天" in screen_text(app)
         assert screen.result is None and _cases(app) == before
         screen.query_one("#tolerance_date").value = ""
-        await _type(pilot, "11/30")
+        await _type(pilot, "2026-11")  # 11/30 would be this year's 30 November (tui.dates)
         await _press(pilot, "ctrl+s")
         assert "承诺补齐日期格式不对" in screen_text(app)
         assert screen.result is None and _cases(app) == before

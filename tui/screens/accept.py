@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from functools import partial
 from typing import Any
 
 from textual import on
@@ -85,6 +86,17 @@ class CaseAccepted(Message):
         self.result = result
 
 
+def _restored(item: Any, state: dict[str, Any]) -> AcceptScreen:
+    """The acceptance screen given back after the same clerk unlocked (tui.held_forms)."""
+    return AcceptScreen(
+        item=item,
+        person_uuid=state["person_uuid"],
+        inquiry_number=state["inquiry_number"],
+        applicant=state["applicant"],
+        restore=state,
+    )
+
+
 def _preview(session, item_code: str, materials: dict[str, str]) -> PreviewReady:
     """On the store thread: the store's preview for the checklist as it was sent."""
     from store.cases import acceptance_preview
@@ -137,8 +149,11 @@ class AcceptScreen(CounterScreen):
         person_uuid: str | None,
         inquiry_number: str | None = None,
         applicant: str = "",
+        restore: dict[str, Any] | None = None,
     ) -> None:
         super().__init__()
+        #: The form as a lock sealed it (tui.held_forms), filled in on mount.
+        self._restore = restore
         self.item = item
         self.person_uuid = person_uuid
         self.inquiry_number = inquiry_number
@@ -223,8 +238,45 @@ class AcceptScreen(CounterScreen):
         self._prefill_joint()
         for selector in ("#proposal", "#kind", "#proxy-error", "#accept-error", "#accepted"):
             self._line(selector, "")
+        if self._restore is not None:
+            self._fill_restored(self._restore)
         self._show_fields()
         self._preview()
+
+    # -- over a lock (tui.held_forms) ----------------------------------------------------------
+    def hold_form(self):
+        """Not yet accepted: the checklist, the kind, 代办 and the fields, to be sealed (the
+        item is the catalog's, nothing personal; the rest goes into the seal)."""
+        if self.result is not None:
+            return None
+        focused = self.focused
+        state = {
+            "person_uuid": self.person_uuid,
+            "inquiry_number": self.inquiry_number,
+            "applicant": self.applicant,
+            "statuses": dict(self.statuses),
+            "kind_choice": self.kind_choice,
+            "proxy": self.proxy,
+            "fields": {f"#{box.id}": box.value for box in self.query(Input)},
+            "focus": f"#{focused.id}" if isinstance(focused, Input) else None,
+        }
+        return partial(_restored, self.item), state
+
+    def _fill_restored(self, state: dict[str, Any]) -> None:
+        from tui.held_forms import RESTORED
+
+        table = self.query_one("#materials", DataTable)
+        for name, status in state["statuses"].items():
+            if name in self.statuses and status in CYCLE:
+                self.statuses[name] = status
+                table.update_cell(name, "status", SHORT[status])
+        self.kind_choice = state.get("kind_choice")
+        self.proxy = bool(state.get("proxy"))
+        for selector, value in state["fields"].items():
+            self.query_one(selector, Input).value = value
+        if state.get("focus"):
+            self.call_after_refresh(self.query_one(state["focus"], Input).focus)
+        self._line("#accepted", RESTORED)
 
     def _line(self, selector: str, text: str) -> None:
         show_line(self, selector, text)
@@ -605,7 +657,7 @@ class AcceptScreen(CounterScreen):
             ConfirmForm(
                 f"登记号 {number} 尚未受理",
                 lambda session, _v: answer_instead(session, number),
-                note="申请人暂不办理：Enter 改为当场答复（已一次性告知）并返回；Esc 继续受理。",
+                note="申请人暂不办理：回车 改为当场答复（已一次性告知）并返回；Esc 继续受理。",
             ),
             callback=closed,
         )

@@ -3,6 +3,7 @@ showing, as real methods with do-nothing defaults, and the one store-call helper
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 from textual.actions import SkipAction
@@ -38,10 +39,21 @@ class CounterHooks:
         """The 评价器's answer to an arming (RatingGiven, RatingTimeout, RatingCancelled)
         or DeviceLost; a screen that did not arm it ignores it."""
 
+    def offers_key(self, binding: Binding) -> bool:
+        """Whether F1 lists this screen key now: a screen whose keys follow its state (the
+        case's allowed steps) leaves out the ones its hint does not offer."""
+        return True
+
     def may_leave(self, again: str) -> bool:
         """Whether an F-key may take the clerk away now; a screen with unsaved input says
         so (``again`` tells how to go on anyway) and returns False the first time."""
         return True
+
+    def hold_form(self) -> tuple[Callable[[dict[str, Any]], Any], dict[str, Any]] | None:
+        """A lock is closing the screen: a half-typed form offers (rebuild, state) to be
+        sealed and given back after the same clerk unlocks (tui.held_forms); ``rebuild``
+        holds nothing personal, ``state`` is JSON text. None: nothing to keep."""
+        return None
 
 
 #: Home/End in a list: Textual's DataTable scrolls sideways on them even with a row cursor;

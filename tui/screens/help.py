@@ -41,9 +41,14 @@ class HelpScreen(CounterModal):
                 if description and b.action not in seen:
                     seen.add(b.action)
                     table.add_row(self.app.get_key_display(b), description, b.tooltip or "")
+        from tui.sim_devices import offered_actions
+
         for action in ACTIONS:
             key = keymap.get(action.id, action.key)
             table.add_row(key.upper(), action.label, action.help)
+        for action in offered_actions(self.app):  # only with simulated devices
+            key = keymap.get(action.id, action.key)
+            table.add_row(key.title(), action.label, action.help)
         table.focus()
 
     def action_close(self) -> None:

@@ -99,8 +99,10 @@ class InquiryScreen(CounterScreen):
         Binding("up", "move(-1)", "上一项", id="inquiry.up", show=False),
     ]
 
-    def __init__(self) -> None:
+    def __init__(self, restore: dict[str, Any] | None = None) -> None:
         super().__init__()
+        #: The form as an idle lock sealed it (tui.held_forms), to fill in on mount.
+        self._restore = restore
         self.catalog: Any = None
         self.item: Any = None  # the picked catalog item (policies.catalog.ServiceItem)
         self.channel = 0
@@ -168,7 +170,36 @@ class InquiryScreen(CounterScreen):
         for selector in ("#id-error", "#person-info", "#picked", "#error", "#result"):
             self._line(selector, "")
         self.query_one("#id_number", Input).focus()
+        if self._restore is not None:
+            self._fill_restored(self._restore)
         self.call_store(searchable_catalog, self.app.register, done=CatalogLoaded, what="catalog")
+
+    # -- over an idle lock (tui.held_forms) ----------------------------------------------------
+    def hold_form(self):
+        values = {field: self.query_one(field, Input).value for field in FIELDS}
+        if not any(value.strip() for value in values.values()):
+            return None
+        focused = self.focused
+        state = {
+            "fields": values,
+            "channel": self.channel,
+            "item": self.item.code if self.item is not None else None,
+            "focus": f"#{focused.id}" if isinstance(focused, Input) else None,
+        }
+        return InquiryScreen, state
+
+    def _fill_restored(self, state: dict[str, Any]) -> None:
+        from tui.held_forms import RESTORED
+
+        self.channel = int(state.get("channel", 0)) % len(CHANNELS)
+        self._show_channel()
+        for field, value in state["fields"].items():
+            self.query_one(field, Input).value = value
+        if state.get("focus") in FIELDS:
+            box = self.query_one(state["focus"], Input)
+            box.focus()
+            box.cursor_position = len(box.value)
+        self._line("#result", RESTORED)
 
     def _line(self, selector: str, text: str) -> None:
         show_line(self, selector, text)
@@ -178,6 +209,10 @@ class InquiryScreen(CounterScreen):
     def _catalog_ready(self, message: CatalogLoaded) -> None:
         self.catalog = message.catalog
         self._search(self.query_one("#matter", Input).value)
+        code = (self._restore or {}).get("item")
+        item = next((i for i in self.catalog.items if i.code == code), None) if code else None
+        if item is not None:
+            self._pick(item)  # the item picked before the lock
 
     @on(PersonKnown)
     def _known(self, message: PersonKnown) -> None:
@@ -546,7 +581,8 @@ class InquiryScreen(CounterScreen):
     @on(Input.Changed)
     def _typing_again(self, event: Input.Changed) -> None:
         self._leaving = False
-        if event.value:  # the next caller: the previous one's result goes
+        restored = (self._restore or {}).get("fields", {}).get(f"#{event.input.id}")
+        if event.value and event.value != restored:  # the next caller: the last result goes
             self._line("#result", "")
 
     def action_back(self) -> None:

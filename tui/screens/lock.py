@@ -35,9 +35,11 @@ class LockScreen(CounterScreen):
         Binding("escape", "cancel_quit", "取消退出", id="lock.cancel_quit", show=False),
     ]
 
-    def __init__(self) -> None:
+    def __init__(self, held: Any = None) -> None:
         super().__init__()
         self.quitting = False
+        #: Half-typed forms sealed while locked (tui.held_forms.HeldForms), or None.
+        self.held = held
 
     def compose(self) -> ComposeResult:
         number = self.app.session.staff_number if self.app.session else ""
@@ -104,10 +106,15 @@ class LockScreen(CounterScreen):
 
         app = self.app
         session, default_post = message.session, message.default_post
+        held, self.held = self.held, None
+        if held is not None and (self.quitting or not message.same_clerk):
+            held.wipe()  # another clerk never sees the first one's unsaved form
         if self.quitting:
             app.quit_after_password()
         elif message.same_clerk:
             app.logged_in(session, session.staff_name)
+            for screen in held.give_back() if held is not None else ():
+                app.push_screen(screen)  # over the queue, as before the lock
         else:
             # Another clerk takes over the counter: their own post, their own queue.
             def chosen(post) -> None:
