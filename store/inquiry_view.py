@@ -30,6 +30,7 @@ class InquiryView:
     closed_at: str  # local "YYYY-MM-DD HH:MM", or ""
     item_name: str
     topic: str = field(repr=False)  # free text: may name people
+    answer: str = field(repr=False)  # 当场答复: what was told (free text), or ""
     name: str = field(repr=False)  # full: opened on purpose
     phone: str = field(repr=False)  # masked
     id_number: str = field(repr=False)  # masked, "" for a caller
@@ -84,6 +85,7 @@ def inquiry_view(session: Session, number: str) -> InquiryView:
             closed_at=_local(row.closed_at) if row.closed_at else "",
             item_name=row.item.name if row.item_id else NO_ITEM,
             topic=keys.open_text("inquiry", "topic_enc", row.uuid, row.topic_enc) or "",
+            answer=keys.open_text("inquiry", "answer_enc", row.uuid, row.answer_enc) or "",
             name=name or "",
             phone=mask_phone(phone) if phone else "",
             id_number=mask_id_number(id_number) if id_number else "",

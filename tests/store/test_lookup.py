@@ -324,3 +324,27 @@ def test_inquiry_view_shows_the_full_name_and_masks_the_rest(people, hall):
     )
     with pytest.raises(PermissionDenied):
         inquiry_view(hall.login("9001", "jishu-mima-1"), referred.number)
+
+
+def test_inquiry_view_of_an_answered_call_shows_the_answer(desk):  # noqa: F811
+    from store.inquiries import register_inquiry
+    from store.inquiry_view import inquiry_view
+
+    made = register_inquiry(
+        desk,
+        channel="phone",
+        caller_name=PEOPLE[1].name,
+        caller_phone=PEOPLE[1].phone,
+        topic="问低保政策",
+        disposition="answered",
+        answer="已告知申请条件",
+    )
+    view = inquiry_view(desk, made.number)
+    assert (view.topic, view.answer) == ("问低保政策", "已告知申请条件")
+    assert (view.disposition_label, view.state_label, view.is_caller) == (
+        "当场答复",
+        "已办结",
+        True,
+    )
+    assert view.closed_at == view.at and view.referred_to_name == ""
+    assert "已告知" not in repr(view)

@@ -143,7 +143,7 @@ async def test_home_and_queue_show_no_unmasked_personal_field(demo, clock):
 
 
 async def test_idle_lock_takes_personal_data_off_the_screen(demo, clock):
-    from tui.screens.history import HistoryScreen
+    from tui.screens.case import CaseScreen
     from tui.screens.lock import LockScreen
 
     url, info = demo
@@ -156,20 +156,20 @@ async def test_idle_lock_takes_personal_data_off_the_screen(demo, clock):
         await type_text(pilot, queue_row.number)
         await pilot.press("enter")
         await settle(pilot)
-        assert isinstance(app.screen, HistoryScreen)
-        person = app.screen.history.person
-        assert person.name in screen_text(app)
+        assert isinstance(app.screen, CaseScreen)  # F3 with a case number opens the case
+        name = app.screen.detail.applicant_name
+        assert name in screen_text(app)
         masked = queue_row.applicant
         now[0] += app.register.policy.login.idle_lock_seconds - 1
         app.lock_if_idle()
-        assert isinstance(app.screen, HistoryScreen), "not idle long enough yet"
+        assert isinstance(app.screen, CaseScreen), "not idle long enough yet"
         now[0] += 2
         app.lock_if_idle()
         await settle(pilot)
         assert isinstance(app.screen, LockScreen)
         assert len(app.screen_stack) == 2  # nothing with personal data is kept beneath
         text = screen_text(app)
-        assert person.name not in text and masked not in text
+        assert name not in text and masked not in text
         assert "屏幕已锁定" in text
         # The clerk's password unlocks; the queue comes back.
         await type_text(pilot, "demo1001")

@@ -36,7 +36,7 @@ async def test_the_status_line_shows_the_job_and_the_counter_answers_meanwhile(
     import tui.app
     from store.daily import DAILY_MARK, run_daily_if_due
     from store.models import Rating
-    from tui.screens.history import HistoryScreen
+    from tui.screens.case import CaseScreen
     from tui.screens.home import HomeScreen
     from tui.screens.search import SearchScreen
 
@@ -71,7 +71,7 @@ async def test_the_status_line_shows_the_job_and_the_counter_answers_meanwhile(
         assert total > 5, "the demo should hold more than one batch of unrated services"
         assert f"每日任务：未评价登记 5/{total}" in screen_text(app)
 
-        # The counter meanwhile: F3 finds a case's applicant, F4 is back on the queue.
+        # The counter meanwhile: F3 opens a case by its number, F4 is back on the queue.
         assert isinstance(app.screen, HomeScreen)
         row = next(r for r in app.screen.queue.rows if r.section == "case")
         await pilot.press("f3")
@@ -80,7 +80,7 @@ async def test_the_status_line_shows_the_job_and_the_counter_answers_meanwhile(
         await type_text(pilot, row.number)
         await pilot.press("enter")
         await settle_beside_job(pilot)
-        assert isinstance(app.screen, HistoryScreen)
+        assert isinstance(app.screen, CaseScreen)
         assert f"每日任务：未评价登记 5/{total}" in screen_text(app)
         await pilot.press("f4")
         await settle_beside_job(pilot)

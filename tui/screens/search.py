@@ -1,5 +1,9 @@
 """查询 (F3): by ID number (typed, or from the card reader), phone, exact name, case
-number or inquiry number — all through the register's blind indexes."""
+number or inquiry number — all through the register's blind indexes.
+
+A case or inquiry number opens that record; a person opens their 一人一档; a caller who
+gave no ID number (a phone 转办, a 当场答复) is listed by their inquiries, which open.
+"""
 
 from __future__ import annotations
 
@@ -10,8 +14,13 @@ from textual.widgets import DataTable, Input, Static
 
 from tui.messages import HistoryLoaded, SearchFinished, StoreFailed
 from tui.screens.base import CounterScreen
+from tui.screens.records import fit, flexible_width, open_record
 from tui.widgets.footer import CounterFooter
 from tui.widgets.status_bar import StatusBar
+
+#: Cells of the result columns but the last (姓名, masked 证件号码, masked 电话).
+NAME_CELLS, ID_CELLS, PHONE_CELLS = 16, 18, 11
+NOT_FOUND = "没有找到相符的记录"
 
 
 class SearchScreen(CounterScreen):
@@ -32,8 +41,13 @@ class SearchScreen(CounterScreen):
 
     def on_mount(self) -> None:
         table = self.query_one("#results", DataTable)
-        table.add_columns("姓名", "证件号码", "电话")
+        table.add_column("姓名", width=NAME_CELLS)
+        table.add_column("证件号码", width=ID_CELLS)
+        table.add_column("电话", width=PHONE_CELLS)
+        self.record_cells = flexible_width(self.app.size.width, [NAME_CELLS, ID_CELLS, PHONE_CELLS])
+        table.add_column("记录", width=self.record_cells)
         self.persons = []
+        self.callers = []
         self.query_one("#query", Input).focus()
 
     @on(Input.Submitted, "#query")
@@ -64,30 +78,53 @@ class SearchScreen(CounterScreen):
     def _found(self, message: SearchFinished) -> None:
         from policies.masking import mask_id_number, mask_phone
 
-        persons = list(message.result.persons)
-        self.persons = persons
+        result = message.result
+        persons = self.persons = list(result.persons)
+        callers = self.callers = list(result.callers)
         table = self.query_one("#results", DataTable)
         table.clear()
         error = self.query_one("#search-error", Static)
-        if not persons:
-            error.update("没有找到相符的记录")
+        if result.kind in ("case", "inquiry") and result.record_found:
+            error.update("")
+            open_record(self.app, result.kind, result.record_number)
             return
-        error.update(f"找到 {len(persons)} 人，回车查看档案")
+        if not persons and not callers:
+            error.update(NOT_FOUND)
+            return
+        found = [f"{len(persons)} 人"] if persons else []
+        if callers:
+            found.append(f"未登记证件的来访/来电 {len(callers)} 次")
+        error.update(f"找到 {'、'.join(found)}，回车查看")
         for index, p in enumerate(persons):
             table.add_row(
-                p.name,
+                fit(p.name, NAME_CELLS),
                 mask_id_number(p.id_number) if p.id_number else "—",
                 mask_phone(p.phone) if p.phone else "—",
-                key=str(index),
+                "一人一档",
+                key=f"person:{index}",
             )
-        if len(persons) == 1:
+        for index, c in enumerate(callers):
+            table.add_row(
+                fit(c.name, NAME_CELLS),
+                "—",
+                mask_phone(c.phone) if c.phone else "—",
+                fit(f"{c.channel_label}登记 {c.number}", self.record_cells),
+                key=f"caller:{index}",
+            )
+        if len(persons) + len(callers) > 1:
+            table.focus()
+        elif persons:
             self._history(persons[0].uuid)
         else:
-            table.focus()
+            open_record(self.app, "inquiry", callers[0].number)
 
     @on(DataTable.RowSelected, "#results")
     def _open(self, event: DataTable.RowSelected) -> None:
-        self._history(self.persons[int(str(event.row_key.value))].uuid)
+        what, index = str(event.row_key.value).split(":")
+        if what == "person":
+            self._history(self.persons[int(index)].uuid)
+        else:
+            open_record(self.app, "inquiry", self.callers[int(index)].number)
 
     def _history(self, person_uuid: str) -> None:
         from store.lookup import person_history
