@@ -15,6 +15,7 @@ from store.models import AuditEvent
 from store.staff import add_staff
 from tests.people import PEOPLE, id_number
 from tests.store.test_cases import desk  # noqa: F401 — fixture
+from tests.store.test_complaints import office  # noqa: F401 — fixture
 from tests.store.test_queue import (
     add_case,
     add_inquiry,
@@ -348,3 +349,14 @@ def test_inquiry_view_of_an_answered_call_shows_the_answer(desk):  # noqa: F811
     )
     assert view.closed_at == view.at and view.referred_to_name == ""
     assert "已告知" not in repr(view)
+
+
+def test_a_complainant_is_found_neither_as_a_person_nor_as_a_caller(hall, office, clock):  # noqa: F811
+    from tests.store.test_complaints import NAME, PHONE, at, log
+
+    clock.set(at(2026, 9, 30))
+    clerk = hall.login()
+    log(clerk, channel="phone")  # the clerk asked first takes the complaint down
+    for query in (NAME, PHONE):
+        found = search(clerk, query)
+        assert found.persons == () and found.callers == ()
