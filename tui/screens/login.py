@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from textual import on
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import DataTable, Input, Static
 
@@ -13,6 +14,10 @@ from tui.screens.base import CounterScreen
 
 class LoginScreen(CounterScreen):
     """登录 — the first screen of the day."""
+
+    BINDINGS = [  # noqa: RUF012
+        Binding("enter", "enter", "登录", show=False, priority=True, id="login.enter")
+    ]
 
     DEFAULT_CSS = """
     LoginScreen { align: center middle; }
@@ -31,7 +36,7 @@ class LoginScreen(CounterScreen):
                 id="password", placeholder="密码", password=True, max_length=128, compact=True
             )
             yield Static("", classes="error-line", id="login-error", markup=False)
-            yield Static("Enter 登录　F1 帮助", classes="hint")
+            yield Static("回车 登录　F1 帮助", classes="hint")
         if self.app.demo is not None:
             yield DataTable(id="demo-accounts", cursor_type="row", zebra_stripes=True)
         # No footer here: the F-keys need a login first, and the footer's dozen keys
@@ -53,11 +58,15 @@ class LoginScreen(CounterScreen):
         if hall:
             self.query_one("#login-title", Static).update(f"{hall} · 登录")
 
-    @on(Input.Submitted, "#number")
-    def _to_password(self) -> None:
-        self.query_one("#password", Input).focus()
+    def action_enter(self) -> None:
+        """回车: from 工号 to 密码, from 密码 log in. A priority binding, so the focus moves
+        while the app handles the key itself: what is typed right after 回车 (a fast typist,
+        a keyboard-wedge reader) lands in the password field, never appended to the 工号."""
+        if self.focused is self.query_one("#number", Input):
+            self.set_focus(self.query_one("#password", Input))
+        else:
+            self._submit()
 
-    @on(Input.Submitted, "#password")
     def _submit(self) -> None:
         number = self.query_one("#number", Input).value.strip()
         password = self.query_one("#password", Input).value

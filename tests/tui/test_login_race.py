@@ -1,0 +1,32 @@
+"""What a fast typist (or a keyboard-wedge reader) types right after 回车 in the 工号 field
+goes to the password field: the login form never submits a 工号 with a password appended
+(it was stored as 「1001demo1001」 in the audit detail)."""
+
+from __future__ import annotations
+
+import pytest
+from textual import events
+from textual.widgets import Input
+
+from tests.tui.conftest import make_app
+from tests.tui.helpers import settle
+
+pytestmark = pytest.mark.timeout(120)
+
+
+async def test_keys_sent_faster_than_the_screen_reacts_land_in_their_own_fields(demo, clock):
+    url, info = demo
+    app = make_app(url, clock, demo=info)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        # All keys queued at once, as a terminal delivers a burst: no wait between them.
+        for key in ["1", "0", "0", "1", "enter", *"demo1001"]:
+            app.post_message(events.Key(key, None if key == "enter" else key))
+        await pilot.pause()
+        assert app.screen.query_one("#number", Input).value == "1001"
+        assert app.screen.query_one("#password", Input).value == "demo1001"
+        app.post_message(events.Key("enter", None))
+        await settle(pilot)
+        from tui.screens.post import PostScreen
+
+        assert isinstance(app.screen, PostScreen)  # logged in with exactly those two
