@@ -165,3 +165,30 @@ async def test_the_result_line_is_gone_at_the_next_f2_and_the_answer_is_kept(dem
         assert "已登记：登记号" not in screen_text(app)
     raw = b"".join(p.read_bytes() for p in app.register.sqlite_file.parent.glob("register.db*"))
     assert answer.encode() not in raw
+
+
+async def test_an_acceptances_result_is_not_shown_over_the_next_f2(demo, clock):
+    from devices.idcard import samples
+    from tui.screens.accept import AcceptScreen
+    from tui.screens.inquiry import InquiryScreen
+
+    url, info = demo
+    app = make_app(url, clock, demo=info)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _open_inquiry(pilot, info)
+        app.screen.card_read(samples.RESIDENT)
+        await settle(pilot)
+        await pilot.press(*"dbsq", "enter")
+        await settle(pilot)
+        await pilot.press("ctrl+a")
+        await settle(pilot)
+        assert isinstance(app.screen, AcceptScreen)
+        await pilot.press("enter")  # every material brought: accepted
+        await settle(pilot)
+        result = app.screen.result
+        assert result is not None and result.number in screen_text(app)
+        await pilot.press("f2")
+        await settle(pilot)
+        assert isinstance(app.screen, InquiryScreen)
+        text = screen_text(app)
+        assert result.number not in text and "已受理" not in text

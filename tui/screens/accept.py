@@ -600,8 +600,9 @@ class AcceptScreen(CounterScreen):
             text += "\n回车或 O 打开办件（当场办结）　Esc 返回"
         self._line("#accept-error", "")
         self._line("#accepted", text)
+        # The result is this screen's line, not an app-wide toast that would still show
+        # over the next caller's 首问登记.
         self._focus_table()
-        self.app.notify(f"已受理：办件号 {r.number}", timeout=8)
 
     # -- after acceptance --------------------------------------------------------------------
     def _notice_kind(self) -> str | None:
@@ -646,12 +647,15 @@ class AcceptScreen(CounterScreen):
         def closed(result) -> None:
             if result is not None:
                 text = f"已登记：登记号 {number}（当场答复，未受理）"
-                self.app.notify(text, timeout=8)
                 self.app.pop_screen()
                 from tui.screens.inquiry import InquiryScreen
 
+                # On the 首问登记 screen's result line; a toast only when it is not there
+                # (the acceptance came back alone after a lock).
                 if isinstance(self.app.screen, InquiryScreen):
                     self.app.screen.show_result(text)
+                else:
+                    self.app.notify(text, timeout=8)
 
         self.app.push_screen(
             ConfirmForm(
