@@ -14,6 +14,7 @@ __all__ = [
     "SUPERVISOR_ROLES",
     "WORK_ROLES",
     "Role",
+    "may_use_key",
 ]
 
 
@@ -50,3 +51,35 @@ WORK_ROLES = frozenset({Role.CLERK, Role.SUPERVISOR, Role.ADMIN})
 SUPERVISOR_ROLES = frozenset({Role.SUPERVISOR, Role.ADMIN})
 #: Whose key slot holds the data key, so who may see personal data. Never a technician.
 DATA_ROLES = frozenset({Role.CLERK, Role.SUPERVISOR, Role.COMPLAINT_OFFICER, Role.ADMIN})
+
+#: Screen keys (their binding ids in tui) only a supervisor may use: F1 lists them to no one
+#: else (the screens refuse them with a reason when pressed anyway).
+SUPERVISOR_KEYS = frozenset(
+    {
+        "home.refusals",  # R 否定报备审核
+        "roster.assign",  # E 调整岗位安排
+        "petition.acknowledge",  # A 知悉信访警报
+        "referral.reassign",  # G 改派窗口
+    }
+)
+#: The app's keys (binding ids of tui.keys) of a role that must not reach personal data:
+#: a technician has the devices, help and the lock, nothing with people's records in it.
+ROLE_APP_KEYS = MappingProxyType(
+    {
+        Role.TECHNICIAN: frozenset(
+            {"chuangkou.help", "chuangkou.devices", "chuangkou.lock", "chuangkou.palette"}
+        ),
+    }
+)
+
+
+def may_use_key(role: str | None, binding_id: str | None) -> bool:
+    """Whether F1 lists the key ``binding_id`` to someone of ``role``."""
+    if not binding_id:
+        return True
+    if binding_id in SUPERVISOR_KEYS:
+        return role in SUPERVISOR_ROLES
+    allowed = ROLE_APP_KEYS.get(role)  # type: ignore[arg-type]
+    if allowed is not None and binding_id.startswith("chuangkou."):
+        return binding_id in allowed
+    return True

@@ -16,6 +16,7 @@ from typing import Any
 
 from textual import on, work
 from textual.app import App, SystemCommand
+from textual.binding import Binding
 from textual.screen import Screen
 
 from tui.commands import ChuangkouCommands
@@ -408,6 +409,12 @@ class ChuangkouApp(StoreCalls, App[int], inherit_bindings=False):
         from tui.sim_devices import pick_rating
 
         pick_rating(self)
+
+    def get_key_display(self, binding: Binding) -> str:
+        """Keys in the footer as in F1 and every hint (tui.keys.key_name: Ctrl+S, 回车, N)."""
+        from tui.keys import key_name
+
+        return binding.key_display or key_name(binding.key)
 
     # -- nothing writes the screen to disk ---------------------------------------------------
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:

@@ -124,3 +124,36 @@ def keymap_from_station(keymap: dict[str, str]) -> dict[str, str]:
             raise KeymapError(f"配置文件 [keymap]：未知的操作 {key}（可用：{known}）")
         out[binding_id] = value
     return out
+
+
+#: How a key is written on screen — in the footer, F1 and every hint, one notation.
+KEY_NAMES = {
+    "escape": "Esc",
+    "enter": "回车",
+    "space": "空格",
+    "tab": "Tab",
+    "up": "↑",
+    "down": "↓",
+    "left": "←",
+    "right": "→",
+    "pageup": "PgUp",
+    "pagedown": "PgDn",
+    "home": "Home",
+    "end": "End",
+    "delete": "Del",
+    "backspace": "退格",
+    "ctrl": "Ctrl",
+    "shift": "Shift",
+    "alt": "Alt",
+}
+
+
+def key_name(key: str) -> str:
+    """A key as written on screen: ctrl+s → Ctrl+S, shift+tab → Shift+Tab, escape → Esc,
+    enter → 回车, n → N; several keys (escape,f1) → Esc/F1."""
+
+    def one(part: str) -> str:
+        part = part.strip()
+        return KEY_NAMES.get(part, part.upper() if len(part) <= 3 else part.title())
+
+    return "/".join("+".join(one(p) for p in k.split("+")) for k in key.split(","))

@@ -9,7 +9,7 @@ import pytest
 
 from tests.tui.conftest import make_app
 from tests.tui.helpers import screen_text, settle, type_text
-from tests.tui.test_app import demo_clerk_home
+from tests.tui.test_app import demo_clerk_home, login
 
 SIZES = ((80, 24), (200, 50))
 THEMES = ("chuangkou", "chuangkou-contrast", "chuangkou-console")
@@ -148,7 +148,15 @@ async def test_the_console_theme_draws_only_what_the_console_font_has(demo, cloc
         app.theme = "chuangkou-console"
         await settle(pilot)
         check_text(app, "login", "登录")
-        await demo_clerk_home(pilot, info)
+        await login(pilot, "1001", "demo1001")
+        check_text(app, "post", "今日岗位")  # its window and post lists
+        app.screen.query_one("Select").expanded = True  # the window list open
+        await settle(pilot)
+        check_text(app, "post list")
+        app.screen.query_one("Select").expanded = False
+        await pilot.press("enter")
+        await settle(pilot)
+        assert type(app.screen).__name__ == "HomeScreen"
         check_text(app, "home", "F1")
         row = next(r for r in app.screen.queue.rows if r.section == "case")
         for key in ("f2", "f3", "f5", "f6", "f7", "f8", "f9", "f1"):

@@ -141,7 +141,7 @@ async def test_a_cover_at_login_for_a_signed_in_clerk_asks_for_a_reason(demo, cl
         assert isinstance(app.screen, PostScreen)
         post_screen = app.screen
         text = screen_text(app)
-        assert "代岗原因" in text and "Enter 确认" in text  # the whole form fits 80×24
+        assert "代岗原因" in text and "回车 确认" in text  # the whole form fits 80×24
         # Tab goes in screen order: window, post, 代岗, 原因.
         assert [w.id for w in post_screen.focus_chain] == ["window", "post", "acting-for", "reason"]
         assert app.focused.id == "acting-for"

@@ -874,7 +874,7 @@ class BoardScreen(CounterScreen):
                 lambda session, _v: acknowledge_alarm(session, number),
                 note=f"{'、'.join(item.alarm)}信访（{item.visitor}"
                 + (f" 等{item.visitors}人" if item.visitors > 1 else "")
-                + "）：已通知有关部门和领导？Enter 确认。",
+                + "）：已通知有关部门和领导？回车 确认。",
             ),
             lambda _r: f"已知悉：信访 {number} 的警报",
         )
@@ -892,7 +892,7 @@ class BoardScreen(CounterScreen):
         self.app.push_screen(
             ConfirmForm(
                 f"出具《{NOTICE_KINDS.get('extension', '延期告知书')}》？",
-                note=f"办件 {number}：Enter 出具并打印，Esc 稍后（在办件中按 N 出具）。",
+                note=f"办件 {number}：回车 出具并打印，Esc 稍后（在办件中按 N 出具）。",
             ),
             callback=issue,
         )
@@ -990,7 +990,7 @@ class RequiredReasonForm(ReasonForm):
 class CoverForm(ActionForm):
     """主任指定顶岗: whose work, who covers, why (recorded; active at once)."""
 
-    HINT = "Enter 下一项　在最后一栏 Enter 确定　Esc 取消"
+    HINT = "回车 下一项　在最后一栏 回车 确定　Esc 取消"
 
     def __init__(self, absent: str = "") -> None:
         super().__init__(

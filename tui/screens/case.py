@@ -112,6 +112,12 @@ class CaseScreen(CounterScreen):
         self.number = number
         self.detail: Any = None  # store.cases.CaseDetail, once loaded
 
+    def offers_key(self, binding: Binding) -> bool:
+        # The case's steps: only those allowed now (the hint's keys).
+        if not (binding.id or "").startswith("case.") or binding.id == "case.back":
+            return True
+        return self.detail is not None and binding.key in offered_keys(self.detail)
+
     def compose(self) -> ComposeResult:
         yield StatusBar()
         yield Static(f"办件 {self.number}　正在读取…", classes="title", id="case-title")
@@ -504,7 +510,7 @@ class CaseScreen(CounterScreen):
         self.app.push_screen(
             ConfirmForm(
                 f"{done}：出具《{title}》？",
-                note="Enter 出具并打印，Esc 稍后（可按 N 出具）。",
+                note="回车 出具并打印，Esc 稍后（可按 N 出具）。",
             ),
             callback=lambda result: (
                 self._push_notice(kind, print_now=True) if result is not None else None

@@ -97,7 +97,7 @@ class ActionForm(CounterModal):
         Binding("escape", "cancel", "取消", id="form.cancel", show=False),
         Binding("ctrl+s", "submit", "确定", id="form.submit", show=False, priority=True),
     ]
-    HINT = "Enter 确定　Esc 取消"
+    HINT = "回车 确定　Esc 取消"
 
     def __init__(self, title: str, run: StoreCall | None = None, *, note: str = "") -> None:
         super().__init__()
@@ -178,7 +178,7 @@ class ConfirmForm(ActionForm):
     """One question, Enter to confirm (e.g. 记一次来访, 批准延期)."""
 
     BINDINGS = [Binding("enter", "submit", "确定", id="form.confirm", show=False)]  # noqa: RUF012
-    HINT = "Enter 确定　Esc 取消"
+    HINT = "回车 确定　Esc 取消"
 
 
 class ReasonForm(ActionForm):
@@ -244,7 +244,7 @@ class CloseForm(ChoiceForm):
     CHOICE_LABEL = "办理结果"
     TEXT_LABEL = "办理结果和理由"
     TEXT_ID = "reasons"
-    HINT = "↑↓ 准予/不予　Enter 下一项　Ctrl+S 或在理由栏 Enter 办结　Esc 取消"
+    HINT = "↑↓ 准予/不予　回车 下一项　Ctrl+S 或在理由栏 回车 办结　Esc 取消"
 
     def values(self) -> dict:
         return {"granted": self.chosen(), "reasons": self.text()}
@@ -278,7 +278,7 @@ class ForwardForm(ActionForm):
     """上报进度: the higher authority's reference, and its result once it has decided."""
 
     CHOICES = CloseForm.CHOICES
-    HINT = "Enter 下一项　Ctrl+S 保存　Esc 取消（结果未出时只填文号）"
+    HINT = "回车 下一项　Ctrl+S 保存　Esc 取消（结果未出时只填文号）"
 
     def __init__(self, title: str, run: StoreCall, *, reference: str = "", note: str = "") -> None:
         super().__init__(title, run, note=note)
@@ -316,7 +316,7 @@ class ChecklistForm(ActionForm):
     BINDINGS = [  # noqa: RUF012
         Binding("space", "toggle", "勾选", id="form.toggle", show=False),
     ]
-    HINT = "↑↓ 选材料　空格 勾选/取消　Tab 下一栏　Enter 或 Ctrl+S 确定　Esc 取消"
+    HINT = "↑↓ 选材料　空格 勾选/取消　Tab 下一栏　回车 或 Ctrl+S 确定　Esc 取消"
 
     def __init__(
         self, title: str, names: Iterable[str], extra_label: str, run: StoreCall, *, note: str = ""
@@ -365,7 +365,7 @@ class ChecklistForm(ActionForm):
 class PickForm(ActionForm):
     """Pick one of a few (a window): ↑↓ and Enter."""
 
-    HINT = "↑↓ 选择　Enter 确定　Esc 取消"
+    HINT = "↑↓ 选择　回车 确定　Esc 取消"
 
     def __init__(
         self, title: str, options: list[tuple[str, str]], run: StoreCall, *, note: str = ""

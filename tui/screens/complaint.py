@@ -272,7 +272,7 @@ class DecideForm(ActionForm):
     """处理决定: 属实 or 不属实, and the measures."""
 
     CHOICES = (("投诉属实", True), ("投诉不属实", False))
-    HINT = "↑↓ 属实/不属实　Enter 下一项　Ctrl+S 或在处理意见栏 Enter 确定　Esc 取消"
+    HINT = "↑↓ 属实/不属实　回车 下一项　Ctrl+S 或在处理意见栏 回车 确定　Esc 取消"
 
     def fields(self) -> ComposeResult:
         yield Label("调查结论")
@@ -300,7 +300,7 @@ class DecideForm(ActionForm):
 class ReplyForm(ActionForm):
     """答复投诉人: how, when (today unless typed), what was said."""
 
-    HINT = "↑↓ 答复方式　Enter 下一项　Ctrl+S 或在最后一栏 Enter 确定　Esc 取消"
+    HINT = "↑↓ 答复方式　回车 下一项　Ctrl+S 或在最后一栏 回车 确定　Esc 取消"
 
     def __init__(self, title: str, run: Any, today: dt.date) -> None:
         super().__init__(title, run)
@@ -341,7 +341,7 @@ class CloseComplaintForm(ActionForm):
     """办结: the complainant's satisfaction with the handling."""
 
     BINDINGS = [Binding("enter", "submit", "确定", id="form.confirm", show=False)]  # noqa: RUF012
-    HINT = "↑↓ 满意度　Enter 办结　Esc 取消"
+    HINT = "↑↓ 满意度　回车 办结　Esc 取消"
 
     def fields(self) -> ComposeResult:
         from policies.complaints import SATISFACTION_LABELS

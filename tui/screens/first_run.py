@@ -37,7 +37,7 @@ class FirstRunScreen(CounterScreen):
             )
             yield Label("大厅代码（用于编号，字母或数字）")
             yield Input(id="code", placeholder="如 SLZ", max_length=16, compact=True)
-            yield Label("窗口（空格键取消或选中；来自示例服务目录）")
+            yield Label("窗口（空格 选中或取消；来自示例服务目录）")
             yield SelectionList[str](id="windows")
             yield Label("第一位大厅主任：工号")
             yield Input(id="number", max_length=32, compact=True)
@@ -48,7 +48,7 @@ class FirstRunScreen(CounterScreen):
             yield Label("再输入一次密码")
             yield Input(id="password2", password=True, max_length=128, compact=True)
             yield Static("", classes="error-line", id="setup-error", markup=False)
-            yield Static("Tab 下一项　在最后一项按 Enter 建立", classes="hint")
+            yield Static("Tab 下一项　在最后一项按 回车 建立", classes="hint")
         yield CounterFooter()
 
     def on_mount(self) -> None:

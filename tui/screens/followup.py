@@ -50,7 +50,7 @@ class VerifyForm(ChoiceForm):
     CHOICE_LABEL = "问题类别（决定解决时限）"
     TEXT_LABEL = "核实情况"
     TEXT_ID = "findings"
-    HINT = "↑↓ 简单/复杂　Enter 下一项　在核实情况栏 Enter 确定　Esc 取消"
+    HINT = "↑↓ 简单/复杂　回车 下一项　在核实情况栏 回车 确定　Esc 取消"
 
     def values(self) -> dict:
         findings = self.text()
@@ -83,7 +83,7 @@ class CallbackForm(ActionForm):
     comes with their satisfaction and closes the follow-up), a reason code the person gave,
     a note. The time is now."""
 
-    HINT = "↑↓ 选择　Enter 下一项　在记录栏 Enter 保存　Esc 取消"
+    HINT = "↑↓ 选择　回车 下一项　在记录栏 回车 保存　Esc 取消"
 
     def __init__(
         self, title: str, run, *, hows, outcomes, satisfaction, closing: bool, note: str = ""

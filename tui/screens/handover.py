@@ -351,7 +351,7 @@ class AbsenceForm(ActionForm):
     """登记离岗: why, from and to, who covers (blank: the B post), a note."""
 
     REASONS = tuple(ABSENCE_LABELS.items())
-    HINT = "↑↓ 选原因　Enter 下一项　Ctrl+S 或在说明栏 Enter 登记　Esc 取消"
+    HINT = "↑↓ 选原因　回车 下一项　Ctrl+S 或在说明栏 回车 登记　Esc 取消"
 
     def __init__(self) -> None:
         super().__init__("登记离岗（AB岗交接）", _register_absence)
@@ -409,7 +409,7 @@ def _register_absence(session, values: dict):
 class TakeOverForm(ActionForm):
     """主动顶岗: whom, why, until when (today by default)."""
 
-    HINT = "Enter 下一项　在最后一栏 Enter 顶岗　Esc 取消"
+    HINT = "回车 下一项　在最后一栏 回车 顶岗　Esc 取消"
 
     def __init__(self) -> None:
         super().__init__(

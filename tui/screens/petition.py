@@ -478,7 +478,7 @@ class PetitionDetailScreen(CounterScreen):
             ConfirmForm(
                 f"知悉警报：信访 {number}",
                 lambda session, _v: acknowledge_alarm(session, number),
-                note=f"{alarm_text(self.view.row)}信访：已通知有关部门和领导？Enter 确认。",
+                note=f"{alarm_text(self.view.row)}信访：已通知有关部门和领导？回车 确认。",
             ),
             callback=lambda r: r is not None and self._done(f"已知悉：信访 {number} 的警报"),
         )

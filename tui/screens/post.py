@@ -68,7 +68,7 @@ class PostScreen(CounterModal):
             yield Label("代岗原因（特殊代岗须填写，报大厅主任）")
             yield Input(id="reason", max_length=200, compact=True)
             yield Static("", classes="error-line", id="post-error", markup=False)
-            yield Static("Enter 确认　Esc 今天不在窗口", classes="hint")
+            yield Static("回车 确认　Esc 今天不在窗口", classes="hint")
 
     def on_mount(self) -> None:
         if self.app.windows is not None:

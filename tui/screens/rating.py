@@ -170,14 +170,14 @@ class RatingScreen(CounterModal):
         for selector in ("#rating-prompt", "#levels"):
             self.query_one(selector).display = self.state in (WAITING, SAVING, ENDED)
         hints = {
-            ASK: "Enter 确认　Esc 返回",
+            ASK: "回车 确认　Esc 返回",
             CHECKING: "Esc 返回",
             WAITING: "回访时按申请人的评价 1–5 录入　Esc 返回"
             if self._callback
             else "申请人口述时按 1–5 窗口代录　Esc 取消评价",
             SAVING: "",
-            RATED: "Enter 或 Esc 关闭",
-            REFUSED: "Enter 或 Esc 关闭",
+            RATED: "回车 或 Esc 关闭",
+            REFUSED: "回车 或 Esc 关闭",
             ENDED: "r 重新评价　1–5 窗口代录　Esc 返回",
         }
         self._line("#rating-hint", hints[self.state])

@@ -17,5 +17,7 @@ def show_line(node: DOMNode, selector: str, text: str) -> None:
 
 def key_hint(keys: Iterable[tuple[str, str, str]], shown: set[str]) -> str:
     """The hint line: "S 补齐材料  B 办结 … Esc 返回" for the (key, action, label) shown."""
-    parts = [f"{key.upper()} {label}" for key, action, label in keys if action in shown]
+    from tui.keys import key_name
+
+    parts = [f"{key_name(key)} {label}" for key, action, label in keys if action in shown]
     return "  ".join([*parts, "Esc 返回"])
