@@ -18,6 +18,8 @@ from typing import Any, NamedTuple
 from store.models import AuditEvent, AuditHead, AuditPending
 
 GENESIS_MAC = "0" * 64
+#: The first event of every register's chain (store.setup.create_register).
+GENESIS_ACTION = "register.create"
 
 
 @dataclass
@@ -138,6 +140,10 @@ def verify(audit_key: bytes) -> VerifyResult:
             return broken(expected_seq, f"第 {expected_seq} 条缺失（下一条为第 {ev.seq} 条）")
         if ev.prev_mac != prev:
             return broken(ev.seq, "与前一条的链接不符（记录被删除、插入或调换顺序）")
+        if ev.seq == 1 and ev.action != GENESIS_ACTION:
+            # A chain wiped and begun again by the next login verifies link by link:
+            # only its first event shows it is not the register's own beginning.
+            return broken(1, "第 1 条不是登记本的创建记录（此前的审计记录已被清除）")
         mac = event_mac(audit_key, prev, ev.seq, Entry.of(ev))
         if not hmac.compare_digest(mac, ev.mac):
             return broken(ev.seq, "内容与校验码不符（记录被修改或调换顺序）")

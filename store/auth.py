@@ -80,7 +80,22 @@ def login(register: Register, number: str, password: str) -> Session:
     )
     with operation(session, "login", record_table="staff", record_id=staff.uuid):
         Staff.update(failed_logins=0, locked_until=None).where(Staff.id == staff.id).execute()
+    if keyring is not None:
+        _witness(session)
     return session
+
+
+def _witness(session: Session) -> None:
+    """Compare the chain with this station's witness (store.witness); a disagreement is
+    recorded in the chain and kept on the session for the screen to show."""
+    from store import audit, witness
+
+    register_id = session.register.meta("register_id")
+    problem = witness.check_and_record(session.audit_key, register_id)
+    session.audit_head = audit.head_summary()
+    if problem:
+        session.audit_alarm = problem
+        record_event(session, "audit.witness_mismatch", why=problem)
 
 
 def _login_policy(register: Register):

@@ -11,7 +11,7 @@ from pathlib import Path
 import peewee as pw
 
 from policies.calendar import coverage
-from store import audit
+from store import audit, witness
 from store.clock import local_date, to_local
 from store.database import database
 from store.errors import StoreError
@@ -130,9 +130,20 @@ def _clock(register: Register) -> Check:
 def _audit(register: Register) -> list[Check]:
     head = audit.head_summary()
     pending = AuditPending.select().count()
+    seen = witness.read_count(register.meta("register_id"))
     if head is None:
+        if seen:
+            return [Check("审计链头", FAIL, f"审计链为空，而本机曾见过 {seen} 条：记录已被清除")]
         return [Check("审计链头", WARN, "审计链为空")]
     count, fingerprint = head
+    if seen is not None and seen > count:
+        return [
+            Check(
+                "审计链头",
+                FAIL,
+                f"审计链比本机上次所见短：本机见过 {seen} 条，现存 {count} 条（记录被删除或被旧备份替换）",
+            )
+        ]
     checks = [
         Check(
             "审计链头",

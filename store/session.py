@@ -130,6 +130,11 @@ class Session:
     #: session can take up a new data key when another counter rotates the keys.
     slot_id: int | None = field(default=None, repr=False)
     slot_private: object = field(default=None, repr=False)
+    #: What the login found wrong with the audit chain against this station's witness
+    #: (store.witness), in Chinese; "" when all agrees.
+    audit_alarm: str = field(default="")
+    #: The chain's head at login (count, fingerprint), for a supervisor to write down.
+    audit_head: tuple[int, str] | None = field(default=None)
     #: Refusals recorded inside a transaction, written once it has ended (see module doc).
     refusals: list[audit.EventDraft] = field(default_factory=list, repr=False)
 

@@ -85,7 +85,7 @@ def create_register(
             kind="recovery", staff=None, secret=recovery_code, deks=keyring.deks, kdf=kdf, now=now
         )
         audit.append(
-            audit.EventDraft("register.create", "register_meta", "", {"hall_code": hall_code}),
+            audit.EventDraft(audit.GENESIS_ACTION, "register_meta", "", {"hall_code": hall_code}),
             audit_key=audit_key,
             at=now,
             actor=staff.id,

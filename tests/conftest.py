@@ -14,6 +14,14 @@ SUPERVISOR_PASSWORD = "zhuren-mima-2026"
 CLERK_PASSWORD = "chuangkou-mima-1"
 
 
+@pytest.fixture(autouse=True)
+def station_state_dir(tmp_path, monkeypatch):
+    """This station's audit witness (store.witness) lives in the test's own directory."""
+    state = tmp_path / "station-state"
+    monkeypatch.setenv("CHUANGKOU_STATE_DIR", str(state))
+    return state
+
+
 @pytest.fixture
 def clock() -> FixedClock:
     # Monday 23 November 2026, 08:30 in the hall (00:30 UTC).

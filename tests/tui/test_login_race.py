@@ -30,3 +30,17 @@ async def test_keys_sent_faster_than_the_screen_reacts_land_in_their_own_fields(
         from tui.screens.post import PostScreen
 
         assert isinstance(app.screen, PostScreen)  # logged in with exactly those two
+
+
+async def test_a_supervisor_is_shown_the_audit_head_to_write_down(demo, clock):
+    url, info = demo
+    app = make_app(url, clock, demo=info)
+    messages: list[str] = []
+    async with app.run_test(size=(100, 30)) as pilot:
+        original = app.notify
+        app.notify = lambda message, **kw: (messages.append(str(message)), original(message, **kw))
+        await settle(pilot)
+        await pilot.press(*"0001", "enter", *"demo0001", "enter")
+        await settle(pilot)
+    assert any(m.startswith("审计链头：") and "请抄录" in m for m in messages), messages
+    assert not any("审计链异常" in m for m in messages)

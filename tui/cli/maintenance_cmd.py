@@ -77,6 +77,8 @@ def run_audit_verify(args: argparse.Namespace) -> int:
     result = verify(session.audit_key)
     if not result.ok:
         raise CliError(result.message)
+    if session.audit_alarm:  # the chain is shorter than, or differs from, what this station saw
+        raise CliError(session.audit_alarm)
     if args.expect:
         try:
             count_text, fingerprint = args.expect.split(":", 1)

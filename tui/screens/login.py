@@ -8,6 +8,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import DataTable, Input, Static
 
+from policies.roles import SUPERVISOR_ROLES
 from tui.messages import LoggedIn, StoreFailed
 from tui.screens.base import CounterScreen
 
@@ -102,6 +103,16 @@ class LoginScreen(CounterScreen):
         from tui.screens.post import PostScreen
 
         self.query_one("#password", Input).value = ""
+        session = message.session
+        if session.audit_alarm:
+            self.app.notify(
+                f"审计链异常：{session.audit_alarm}。请立即报告大厅主任，并用 audit verify 核对",
+                severity="error",
+                timeout=60,
+            )
+        if session.role in SUPERVISOR_ROLES and session.audit_head is not None:
+            count, fingerprint = session.audit_head
+            self.app.notify(f"审计链头：{count} 条，指纹 {fingerprint}（请抄录备查）", timeout=20)
         if message.sign_in is not None and message.sign_in.late and message.sign_in.first_today:
             self.app.notify(
                 f"已签到 {message.sign_in.signed_in_at}（迟到已记录）", severity="warning"
