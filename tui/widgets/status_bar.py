@@ -5,17 +5,21 @@ words as `calendar status` and `doctor`), whole: its lines fit 80 columns."""
 
 from __future__ import annotations
 
+import re
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Static
 
+from policies.linebreak import break_lines, cell_width
+
 
 class StatusBar(Vertical):
     DEFAULT_CSS = """
     StatusBar { dock: top; height: auto; }
-    StatusBar Horizontal { height: 1; background: $primary; color: $text; }
-    StatusBar #status-left { width: 1fr; padding: 0 1; text-wrap: nowrap; text-overflow: ellipsis; }
+    StatusBar Horizontal { height: auto; background: $primary; color: $text; }
+    StatusBar #status-left { width: 1fr; height: auto; padding: 0 1; }
     StatusBar #status-right { width: auto; padding: 0 1; }
     StatusBar #status-warning {
         display: none; height: auto; background: $warning; color: $background; padding: 0 0;
@@ -43,7 +47,8 @@ class StatusBar(Vertical):
         app = self.app
         if calendar_warning is not None:
             self._warning = calendar_warning
-        # What the clerk needs first comes first; the hall's long name is cut if need be.
+        # What the clerk needs first comes first; the hall's long name is shortened to fit
+        # (hall_names), and only if even its shortest form does not fit does the line wrap.
         left = []
         post = app.today_post
         if post is not None:
@@ -53,20 +58,48 @@ class StatusBar(Vertical):
             left.append(where)
         if app.staff_name:
             left.append(app.staff_name)
-        left.append(getattr(app, "hall_name", "") or "窗口")
         now = app.clock.now() if app.clock is not None else dt.datetime.now(dt.UTC)
         daily = getattr(app, "daily_progress", "")  # the daily job's batches (tui.app)
         right = "  ".join(
             part for part in (daily, _devices_text(app), f"{to_local(now):%m-%d %H:%M}") if part
         )
-        text = Text(" ｜ ".join(left))
-        if app.demo is not None:
-            text = Text.assemble(("【演示】", "bold"), text)
+        mark = "【演示】" if app.demo is not None else ""
+        width = self.size.width or app.size.width
+        room = width - cell_width(right) - 4 - cell_width(mark)  # two paddings of 1 each side
+        for hall in hall_names(getattr(app, "hall_name", "") or "窗口"):
+            if cell_width(" ｜ ".join([*left, hall])) <= room:
+                break
+        text = Text(" ｜ ".join([*left, hall]))
+        if mark:
+            text = Text.assemble((mark, "bold"), text)
         self.query_one("#status-left", Static).update(text)
         self.query_one("#status-right", Static).update(right)
         warning = self.query_one("#status-warning", Static)
-        warning.update(self._warning)
+        # The calendar's warning, whole: broken by the Chinese rules (a year, the command
+        # to run, never split) at the bar's width.
+        lines = [
+            line
+            for para in self._warning.split("\n")
+            for line in (break_lines(para, width) if width > 0 and para else [para])
+        ]
+        warning.update(Text("\n".join(lines)) if self._warning else "")
         warning.set_class(bool(self._warning), "-shown")
+
+    def on_resize(self) -> None:
+        self.refresh_status()
+
+
+def hall_names(name: str) -> list[str]:
+    """The hall's name, then shorter forms of it, longest first: without a trailing
+    （…） (the demo says 【演示】 anyway), 便民服务中心 as 便民中心, without the county
+    and 人民政府 before the township, then the township's 中心 alone."""
+    bare = re.sub(r"（[^（）]*）$", "", name) or name
+    short = bare.replace("便民服务中心", "便民中心")
+    local = re.sub(r"^.{1,8}?[县市区](?=.{1,8}?[镇乡]|.{1,8}?街道)", "", short).replace(
+        "人民政府", ""
+    )
+    forms = [name, bare, short, local or short, (local or short).replace("便民中心", "中心")]
+    return list(dict.fromkeys(forms))
 
 
 def _devices_text(app) -> str:
