@@ -5,6 +5,8 @@ move in both lists."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from tests.people import PEOPLE
 from tests.tui.conftest import make_app
 from tests.tui.helpers import screen_text, settle, type_text
@@ -71,7 +73,24 @@ def _prepare(url: str, clock) -> dict:
         .order_by(Person.id)
         .first()
     )
+    # One registered after new year (a number of 2027; the counter's clock still in 2026).
+    from store.clock import FixedClock
+
+    next_year = store_login(
+        Register.open(url, clock=FixedClock(dt.datetime(2027, 1, 4, 1, 30, tzinfo=dt.UTC))),
+        "1001",
+        "demo1001",
+    )
+    new_year = register_inquiry(
+        next_year,
+        channel="visit",
+        caller_name=MANY.name,
+        caller_phone=MANY.phone,
+        topic="问新年政策",
+        disposition="answered",
+    )
     return {
+        "new_year": new_year.number,
         "referral": referral.number,
         "window": Window.get(Window.code == other).name,
         "first": first.uuid,
@@ -127,6 +146,9 @@ async def test_a_phone_referral_is_found_by_phone_name_and_number(demo, clock):
             assert CALLER.name in text  # opened on purpose: the full name
             assert CALLER.phone not in text and CALLER.phone[-4:] in text  # phone masked
             assert "问社保卡挂失" in text and "未登记证件" in text
+        await _search(pilot, made["new_year"])
+        assert isinstance(app.screen, InquiryViewScreen)
+        assert made["new_year"].startswith("SW2027") and "问新年政策" in screen_text(app)
         # Nothing found says so.
         await _search(pilot, "查无此人")
         assert "没有找到相符的记录" in screen_text(app)
@@ -247,7 +269,7 @@ async def test_home_end_and_pages_in_the_result_and_history_lists(demo, clock):
         await _search(pilot, MANY.phone)
         assert isinstance(app.screen, SearchScreen)
         table = app.screen.query_one("#results")
-        assert app.focused is table and table.row_count == 30
+        assert app.focused is table and table.row_count == 31  # 30 calls and a visit
         _headers_whole(app, RESULT_HEADERS)
         await _edges(pilot, table)
         await _search(pilot, PEOPLE[0].id_number)
@@ -255,3 +277,33 @@ async def test_home_end_and_pages_in_the_result_and_history_lists(demo, clock):
         table = app.screen.query_one("#history")
         assert app.focused is table and table.row_count == 30
         await _edges(pilot, table)
+
+
+async def test_a_phone_referral_made_on_f2_is_found_on_f3_at_once(demo, clock):
+    from store.models import Inquiry
+    from tui.screens.inquiry_view import InquiryViewScreen
+
+    url, info = demo
+    app = make_app(url, clock, demo=info)
+    async with app.run_test(size=SIZE) as pilot:
+        await demo_clerk_home(pilot, info)
+        await pilot.press("f2", "ctrl+n", "tab")  # 首问登记, 电话
+        await settle(pilot)
+        await type_text(pilot, CALLER.name)
+        await pilot.press("tab")
+        await type_text(pilot, CALLER.phone)
+        await pilot.press("tab")
+        await type_text(pilot, "养老保险怎么续缴")
+        await pilot.press("ctrl+t")  # 转办: the window list
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        number = app.store.run(
+            lambda: Inquiry.select(Inquiry.number).order_by(Inquiry.id.desc()).scalar()
+        )
+        assert "转办" in screen_text(app) and number in screen_text(app)
+        for query in (CALLER.phone, CALLER.name, number):
+            await _search(pilot, query)
+            assert isinstance(app.screen, InquiryViewScreen), (query, screen_text(app))
+            assert app.screen.view.number == number
+            assert "养老保险怎么续缴" in screen_text(app)
