@@ -66,6 +66,9 @@ async def test_register_hand_and_tell_then_the_board_alarms(demo, clock):
         await demo_clerk_home(pilot, info)
         number = await register_collective(pilot)
         assert number.startswith("XF20261123-")
+        # The hint offers what this petition and this clerk allow: no 知悉警报 for a clerk.
+        hint = str(app.screen.query_one("#petition-hint").render())
+        assert "J 交办" in hint and "G 告知书" in hint and "A 知悉警报" not in hint
 
         # 交办: the department, then the 交办单 previewed and issued.
         await pilot.press("j")

@@ -30,7 +30,14 @@ from tui.widgets.footer import CounterFooter
 from tui.widgets.status_bar import StatusBar
 
 HINT = "N 登记信访　回车 打开　F4 刷新　Esc 返回"
-DETAIL_HINT = "J 交办（交办单）　G 告知书　D 答复办结　A 知悉警报　Esc 返回"
+#: The detail screen's keys (binding id, hint); the hint shows those the petition's state
+#: and the one looking allow now (PetitionDetailScreen.offered).
+DETAIL_KEYS = (
+    ("petition.hand", "J 交办（交办单）"),
+    ("petition.notice", "G 告知书"),
+    ("petition.answer", "D 答复办结"),
+    ("petition.acknowledge", "A 知悉警报"),
+)
 
 
 class PetitionsLoaded(Message):
@@ -358,7 +365,7 @@ class PetitionDetailScreen(CounterScreen):
             yield Static("正在读取…", id="petition-body", markup=False)
         yield Static("", id="petition-done", markup=False)
         yield Static("", classes="error-line", id="petition-error", markup=False)
-        yield Static(DETAIL_HINT, classes="hint")
+        yield Static("Esc 返回", classes="hint", id="petition-hint")
         yield CounterFooter()
 
     def on_mount(self) -> None:
@@ -407,6 +414,25 @@ class PetitionDetailScreen(CounterScreen):
             )
         self.query_one("#petition-body", Static).update("\n".join(lines))
         self.query_one("#petition-error", Static).update("")
+        offered = self.offered()
+        hint = [text for binding_id, text in DETAIL_KEYS if binding_id in offered]
+        self.query_one("#petition-hint", Static).update("　".join([*hint, "Esc 返回"]))
+
+    def offered(self) -> set[str]:
+        """The binding ids of the steps this petition and this person allow now."""
+        v = self.view
+        if v is None:
+            return set()
+        ids = {f"petition.{step}" for step in ("hand", "answer") if step in v.steps}
+        if v.row.state != "closed":
+            ids.add("petition.notice")
+        if v.row.alarm and not v.row.alarm_seen and is_supervisor(self.app.session):
+            ids.add("petition.acknowledge")
+        return ids
+
+    def offers_key(self, binding: Binding) -> bool:
+        ids = {binding_id for binding_id, _ in DETAIL_KEYS}
+        return binding.id not in ids or binding.id in self.offered()
 
     @on(StoreFailed)
     def _failed(self, message: StoreFailed) -> None:
