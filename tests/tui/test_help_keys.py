@@ -127,3 +127,22 @@ def test_every_hint_writes_keys_in_one_notation():
         if WRONG.search(text)
     ]
     assert not bad, "\n".join(bad)
+
+
+async def test_f1_on_a_case_lists_only_the_steps_allowed_now(demo, clock):
+    from tests.tui.test_case_screen import open_from_home
+    from tui.screens.case import KEYS, offered_keys
+
+    url, info = demo
+    app = make_app(url, clock, demo=info)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await demo_clerk_home(pilot, info)
+        row = next(r for r in app.screen.queue.rows if r.section == "case")
+        await open_from_home(pilot, row.number)
+        offered = {key_name(k) for k in offered_keys(app.screen.detail)}
+        step_labels = {label for _, _, label in KEYS}
+        rows = await help_rows(pilot)
+        check_rows(rows, "case")
+        steps = {key for key, what, _ in rows if what in step_labels}
+        assert steps == offered, (steps, offered)
+        assert len(offered) < len(KEYS)  # some steps are not open to this case or clerk
