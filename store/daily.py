@@ -60,8 +60,6 @@ DAILY_MARK = "daily_run_on"
 #: enough that the transaction is short (a counter's write waits for it), large enough
 #: that a million services take a couple of minutes, not half an hour.
 BATCH_SIZE = 1000
-#: Rows per INSERT statement (SQLite's limit on bound parameters).
-_INSERT_CHUNK = 200
 #: SQLite only: the pause after each batch, longer than the busy handler's retry interval
 #: (≤ 25 ms in its first 150 ms), so that a counter waiting to write gets in.
 _PAUSE = 0.03
@@ -121,16 +119,28 @@ def _unrated_ids(cutoff: dt.datetime) -> tuple[array, array]:
         )
 
 
+def _ids_in(field: pw.Field, ids: list[int]) -> pw.Expression:
+    """``field IN (ids)`` with the ids written into the SQL: they are the register's own
+    integers, and peewee building a parameter for each of a thousand would take longer
+    than the query."""
+    return field.in_(pw.SQL("(" + ",".join(str(int(i)) for i in ids) + ")"))
+
+
+def _raw(query: pw.Query) -> list[tuple]:
+    """The rows as the driver returns them (ints and text here: no conversion needed)."""
+    return list(database.execute_sql(*query.sql()).fetchall())
+
+
 def _case_rows(ids: list[int]) -> list[tuple[int, str, int, int | None]]:
     """(id, number, staff, window) of the cases among ``ids`` still without a rating; the
     staff is who handled the case (store.ratings._served_by)."""
     query = (
         Case.select(Case.id, Case.number, Case.handler, Case.accepted_by, Case.window)
         .join(Rating, pw.JOIN.LEFT_OUTER, on=(Rating.case == Case.id))
-        .where(Case.id.in_(ids) & Rating.id.is_null())
+        .where(_ids_in(Case.id, ids) & Rating.id.is_null())
         .order_by(Case.id)
     )
-    return [(i, n, handler or accepted, w) for i, n, handler, accepted, w in query.tuples()]
+    return [(i, n, handler or accepted, w) for i, n, handler, accepted, w in _raw(query)]
 
 
 def _inquiry_rows(ids: list[int]) -> list[tuple[int, str, int, int | None]]:
@@ -147,13 +157,33 @@ def _inquiry_rows(ids: list[int]) -> list[tuple[int, str, int, int | None]]:
         .switch(Inquiry)
         .join(asker, on=(Inquiry.first_asker == asker.id))
         .select_extend(asker.window)
-        .where(Inquiry.id.in_(ids) & Rating.id.is_null())
+        .where(_ids_in(Inquiry.id, ids) & Rating.id.is_null())
         .order_by(Inquiry.id)
     )
     return [
         (i, n, staff, own or item_window or staff_window)
-        for i, n, staff, own, item_window, staff_window in query.tuples()
+        for i, n, staff, own, item_window, staff_window in _raw(query)
     ]
+
+
+#: The columns of a 未评价 record that differ from one service to the next.
+_VARYING = ("uuid", "case", "inquiry", "staff", "window")
+
+
+def _insert_ratings(common: dict, varying: list[tuple]) -> None:
+    """What ``Rating.insert_many`` writes for ``varying`` rows (values of _VARYING, as
+    stored) sharing the values of ``common``, with the statement peewee builds for one row
+    run by executemany over all of them: peewee building the SQL of every row would take
+    most of the batch's time, inside its write transaction."""
+    fields = [Rating._meta.fields[name] for name in (*common, *_VARYING)]
+    given = {f.name for f in fields}
+    defaults = {f: d for f, d in Rating._meta.defaults.items() if f.name not in given}
+    fields += list(defaults)
+    tail = [d() if callable(d) else d for d in defaults.values()]
+    sql, _ = Rating.insert_many([(*common.values(), *varying[0], *tail)], fields=fields).sql()
+    same = [f.db_value(v) for f, v in zip(fields, common.values(), strict=False)]
+    same_tail = [f.db_value(v) for f, v in zip(defaults, tail, strict=True)]
+    database.cursor().executemany(sql, [(*same, *row, *same_tail) for row in varying])
 
 
 class _NothingToWrite(Exception):
@@ -171,38 +201,30 @@ def _record_batch(
             session, "rating.not_rated_batch", roles=WORK_ROLES, record_table="rating"
         ) as event:
             rows = _case_rows(ids) if what == "case" else _inquiry_rows(ids)
-            now, key_id = session.now(), session.keys.current
+            common = dict(
+                key_id=session.keys.current,
+                channel=DEFAULT_CHANNEL,
+                level=level,
+                reason_code=None,
+                at=session.now(),
+                rated=False,
+                followup_state="",
+            )
             records, numbers = [], []
             for service_id, number, staff, window in rows:
                 if window is None:
                     log.warning("daily: %s %s could not be recorded as not rated", what, number)
                     skipped.append(number)
                     continue
-                uuid = new_uuid()
-                records.append(
-                    dict(
-                        uuid=uuid,
-                        key_id=key_id,
-                        case=service_id if what == "case" else None,
-                        inquiry=service_id if what == "inquiry" else None,
-                        staff=staff,
-                        window=window,
-                        channel=DEFAULT_CHANNEL,
-                        level=level,
-                        reason_code=None,
-                        at=now,
-                        rated=False,
-                        followup_state="",
-                    )
-                )
+                case, inquiry = (service_id, None) if what == "case" else (None, service_id)
+                records.append((new_uuid(), case, inquiry, staff, window))
                 numbers.append(number)
             if not records:
                 raise _NothingToWrite
-            for i in range(0, len(records), _INSERT_CHUNK):
-                Rating.insert_many(records[i : i + _INSERT_CHUNK]).execute()
+            _insert_ratings(common, records)
             event.detail = {
                 "services": numbers,
-                "records": [r["uuid"] for r in records],
+                "records": [r[0] for r in records],
                 "count": len(records),
                 "level": level,
                 "channel": DEFAULT_CHANNEL,
