@@ -55,6 +55,10 @@ async def test_the_window_list_still_opens_with_the_arrows(demo, clock):
         await pilot.press("down")
         await settle(pilot)
         assert window.expanded
+        # The open list stays inside the dialog's border at 80×24.
+        overlay = app.screen.query_one("SelectOverlay").region
+        form = app.screen.query_one("#post-form").region
+        assert form.contains_region(overlay), (overlay, form)
         await pilot.press("enter")  # Enter in the open list picks the window
         await settle(pilot)
         assert not window.expanded and isinstance(app.screen, PostScreen)

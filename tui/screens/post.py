@@ -43,6 +43,11 @@ class _Choice(Select, inherit_bindings=False):
 
 
 class PostScreen(CounterModal):
+    # The open list stays inside the dialog at 80×24 (it scrolls; Textual's is 12 high).
+    DEFAULT_CSS = """
+    PostScreen SelectOverlay { max-height: 8; }
+    """
+
     BINDINGS = [  # noqa: RUF012
         Binding("escape", "skip", "不在窗口", id="post.skip", show=False),
         Binding("enter", "confirm", "确认", id="post.confirm", show=False),
