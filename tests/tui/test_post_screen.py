@@ -59,6 +59,7 @@ async def test_the_window_list_still_opens_with_the_arrows(demo, clock):
         overlay = app.screen.query_one("SelectOverlay").region
         form = app.screen.query_one("#post-form").region
         assert form.contains_region(overlay), (overlay, form)
+        assert overlay.bottom < form.bottom, "the list covers the dialog's bottom border"
         await pilot.press("enter")  # Enter in the open list picks the window
         await settle(pilot)
         assert not window.expanded and isinstance(app.screen, PostScreen)
