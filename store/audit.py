@@ -12,9 +12,11 @@ import datetime as dt
 import hashlib
 import hmac
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
+from store import pending_keys
 from store.models import AuditEvent, AuditHead, AuditPending
 
 GENESIS_MAC = "0" * 64
@@ -99,20 +101,43 @@ def append(
     actor: int | None,
     acting_for: int | None,
     station: str,
+    pending_key: bytes | None = None,
+    station_keys: Callable[[str], bytes | None] | None = None,
 ) -> None:
-    """Append one event inside the caller's transaction."""
-    detail = json.dumps(draft.detail, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    """Append one event inside the caller's transaction. Without the audit key it waits in
+    AuditPending, MACed with this station's `pending_key`; the next append with the key
+    links every pending event, checking each MAC with `station_keys(station)`
+    (store.pending_keys: one that does not check is linked marked unverified)."""
     entry = Entry(
-        at, actor, acting_for, station, draft.action, draft.record_table, draft.record_id, detail
+        at, actor, acting_for, station, draft.action, draft.record_table, draft.record_id, ""
     )
     if audit_key is None:
-        AuditPending.create(**entry._asdict())
+        detail = pending_keys.mac_detail(pending_key, _pending_fields(entry), draft.detail)
+        AuditPending.create(**entry._replace(detail=detail)._asdict())
         return
+    entry = entry._replace(
+        detail=json.dumps(draft.detail, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    )
     head = _head()
     for pending in AuditPending.select().order_by(AuditPending.id):
-        head = _append_linked(audit_key, head, Entry.of(pending))
+        waiting = Entry.of(pending)
+        key = station_keys(waiting.station) if station_keys else None
+        detail = pending_keys.verified_detail(key, _pending_fields(waiting), waiting.detail)
+        head = _append_linked(audit_key, head, waiting._replace(detail=detail))
         pending.delete_instance()
     _append_linked(audit_key, head, entry)
+
+
+def _pending_fields(entry: Entry) -> list:
+    """What a pending event's MAC covers besides its detail."""
+    at = entry.at.astimezone(dt.UTC).isoformat(timespec="microseconds")
+    return [at, *entry[1:7]]
+
+
+def unverified_count() -> int:
+    """Linked events that came from AuditPending without a valid station MAC."""
+    marker = f'"{pending_keys.UNVERIFIED_FIELD}":true'
+    return AuditEvent.select().where(AuditEvent.detail.contains(marker)).count()
 
 
 @dataclass(frozen=True)
@@ -169,11 +194,14 @@ def verify(audit_key: bytes) -> VerifyResult:
         )
     if head.count < count or head.last_mac != prev:
         return VerifyResult(False, count, pending, f"审计链头与第 {count} 条记录不符", head.count)
+    unverified = unverified_count()
     return VerifyResult(
         True,
         count,
         pending,
-        f"审计链完整：{count} 条记录" + (f"，另有 {pending} 条待链入" if pending else ""),
+        f"审计链完整：{count} 条记录"
+        + (f"，另有 {pending} 条待链入" if pending else "")
+        + (f"；其中 {unverified} 条离线事件来源未能验证（可能是伪造的插入）" if unverified else ""),
     )
 
 

@@ -88,8 +88,9 @@ def login(register: Register, number: str, password: str) -> Session:
 def _witness(session: Session) -> None:
     """Compare the chain with this station's witness (store.witness); a disagreement is
     recorded in the chain and kept on the session for the screen to show."""
-    from store import audit, witness
+    from store import audit, pending_keys, witness
 
+    pending_keys.ensure_registered(session)
     register_id = session.register.meta("register_id")
     problem = witness.check_and_record(session.audit_key, register_id)
     session.audit_head = audit.head_summary()

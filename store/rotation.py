@@ -10,7 +10,14 @@ from store.crypto import Keyring
 from store.database import database
 from store.errors import StoreError
 from store.keyslots import wrap_dek
-from store.models import SEALED_MODELS, DataKey, KeySlot, SlotKey, sealed_columns
+from store.models import (
+    SEALED_MODELS,
+    DataKey,
+    KeySlot,
+    RegisterSecret,
+    SlotKey,
+    sealed_columns,
+)
 from store.roles import RECOVERY, SUPERVISOR_ROLES
 from store.session import Session, operation, require_role
 from store.slots import seal_secret
@@ -55,6 +62,11 @@ def _begin(session: Session) -> None:
         )
         seal_secret(keyring, "index", keys.index_key)
         seal_secret(keyring, "audit", keys.audit_key)
+        # The stations' pending-event keys (store.pending_keys) move to the new key too.
+        for row in RegisterSecret.select().where(RegisterSecret.name.startswith("pending:")):
+            seal_secret(
+                keyring, row.name, keys.open("register_secret", "sealed", row.name, row.sealed)
+            )
         session.keyring = keyring
         event.record_id = str(new_id)
 

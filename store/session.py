@@ -175,7 +175,39 @@ def _record(session: Session, draft: audit.EventDraft) -> None:
         actor=session.staff_id,
         acting_for=draft.acting_for if draft.acting_for is not None else session.acting_for,
         station=session.register.station,
+        pending_key=_pending_key(session),
+        station_keys=(lambda station: _station_key(session, station))
+        if session.audit_key is not None
+        else None,
     )
+
+
+def _pending_key(session: Session) -> bytes | None:
+    """This station's key for pending events (read once per register)."""
+    from store import pending_keys
+
+    register = session.register
+    key = register.__dict__.get("_pending_key")
+    if key is None:  # not cached while missing: the first data-key login creates it
+        key = pending_keys.station_key(register.meta("register_id"))
+        if key is not None:
+            register.__dict__["_pending_key"] = key
+    return key
+
+
+def _station_key(session: Session, station: str) -> bytes | None:
+    """A station's pending-event key, opened from the register with the session's keys."""
+    from store import pending_keys
+    from store.models import RegisterSecret
+
+    name = pending_keys.secret_name(station)
+    row = RegisterSecret.get_or_none(RegisterSecret.name == name)
+    if row is None:
+        return None
+    try:
+        return session.keys.open("register_secret", "sealed", name, row.sealed)
+    except Exception:  # sealed under a retired key, or tampered: the event stays unverified
+        return None
 
 
 def record_event(session: Session, action: str, **detail) -> None:

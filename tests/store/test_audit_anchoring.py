@@ -68,3 +68,67 @@ def test_a_good_chain_keeps_agreeing_with_its_witness(hall):
         login(hall.register, "1001", "wrong-password")  # pending events do not disturb it
     assert hall.login().audit_alarm == ""
     assert audit.verify(hall.login().audit_key).ok
+
+
+# --- pending events carry this station's MAC (store.pending_keys) -----------------------
+
+
+def _failed_login(hall) -> None:
+    from store.auth import login
+
+    with pytest.raises(AuthenticationFailed):
+        login(hall.register, "1001", "wrong-password")
+
+
+def test_a_pending_event_from_this_station_links_in_verified(hall):
+    hall.login()  # registers this station's key
+    _failed_login(hall)
+    assert '"_pmac"' in AuditPending.get().detail
+    clerk = hall.login()
+    linked = AuditEvent.select().where(AuditEvent.action == "login.failed").get()
+    assert "_unverified" not in linked.detail and "_pmac" not in linked.detail
+    assert audit.verify(clerk.audit_key).ok
+    assert audit.unverified_count() == 0
+
+
+def test_a_row_inserted_into_pending_is_linked_marked_unverified(hall):
+    import datetime as dt
+
+    hall.login()
+    AuditPending.create(  # the insider, straight into the table
+        at=dt.datetime(2026, 11, 23, 1, 0, tzinfo=dt.UTC),
+        actor=None,
+        acting_for=None,
+        station="",
+        action="backup.create",
+        record_table="backup",
+        record_id="",
+        detail='{"file":"alibi.ckbak"}',
+    )
+    clerk = hall.login()
+    forged = AuditEvent.select().where(AuditEvent.action == "backup.create").get()
+    assert '"_unverified":true' in forged.detail
+    result = audit.verify(clerk.audit_key)
+    assert result.ok and "1 条离线事件来源未能验证" in result.message
+
+
+def test_a_pending_event_whose_detail_was_edited_is_marked_unverified(hall):
+    hall.login()
+    _failed_login(hall)
+    row = AuditPending.get()
+    row.detail = row.detail.replace('"password"', '"unknown"')
+    row.save()
+    hall.login()
+    linked = AuditEvent.select().where(AuditEvent.action == "login.failed").get()
+    assert '"_unverified":true' in linked.detail
+
+
+def test_station_keys_survive_a_key_rotation(hall):
+    from store.rotation import rotate_keys
+
+    hall.login()
+    rotate_keys(hall.supervisor)
+    _failed_login(hall)
+    hall.login()
+    linked = AuditEvent.select().where(AuditEvent.action == "login.failed").get()
+    assert "_unverified" not in linked.detail
