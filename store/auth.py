@@ -8,6 +8,7 @@ import logging
 import math
 
 from policies.settings import PolicySettingError, load_policy
+from store import pending_keys
 from store.crypto import NoKeyring
 from store.database import database
 from store.errors import AccountDisabled, AccountLocked, AuthenticationFailed
@@ -35,7 +36,13 @@ def login(register: Register, number: str, password: str) -> Session:
     staff = Staff.get_or_none(Staff.number == number)
     if staff is None:
         _spend_like_a_login(password)
-        record_event(anonymous, "login.failed", why="unknown")
+        # What was typed may be an ID number (a keyboard-wedge reader) or a password typed
+        # into the wrong field: never written down, only its hash under this station's key,
+        # so repeated attempts with one number can be told apart without revealing it.
+        typed = pending_keys.keyed_hash(register.meta("register_id"), number)
+        record_event(
+            anonymous, "login.failed", why="unknown", **({"typed": typed} if typed else {})
+        )
         raise AuthenticationFailed("工号或密码错误")
     now = register.clock.now()
     if not staff.active:

@@ -27,6 +27,7 @@ __all__ = [
     "MAC_FIELD",
     "UNVERIFIED_FIELD",
     "ensure_registered",
+    "keyed_hash",
     "mac_detail",
     "secret_name",
     "station_key",
@@ -85,6 +86,15 @@ def ensure_registered(session) -> None:
         ):
             return
     seal_secret(session.keys, name, key)
+
+
+def keyed_hash(register_id: str, text: str) -> str | None:
+    """A short hash of `text` under this station's key (None without one): the same text
+    gives the same hash here, and nobody without the key can test guesses against it."""
+    key = station_key(register_id)
+    if key is None:
+        return None
+    return hmac.new(key, b"typed\x00" + text.encode(), hashlib.sha256).hexdigest()[:16]
 
 
 def _canonical(detail: dict) -> str:

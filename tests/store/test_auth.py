@@ -148,6 +148,7 @@ def test_a_burst_of_parallel_wrong_passwords_gets_no_more_tries_than_the_policy(
 
 
 def test_an_unknown_number_is_refused_after_the_same_work_and_not_written_down(hall):
+    import json
     import time
 
     from store.models import AuditEvent, AuditPending
@@ -158,6 +159,7 @@ def test_an_unknown_number_is_refused_after_the_same_work_and_not_written_down(h
             login(hall.register, number, "wrong-password")
         return time.perf_counter() - started
 
+    hall.login()  # this station's first login: it now has a key of its own
     known = min(cost("0001") for _ in range(3))
     typed = "110101199003074514"  # an ID number swiped into the 工号 field
     unknown = min(cost(typed) for _ in range(3))
@@ -166,6 +168,13 @@ def test_an_unknown_number_is_refused_after_the_same_work_and_not_written_down(h
     for model in (AuditEvent, AuditPending):
         for row in model.select():
             assert typed not in str(row.detail)
+    # Only a hash under this station's key: the three attempts can be told to be the same.
+    hashes = {
+        json.loads(row.detail).get("typed")
+        for row in AuditPending.select().where(AuditPending.action == "login.failed")
+        if "unknown" in row.detail
+    }
+    assert len(hashes) == 1 and None not in hashes
 
 
 def test_the_recovery_code_has_an_attempt_limit(hall, clock):
