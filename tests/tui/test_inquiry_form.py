@@ -125,7 +125,7 @@ async def test_the_result_line_is_gone_at_the_next_f2_and_the_answer_is_kept(dem
     app = make_app(url, clock, demo=info)
     caller = PEOPLE[1]
     answer = "qing dai hukoubu he shouruzhengming"
-    async with app.run_test(size=(80, 24)) as pilot:
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
         await _open_inquiry(pilot, info)
         await pilot.press("ctrl+n")  # 电话: a caller is not asked for a rating
         screen = app.screen
@@ -174,7 +174,7 @@ async def test_an_acceptances_result_is_not_shown_over_the_next_f2(demo, clock):
 
     url, info = demo
     app = make_app(url, clock, demo=info)
-    async with app.run_test(size=(80, 24)) as pilot:
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
         await _open_inquiry(pilot, info)
         app.screen.card_read(samples.RESIDENT)
         await settle(pilot)

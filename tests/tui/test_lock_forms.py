@@ -69,7 +69,7 @@ async def test_the_same_clerk_unlocking_gets_the_half_typed_inquiry_back(demo, c
     from tui.screens.inquiry import InquiryScreen
 
     app, info, now = _idle_app(demo, clock)
-    async with app.run_test(size=(80, 24)) as pilot:
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
         await _half_typed_inquiry(pilot, info)
         await _idle_lock(pilot, now)
         held = app.screen.held
@@ -98,7 +98,7 @@ async def test_another_clerk_unlocking_wipes_the_half_typed_inquiry(demo, clock)
     from tui.screens.post import PostScreen
 
     app, info, now = _idle_app(demo, clock)
-    async with app.run_test(size=(80, 24)) as pilot:
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
         await _half_typed_inquiry(pilot, info)
         await _idle_lock(pilot, now)
         held = app.screen.held
@@ -113,6 +113,7 @@ async def test_another_clerk_unlocking_wipes_the_half_typed_inquiry(demo, clock)
         await settle(pilot)
         assert len(held) == 0  # wiped before the other clerk's post is even chosen
         assert isinstance(app.screen, PostScreen)
+        assert "换人接班：上一位工作人员锁屏前未保存" in screen_text(app)  # a toast, wrapped
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, HomeScreen)

@@ -19,6 +19,10 @@ UNLOCK_HINT = "回车 解锁　Ctrl+Q 退出程序（需密码）"
 QUIT_HINT = "回车 确认退出　Esc 不退出，回到锁屏"
 
 
+#: Told to the clerk who takes over: the one before them left a form unsaved.
+WIPED = "换人接班：上一位工作人员锁屏前未保存的登记已清除"
+
+
 class Unlocked(Message):
     """The password was right: (session, the roster's default post or None, AB岗 notices
     for a clerk who takes over the counter)."""
@@ -108,6 +112,8 @@ class LockScreen(CounterScreen):
         session, default_post = message.session, message.default_post
         held, self.held = self.held, None
         if held is not None and (self.quitting or not message.same_clerk):
+            if len(held) and not self.quitting:  # said, not silently dropped
+                app.notify(WIPED, severity="warning", timeout=10)
             held.wipe()  # another clerk never sees the first one's unsaved form
         if self.quitting:
             app.quit_after_password()
