@@ -2,7 +2,14 @@
 verification without restoring; restore into an empty location.
 
 File format: a line `CHUANGKOU-BACKUP 1`, a line of JSON header (created_at, schema
-version, register id, size, sha256), then the SQLite database bytes.
+version, register id, size, sha256, signer, mac), then the SQLite database bytes.
+
+The checksum finds damage; the header's `mac` finds a forgery. A checksum anyone can
+recompute, so the header (which holds the sha256 of the data) is MACed with the station's
+own key (store.pending_keys: a 0600 file outside the register, a sealed copy inside it).
+A backup is verified with that key on the station that made it, or elsewhere (the station
+lost) by logging in to the backup itself (`--as`): the sealed copy in the backup opens only
+with a password of that register, so whoever changes the file cannot make a new MAC.
 """
 
 from __future__ import annotations
@@ -10,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import hashlib
+import hmac
 import json
 import os
 import shutil
@@ -18,6 +26,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from store import pending_keys
 from store.database import sqlite_path
 from store.errors import BackupError
 from store.session import Register, Session, operation, record_event
@@ -95,13 +104,19 @@ def write_backup(register: Register, target: Path) -> BackupInfo:
     part = target.with_name(target.name + ".part")
     try:
         _snapshot(db_file, copy)
+        register_id = register.meta("register_id")
         header = {
             "created_at": register.clock.now().isoformat(timespec="seconds"),
             "schema_version": int(register.meta("schema_version", "0")),
-            "register_id": register.meta("register_id"),
+            "register_id": register_id,
             "size": copy.stat().st_size,
             "sha256": _digest(copy),
+            "signer": pending_keys.secret_name(register.station),
         }
+        key = pending_keys.ensure_file(register_id)
+        if key is None:
+            raise BackupError("本终端无法保存备份密钥（状态目录不可写），备份无法签名")
+        header["mac"] = _header_mac(key, header)
         fd = os.open(part, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with open(fd, "wb") as out, open(copy, "rb") as src:
             out.write(MAGIC + json.dumps(header).encode() + b"\n")
@@ -122,6 +137,53 @@ def write_backup(register: Register, target: Path) -> BackupInfo:
         header["size"],
         header["sha256"],
     )
+
+
+def _header_mac(key: bytes, header: dict) -> str:
+    body = {k: v for k, v in header.items() if k != "mac"}
+    text = json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hmac.new(key, b"backup\x00" + text.encode(), hashlib.sha256).hexdigest()
+
+
+def _check_signature(header: dict, copy: Path, login: tuple[str, str] | None) -> str:
+    """How the backup's MAC was checked ("本机密钥" / "备份中的密钥"); BackupError if it
+    does not check or cannot be checked here."""
+    mac = header.get("mac")
+    if not isinstance(mac, str):
+        raise BackupError("备份没有签名：无法确认未被改动（不是本版本做的备份）")
+    local = pending_keys.station_key(str(header.get("register_id")))
+    if local is not None and hmac.compare_digest(_header_mac(local, header), mac):
+        return "本机密钥"
+    if login is None:
+        if local is None:
+            raise BackupError(
+                "本终端没有此登记本的备份密钥：请加 --as 工号 登录，用备份中的密钥核对"
+            )
+        raise BackupError(
+            "备份签名不符：文件被改动，或不是本终端做的备份（可加 --as 工号 用备份中的密钥核对）"
+        )
+    key = _signer_key_by_login(copy, str(header.get("signer")), *login)
+    if key is None or not hmac.compare_digest(_header_mac(key, header), mac):
+        raise BackupError("备份签名不符：文件被改动")
+    return "备份中的密钥"
+
+
+def _signer_key_by_login(copy: Path, signer: str, number: str, password: str) -> bytes | None:
+    """Open the backup's own copy of the signing station's key with a login to it."""
+    from store.auth import login as unlock
+    from store.database import close_database
+    from store.models import RegisterSecret
+
+    try:
+        register = Register.open(f"sqlite:///{copy}", upgrade=False)
+        # Read before logging in: a login on this station registers its own key in the copy.
+        row = RegisterSecret.get_or_none(RegisterSecret.name == signer)
+        session = unlock(register, number, password)
+        if row is None or not session.has_data_key:
+            return None
+        return session.keys.open("register_secret", "sealed", signer, bytes(row.sealed))
+    finally:
+        close_database()
 
 
 def _os_reason(exc: OSError) -> str:
@@ -207,8 +269,9 @@ def _copy_checked(path: Path, out) -> dict:
     return header
 
 
-def verify_backup(path: Path) -> BackupInfo:
-    """Check a backup without restoring: checksum, SQLite integrity, schema version."""
+def verify_backup(path: Path, *, login: tuple[str, str] | None = None) -> BackupInfo:
+    """Check a backup without restoring: checksum, signature (with this station's key, or
+    with `login` = (工号, 密码) to the backup itself), SQLite integrity, schema version."""
     with tempfile.TemporaryDirectory(prefix="chuangkou-verify-") as tmp:
         copy = Path(tmp) / "check.db"
         with open(copy, "wb") as out:
@@ -224,10 +287,11 @@ def verify_backup(path: Path) -> BackupInfo:
             raise BackupError("备份中的数据库无法读取") from None
         finally:
             conn.close()
-    if result != "ok":
-        raise BackupError("备份中的数据库未通过完整性检查")
-    if version is None or int(version[0]) != int(header["schema_version"]):
-        raise BackupError("备份中的结构版本与文件头不符")
+        if result != "ok":
+            raise BackupError("备份中的数据库未通过完整性检查")
+        if version is None or int(version[0]) != int(header["schema_version"]):
+            raise BackupError("备份中的结构版本与文件头不符")
+        _check_signature(header, copy, login)
     return BackupInfo(
         Path(path),
         header["created_at"],
@@ -238,9 +302,9 @@ def verify_backup(path: Path) -> BackupInfo:
     )
 
 
-def restore_backup(path: Path, url: str) -> BackupInfo:
-    """Restore into an empty location (never over an existing register)."""
-    info = verify_backup(path)
+def restore_backup(path: Path, url: str, *, login: tuple[str, str] | None = None) -> BackupInfo:
+    """Restore into an empty location (never over an existing register), once verified."""
+    info = verify_backup(path, login=login)
     target = sqlite_path(url)
     if target is None:
         raise BackupError("只能恢复到 SQLite 位置（sqlite:///…）；PostgreSQL 请用 pg_restore")

@@ -26,6 +26,7 @@ from store.models import RegisterSecret
 __all__ = [
     "MAC_FIELD",
     "UNVERIFIED_FIELD",
+    "ensure_file",
     "ensure_registered",
     "keyed_hash",
     "mac_detail",
@@ -59,24 +60,34 @@ def station_key(register_id: str) -> bytes | None:
     return key if len(key) == 32 else None
 
 
+def ensure_file(register_id: str) -> bytes | None:
+    """This station's key, made now if it has none (None if it cannot be written)."""
+    key = station_key(register_id)
+    if key is not None:
+        return key
+    key = secrets.token_bytes(32)
+    path = _path(register_id)
+    try:
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with open(fd, "wb") as fh:
+            fh.write(key)
+    except FileExistsError:
+        return station_key(register_id)  # another process of this station made it first
+    except OSError:
+        return None
+    return key
+
+
 def ensure_registered(session) -> None:
     """At a login that holds the data key: this station has a key file, and the register a
     sealed copy of it (a new station, or a register restored from a backup)."""
     from store.slots import seal_secret
 
     register = session.register
-    register_id = register.meta("register_id")
-    key = station_key(register_id)
+    key = ensure_file(register.meta("register_id"))
     if key is None:
-        key = secrets.token_bytes(32)
-        path = _path(register_id)
-        try:
-            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            with open(fd, "wb") as fh:
-                fh.write(key)
-        except OSError:
-            return  # a read-only home: this station's pending events stay unverified
+        return  # a read-only home: this station's pending events stay unverified
     name = secret_name(register.station)
     row = RegisterSecret.get_or_none(RegisterSecret.name == name)
     with contextlib.suppress(Exception):

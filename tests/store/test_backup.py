@@ -92,3 +92,45 @@ def test_the_register_file_is_its_owners_only_and_deletes_securely(hall, registe
     assert path.stat().st_mode & 0o777 == 0o600
     assert path.parent.stat().st_mode & 0o077 == 0
     assert database.execute_sql("PRAGMA secure_delete").fetchone()[0] == 1
+
+
+# --- the header's MAC: a recomputed checksum does not pass -----------------------------
+
+
+def _forge(path, mutate) -> None:
+    """Change the backed-up database and recompute size and checksum, as a forger would."""
+    import hashlib
+    import json
+
+    raw = path.read_bytes()
+    magic, rest = raw[:19], raw[19:]
+    header_line, data = rest.split(b"\n", 1)
+    header = json.loads(header_line)
+    data = mutate(data)
+    header["size"], header["sha256"] = len(data), hashlib.sha256(data).hexdigest()
+    path.write_bytes(magic + json.dumps(header).encode() + b"\n" + data)
+
+
+def test_a_backup_changed_with_a_recomputed_checksum_is_refused(hall, tmp_path):
+    info = backup(hall.supervisor, tmp_path / "b.ckbak")
+    _forge(info.path, lambda data: data.replace(b"SLZ", b"XYZ"))
+    with pytest.raises(BackupError, match="签名不符"):
+        verify_backup(info.path)
+    with pytest.raises(BackupError, match="签名不符"):
+        restore_backup(info.path, f"sqlite:///{tmp_path / 'r' / 'register.db'}")
+    assert not (tmp_path / "r" / "register.db").exists()
+
+
+def test_another_station_verifies_a_backup_by_logging_in_to_it(hall, tmp_path, monkeypatch):
+    hall.login()  # the station's key is registered (sealed) in the register
+    info = backup(hall.supervisor, tmp_path / "b.ckbak")
+    close_database()
+    monkeypatch.setenv("CHUANGKOU_STATE_DIR", str(tmp_path / "another-station"))
+    with pytest.raises(BackupError, match="请加 --as 工号 登录"):
+        verify_backup(info.path)
+    with pytest.raises(Exception, match="工号或密码错误"):
+        verify_backup(info.path, login=("1001", "wrong-password"))
+    assert verify_backup(info.path, login=("1001", CLERK_PASSWORD)).sha256 == info.sha256
+    _forge(info.path, lambda data: data.replace(b"SLZ", b"XYZ"))
+    with pytest.raises(BackupError, match="签名不符"):
+        verify_backup(info.path, login=("1001", CLERK_PASSWORD))

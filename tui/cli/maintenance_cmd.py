@@ -15,10 +15,12 @@ def register(sub) -> None:
         "file", nargs="?", type=Path, metavar="文件", help="备份文件（默认：数据目录 backups/ 下）"
     )
     b.add_argument("--verify", type=Path, metavar="备份文件", help="只校验此备份，不恢复")
+    add_actor_args(b)  # --as: verify the signature with the backup's own key (another station)
     b.set_defaults(handler=run_backup)
 
     r = sub.add_parser("restore", help="把备份恢复到一个空位置（--db 指定，默认位置须为空）")
     r.add_argument("file", type=Path, metavar="备份文件")
+    add_actor_args(r)
     r.set_defaults(handler=run_restore)
 
     a = sub.add_parser("audit", help="审计链")
@@ -47,22 +49,30 @@ def run_backup(args: argparse.Namespace) -> int:
     from store.backup import backup, verify_backup
 
     if args.verify:
-        info = verify_backup(args.verify)
+        info = verify_backup(args.verify, login=_backup_login(args))
         print(
             f"备份完好：{info.path}（{info.created_at}，结构版本 {info.schema_version}，{info.size} 字节，SHA-256 {info.sha256[:16]}…）"
         )
         return 0
     register = open_register(args)
-    info = backup(register.anonymous(), args.file)
+    session = login_actor(register, args) if args.actor else register.anonymous()
+    info = backup(session, args.file)
     print(f"已备份到：{info.path}（{info.size} 字节，SHA-256 {info.sha256[:16]}…）")
     return 0
+
+
+def _backup_login(args: argparse.Namespace) -> tuple[str, str] | None:
+    """(工号, 密码) to check a backup's signature with the key sealed in the backup itself."""
+    if not getattr(args, "actor", None):
+        return None
+    return args.actor, read_secret(f"工号 {args.actor} 的密码（备份中的登记本）：")
 
 
 def run_restore(args: argparse.Namespace) -> int:
     from store.backup import restore_backup
     from store.database import default_url
 
-    info = restore_backup(args.file, register_url(args) or default_url())
+    info = restore_backup(args.file, register_url(args) or default_url(), login=_backup_login(args))
     print(f"已恢复（备份时间 {info.created_at}，结构版本 {info.schema_version}）")
     return 0
 
