@@ -247,8 +247,8 @@ class AcceptScreen(CounterScreen):
     def hold_form(self):
         """Not yet accepted: the checklist, the kind, 代办 and the fields, to be sealed (the
         item is the catalog's, nothing personal; the rest goes into the seal)."""
-        if self.result is not None:
-            return None
+        if self.result is not None or self.busy:
+            return None  # accepted, or being accepted: nothing half-typed to keep
         focused = self.focused
         state = {
             "person_uuid": self.person_uuid,

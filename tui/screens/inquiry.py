@@ -177,8 +177,8 @@ class InquiryScreen(CounterScreen):
     # -- over an idle lock (tui.held_forms) ----------------------------------------------------
     def hold_form(self):
         values = {field: self.query_one(field, Input).value for field in FIELDS}
-        if not any(value.strip() for value in values.values()):
-            return None
+        if self.saving or not any(value.strip() for value in values.values()):
+            return None  # nothing typed, or already on its way to the register
         focused = self.focused
         state = {
             "fields": values,
