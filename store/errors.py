@@ -43,12 +43,13 @@ class PermissionDenied(StoreError):
     """The actor's role does not allow the operation."""
 
 
-class TamperedRecord(StoreError):
-    """A row whose blind index does not match its sealed value: changed outside the app."""
-
-
 class DecryptionFailed(StoreError):
     """A sealed field did not open: wrong key, or moved to another row or column."""
+
+
+class TamperedRecord(DecryptionFailed):
+    """A row changed outside the app: an older ciphertext put back, a field cleared, an
+    index swapped (store.row_macs, store.persons)."""
 
 
 class LockedRegister(StoreError):

@@ -265,6 +265,11 @@ def _m0007_inquiry_answer(db: pw.Database) -> None:
     add_missing_columns(db, (("inquiry", "answer_enc", pw.BlobField(null=True)),))
 
 
+def _m0008_person_row_mac(db: pw.Database) -> None:
+    """A MAC over each person row's sealed fields and indexes (store.row_macs)."""
+    add_missing_columns(db, (("person", "row_mac", pw.CharField(max_length=64, null=True)),))
+
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "初始结构：登记本全部数据表", _m0001_initial),
     Migration(
@@ -281,6 +286,7 @@ MIGRATIONS: list[Migration] = [
     Migration(5, "投诉、差评整改回访与申诉、信访", _m0005_complaints_petitions),
     Migration(6, "查询：无证件号码的来电人可按姓名、电话查找", _m0006_caller_index),
     Migration(7, "首问登记：当场答复的答复内容（加密保存）", _m0007_inquiry_answer),
+    Migration(8, "来访人记录的行校验：加密字段与索引绑定到记录", _m0008_person_row_mac),
 ]
 
 

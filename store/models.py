@@ -195,6 +195,9 @@ class Person(SealedModel):
     photo_enc = pw.BlobField(null=True)
     created_at = UtcDateTimeField()
     updated_at = UtcDateTimeField()
+    #: MAC over the sealed fields and indexes of this row (store.row_macs); NULL only on
+    #: a row written before version 8 and not yet given one.
+    row_mac = pw.CharField(max_length=64, null=True)
 
 
 class Case(SealedModel):

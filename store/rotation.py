@@ -6,6 +6,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 
+from store import row_macs
 from store.crypto import Keyring
 from store.database import database
 from store.errors import StoreError
@@ -14,6 +15,7 @@ from store.models import (
     SEALED_MODELS,
     DataKey,
     KeySlot,
+    Person,
     RegisterSecret,
     SlotKey,
     sealed_columns,
@@ -90,6 +92,10 @@ def _reseal_batch(session: Session, batch_size: int) -> int:
                     for col in columns
                 }
                 changes[model.key_id] = keys.current
+                if model is Person:  # its row MAC covers what was just re-sealed
+                    for field, value in changes.items():
+                        setattr(row, field.name, value)
+                    changes[Person.row_mac] = row_macs.person_row_mac(keys, row)
                 model.update(changes).where(model.id == row.id).execute()
                 done += 1
         event.detail = {"rows": done, "key": keys.current}
