@@ -9,7 +9,7 @@ from textual import events
 from textual.widgets import Input
 
 from tests.tui.conftest import make_app
-from tests.tui.helpers import settle
+from tests.tui.helpers import screen_text, settle
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -44,3 +44,32 @@ async def test_a_supervisor_is_shown_the_audit_head_to_write_down(demo, clock):
         await settle(pilot)
     assert any(m.startswith("审计链头：") and "请抄录" in m for m in messages), messages
     assert not any("审计链异常" in m for m in messages)
+
+
+async def test_an_id_number_typed_as_the_number_is_in_no_file(demo, clock, tmp_path):
+    """A keyboard-wedge reader types an ID number into the 工号 field: the refusal is
+    audited, but the number is in no file afterwards — register, its WAL, logs, station
+    state — and the same for the password typed after it."""
+    from pathlib import Path
+
+    from store.database import close_database
+    from tests.people import PEOPLE
+
+    url, info = demo
+    typed = PEOPLE[3].id_number
+    app = make_app(url, clock, demo=info)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press(*typed, "enter", *"demo1001", "enter")
+        await settle(pilot)
+        assert "工号或密码错误" in screen_text(app)
+        await pilot.press(*"1001", "enter", *"demo1001", "enter")  # the next login links it
+        await settle(pilot)
+    close_database()
+    root = Path(url.removeprefix("sqlite:///")).parent
+    files = [p for base in (root, tmp_path) for p in base.rglob("*") if p.is_file()]
+    assert any(p.name == "register.db" for p in files)
+    for path in files:
+        data = path.read_bytes()
+        assert typed.encode() not in data, path
+        assert typed.encode("utf-16-le") not in data, path
