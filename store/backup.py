@@ -127,6 +127,9 @@ def write_backup(register: Register, target: Path) -> BackupInfo:
         _fsync_dir(target.parent)
     except OSError as exc:
         raise BackupError(f"备份未完成，未留下任何文件：{_os_reason(exc)}") from None
+    except sqlite3.Error as exc:  # SQLite writing the snapshot: "database or disk is full" …
+        why = "磁盘已满" if "full" in str(exc) else f"数据库复制失败（{type(exc).__name__}）"
+        raise BackupError(f"备份未完成，未留下任何文件：{why}") from None
     finally:
         _remove(copy, part)
     return BackupInfo(
