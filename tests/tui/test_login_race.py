@@ -25,11 +25,21 @@ async def test_keys_sent_faster_than_the_screen_reacts_land_in_their_own_fields(
         await pilot.pause()
         assert app.screen.query_one("#number", Input).value == "1001"
         assert app.screen.query_one("#password", Input).value == "demo1001"
-        app.post_message(events.Key("enter", None))
-        await settle(pilot)
-        from tui.screens.post import PostScreen
 
-        assert isinstance(app.screen, PostScreen)  # logged in with exactly those two
+
+async def test_a_whole_login_typed_in_one_burst_logs_in(demo, clock):
+    """工号, 回车, password, 回车 all delivered before the screen has handled any of them
+    (tmux send-keys, a paste): the login waits for both fields to take in their keys."""
+    from tui.screens.post import PostScreen
+
+    url, info = demo
+    app = make_app(url, clock, demo=info)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        for key in ["1", "0", "0", "1", "enter", *"demo1001", "enter"]:
+            app.post_message(events.Key(key, None if key == "enter" else key))
+        await settle(pilot)
+        assert isinstance(app.screen, PostScreen), screen_text(app)
 
 
 async def test_a_supervisor_is_shown_the_audit_head_to_write_down(demo, clock):

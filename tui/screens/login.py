@@ -6,6 +6,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.message import Message
 from textual.widgets import DataTable, Input, Static
 
 from policies.roles import SUPERVISOR_ROLES
@@ -59,12 +60,30 @@ class LoginScreen(CounterScreen):
         if hall:
             self.query_one("#login-title", Static).update(f"{hall} · 登录")
 
+    class _Drained(Message):
+        """Posted to a field and bubbled back once the field has handled every key that
+        reached it before (a widget's messages are handled in order)."""
+
+        def __init__(self, field_id: str) -> None:
+            super().__init__()
+            self.field_id = field_id
+
     def action_enter(self) -> None:
         """回车: from 工号 to 密码, from 密码 log in. A priority binding, so the focus moves
         while the app handles the key itself: what is typed right after 回车 (a fast typist,
-        a keyboard-wedge reader) lands in the password field, never appended to the 工号."""
-        if self.focused is self.query_one("#number", Input):
+        a keyboard-wedge reader) lands in the password field, never appended to the 工号.
+        The login waits until both fields have taken in the keys sent to them before it."""
+        number = self.query_one("#number", Input)
+        if self.focused is number:
             self.set_focus(self.query_one("#password", Input))
+        else:
+            number.post_message(self._Drained("number"))
+
+    @on(_Drained)
+    def _drained(self, message: _Drained) -> None:
+        message.stop()
+        if message.field_id == "number":
+            self.query_one("#password", Input).post_message(self._Drained("password"))
         else:
             self._submit()
 
