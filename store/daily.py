@@ -114,8 +114,8 @@ def _unrated_ids(cutoff: dt.datetime) -> tuple[array, array]:
     )
     with read_snapshot():
         return (
-            array("q", (i for (i,) in cases.tuples().iterator())),
-            array("q", (i for (i,) in inquiries.tuples().iterator())),
+            array("q", (i for (i,) in database.execute_sql(*cases.sql()))),
+            array("q", (i for (i,) in database.execute_sql(*inquiries.sql()))),
         )
 
 
