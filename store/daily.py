@@ -61,8 +61,9 @@ DAILY_MARK = "daily_run_on"
 #: that a million services take a couple of minutes, not half an hour.
 BATCH_SIZE = 1000
 #: SQLite only: the pause after each batch, longer than the busy handler's retry interval
-#: (≤ 25 ms in its first 150 ms), so that a counter waiting to write gets in.
-_PAUSE = 0.03
+#: while a counter has waited less than a quarter of a second (1, 2, 5 … 25, 50, 50 ms),
+#: so that a counter that began waiting during a batch gets in right after it.
+_PAUSE = 0.06
 
 Progress = Callable[[int, int], None]
 
