@@ -12,6 +12,15 @@ from tests.store.test_cases import ALL, CATALOG, NO_INCOME
 from tests.tui.test_cli import SUPERVISOR_PW, _one_chinese_line, cli, db  # noqa: F401 — fixtures
 
 
+def _next_workday(register, day: dt.date) -> dt.date:
+    """The first working day after `day` (a commitment date must be one; "ten days ago"
+    plus one fell on a Saturday on 7 December)."""
+    day += dt.timedelta(days=1)
+    while not register.calendar.is_workday(day, allow_provisional=True):
+        day += dt.timedelta(days=1)
+    return day
+
+
 def _old_services(url: str) -> tuple[str, str]:
     """Ten days ago: a case done (never rated) and a 容缺 case whose commitment date has
     passed with the material still missing. Returns their numbers."""
@@ -38,7 +47,7 @@ def _old_services(url: str) -> tuple[str, str]:
             person_uuid=person,
             materials=NO_INCOME,
             kind="tolerance",
-            tolerance_commitment_date=(then + dt.timedelta(days=1)).date(),
+            tolerance_commitment_date=_next_workday(register, then.date()),
         )
     finally:
         close_database()
