@@ -35,6 +35,7 @@ import peewee as pw
 
 from policies.cases import STATES
 from policies.settings import RATING_LEVELS
+from store import row_macs
 from store.cases import expire_tolerance
 from store.clock import HALL_TZ, local_date
 from store.database import database, read_snapshot, upsert
@@ -296,6 +297,8 @@ def run_daily(
             if progress is not None:
                 progress(seen, total)
     proposed = expire_tolerance(session, today) if _tolerance_due(today) else ()
+    if session.has_data_key and not row_macs.backfill_done():
+        row_macs.backfill(session)  # persons written before schema version 8: once
     upsert(RegisterMeta, key=DAILY_MARK, value=today.isoformat())
     return DailyResult(
         not_rated=tuple(done),

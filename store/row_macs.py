@@ -21,7 +21,7 @@ import hmac
 import json
 
 from store.crypto import hkdf
-from store.database import database, upsert
+from store.database import upsert
 from store.models import Person, RegisterMeta
 
 __all__ = ["COMPLETE", "backfill", "backfill_done", "person_row_mac"]
@@ -59,19 +59,22 @@ def backfill_done() -> bool:
 def backfill(session, *, batch_size: int = 2000, max_batches: int | None = None) -> int:
     """Give rows written before version 8 their MAC, one short transaction per batch;
     returns how many rows were done. Once none is left the register is marked complete."""
+    from store.roles import DATA_ROLES
+    from store.session import operation
+
     keys = session.keys
     done = batches = 0
     while max_batches is None or batches < max_batches:
-        with database.atomic():
-            rows = list(Person.select().where(Person.row_mac.is_null()).limit(batch_size))
+        rows = list(Person.select().where(Person.row_mac.is_null()).limit(batch_size))
+        if not rows:  # nothing (left) to do: no audit event for an empty batch
+            upsert(RegisterMeta, key=COMPLETE, value="complete")
+            return done
+        with operation(session, "person.row_macs", roles=DATA_ROLES, record_table="person") as ev:
             for person in rows:
-                mac = person_row_mac(keys, person)
-                Person.update(row_mac=mac).where(
+                Person.update(row_mac=person_row_mac(keys, person)).where(
                     (Person.id == person.id) & Person.row_mac.is_null()
                 ).execute()
-            if not rows:
-                upsert(RegisterMeta, key=COMPLETE, value="complete")
-                return done
+            ev.detail = {"rows": len(rows)}
         done += len(rows)
         batches += 1
     return done

@@ -143,3 +143,15 @@ def test_a_key_rotation_keeps_row_macs_valid(hall):
     clerk, p, _old, _new = _two_versions_of_a_phone(hall)
     rotate_keys(hall.supervisor)
     assert find_by_id_number(hall.login(), p.id_number).phone == p.phone
+
+
+def test_the_daily_job_gives_older_person_rows_their_mac(hall):
+    from store import row_macs
+    from store.daily import run_daily
+    from store.models import Person
+
+    _two_versions_of_a_phone(hall)
+    Person.update(row_mac=None).execute()  # as written before schema version 8
+    run_daily(hall.login())
+    assert row_macs.backfill_done()
+    assert Person.select().where(Person.row_mac.is_null()).count() == 0
