@@ -27,8 +27,8 @@ class _QuietRotatingFileHandler(logging.handlers.RotatingFileHandler):
     _told = False
 
     def handleError(self, record: logging.LogRecord) -> None:
-        if not _QuietRotatingFileHandler._told:
-            _QuietRotatingFileHandler._told = True
+        if not self._told:
+            self._told = True  # this handler's; a class-wide flag would hide a later log's
             with contextlib.suppress(Exception):
                 sys.stderr.write("注意：日志无法写入（磁盘已满或无权限），工作不受影响。\n")
 
