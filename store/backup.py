@@ -86,6 +86,19 @@ def _fsync_dir(directory: Path) -> None:
         os.close(dir_fd)
 
 
+def _write_durably(part: Path, target: Path, write) -> None:
+    """`write(file)` into `part` (new, 0600), synced, then renamed to `target` and the
+    folder synced: the target is whole or absent, never half-written."""
+    _remove(part)  # left by a run that was killed
+    fd = os.open(part, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with open(fd, "wb") as out:
+        write(out)
+        out.flush()
+        os.fsync(out.fileno())
+    os.replace(part, target)
+    _fsync_dir(target.parent)
+
+
 def _remove(*paths: Path) -> None:
     for path in paths:
         with contextlib.suppress(FileNotFoundError):
@@ -117,14 +130,13 @@ def write_backup(register: Register, target: Path) -> BackupInfo:
         if key is None:
             raise BackupError("本终端无法保存备份密钥（状态目录不可写），备份无法签名")
         header["mac"] = _header_mac(key, header)
-        fd = os.open(part, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with open(fd, "wb") as out, open(copy, "rb") as src:
+
+        def write(out) -> None:
             out.write(MAGIC + json.dumps(header).encode() + b"\n")
-            shutil.copyfileobj(src, out, _CHUNK)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(part, target)
-        _fsync_dir(target.parent)
+            with open(copy, "rb") as src:
+                shutil.copyfileobj(src, out, _CHUNK)
+
+        _write_durably(part, target, write)
     except OSError as exc:
         raise BackupError(f"备份未完成，未留下任何文件：{_os_reason(exc)}") from None
     except sqlite3.Error as exc:  # SQLite writing the snapshot: "database or disk is full" …
@@ -317,13 +329,7 @@ def restore_backup(path: Path, url: str, *, login: tuple[str, str] | None = None
     target.parent.mkdir(parents=True, exist_ok=True)
     part = target.with_name(target.name + ".part")
     try:
-        fd = os.open(part, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with open(fd, "wb") as out:
-            _copy_checked(path, out)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(part, target)
-        _fsync_dir(target.parent)
+        _write_durably(part, target, lambda out: _copy_checked(path, out))
     except OSError as exc:
         raise BackupError(f"恢复未完成，未留下任何文件：{_os_reason(exc)}") from None
     finally:

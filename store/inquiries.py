@@ -345,3 +345,26 @@ def reassign_inquiry(session: Session, number: str, window_code: str) -> None:
         row.disposition, row.referred_to = "referred", window
         row.save()
         ev.record_id, ev.detail = row.uuid, {"number": row.number, "to": window.code}
+
+
+def inquiry_by_number(number: str) -> Inquiry:
+    """The inquiry with this 登记号 (spaces and case as typed do not matter), or NotFound."""
+    text = "".join((number or "").split()).upper()
+    row = Inquiry.get_or_none(Inquiry.number == text) if text else None
+    if row is None:
+        raise NotFound(f"没有登记号为 {text or '（空）'} 的首问登记")
+    return row
+
+
+def asker_of(session: Session, row: Inquiry) -> tuple[str, str, str, str | None]:
+    """(name, phone, ID number, person uuid) of the one who asked: the registered person,
+    opened with its integrity checks, or the caller sealed on the inquiry (no ID number)."""
+    from store.persons import open_person
+
+    if row.person_id is not None:
+        person = open_person(session, Person.get_by_id(row.person_id))
+        return person.name, person.phone or "", person.id_number or "", person.uuid
+    keys = session.keys
+    name = keys.open_text("inquiry", "caller_name_enc", row.uuid, row.caller_name_enc) or ""
+    phone = keys.open_text("inquiry", "caller_contact_enc", row.uuid, row.caller_contact_enc)
+    return name, phone or "", "", None

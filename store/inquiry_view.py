@@ -11,10 +11,9 @@ from dataclasses import dataclass, field
 
 from policies.masking import mask_id_number, mask_phone
 from store.clock import to_local
-from store.errors import NotFound
-from store.inquiries import DISPOSITIONS
+from store.inquiries import DISPOSITIONS, asker_of, inquiry_by_number
 from store.lookup import CHANNEL_LABELS, INQUIRY_STATE_LABELS, NO_ITEM
-from store.models import Inquiry, Person, Staff, Window
+from store.models import Staff, Window
 from store.roles import DATA_ROLES
 from store.session import Session, operation
 
@@ -47,29 +46,10 @@ def _local(at) -> str:
 
 
 def inquiry_view(session: Session, number: str) -> InquiryView:
-    text = "".join((number or "").split()).upper()
     with operation(session, "inquiry.view", roles=DATA_ROLES, record_table="inquiry") as event:
-        row = Inquiry.get_or_none(Inquiry.number == text) if text else None
-        if row is None:
-            raise NotFound(f"没有登记号为 {text or '（空）'} 的首问登记")
+        row = inquiry_by_number(number)
         keys = session.keys
-        if row.person_id is not None:
-            person = Person.get_by_id(row.person_id)
-
-            def opened(column: str) -> str:
-                return keys.open_text("person", column, person.uuid, getattr(person, column)) or ""
-
-            name, phone, id_number = (
-                opened("name_enc"),
-                opened("phone_enc"),
-                opened("id_number_enc"),
-            )
-        else:
-            name = keys.open_text("inquiry", "caller_name_enc", row.uuid, row.caller_name_enc)
-            phone = keys.open_text(
-                "inquiry", "caller_contact_enc", row.uuid, row.caller_contact_enc
-            )
-            id_number = ""
+        name, phone, id_number, _ = asker_of(session, row)
         asker = Staff.get_by_id(row.first_asker_id)
         asker_name = keys.open_text("staff", "name_enc", asker.uuid, asker.name_enc) or ""
         own = Window.get_by_id(row.window_id) if row.window_id else None

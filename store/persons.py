@@ -74,6 +74,11 @@ def _open(session: Session, person: Person) -> PersonView:
     )
 
 
+def open_person(session: Session, person: Person) -> PersonView:
+    """A person row opened for display, with its integrity checks (row MAC, indexes)."""
+    return _open(session, person)
+
+
 def _check_row(session: Session, person: Person) -> None:
     """The row as stored must carry its own MAC (store.row_macs): an older ciphertext put
     back, a field cleared to NULL or an index swapped is refused before anything is shown."""

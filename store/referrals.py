@@ -12,9 +12,8 @@ from dataclasses import dataclass, field
 
 from policies.masking import mask_name, mask_phone
 from store.clock import to_local
-from store.errors import NotFound
-from store.inquiries import CHANNELS, DISPOSITIONS
-from store.models import Inquiry, Person, Staff, Window
+from store.inquiries import CHANNELS, DISPOSITIONS, asker_of, inquiry_by_number
+from store.models import Staff, Window
 from store.roles import DATA_ROLES
 from store.session import Session, operation
 
@@ -53,24 +52,10 @@ def referral_detail(
 ) -> ReferralDetail:
     """The inquiry `number` as its referral row opens it; `window_code`: where the one
     looking works today (None: no window, e.g. the supervisor)."""
-    text = "".join((number or "").split()).upper()
     with operation(session, "inquiry.view", roles=DATA_ROLES, record_table="inquiry") as event:
-        row = Inquiry.get_or_none(Inquiry.number == text) if text else None
-        if row is None:
-            raise NotFound(f"没有登记号为 {text or '（空）'} 的首问登记")
+        row = inquiry_by_number(number)
         keys = session.keys
-        name = phone = ""
-        person_uuid = None
-        if row.person_id is not None:
-            person = Person.get_by_id(row.person_id)
-            person_uuid = person.uuid
-            name = keys.open_text("person", "name_enc", person.uuid, person.name_enc) or ""
-            phone = keys.open_text("person", "phone_enc", person.uuid, person.phone_enc) or ""
-        else:
-            name = keys.open_text("inquiry", "caller_name_enc", row.uuid, row.caller_name_enc)
-            phone = keys.open_text(
-                "inquiry", "caller_contact_enc", row.uuid, row.caller_contact_enc
-            )
+        name, phone, _, person_uuid = asker_of(session, row)
         asker = Staff.get_by_id(row.first_asker_id)
         source = Window.get_by_id(row.window_id) if row.window_id else None
         target = Window.get_by_id(row.referred_to_id) if row.referred_to_id else None

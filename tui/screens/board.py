@@ -34,7 +34,8 @@ from tui.screens.case_forms import (
     PickForm,
     ReasonForm,
 )
-from tui.screens.home import _fit, urgency_style
+from tui.screens.home import urgency_style
+from tui.screens.records import fit as _fit
 from tui.widgets.footer import CounterFooter
 from tui.widgets.lines import show_line
 from tui.widgets.status_bar import StatusBar

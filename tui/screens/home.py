@@ -11,6 +11,7 @@ from textual.widgets import DataTable, Static
 
 from tui.messages import HistoryLoaded, QueueLoaded, StoreFailed
 from tui.screens.base import CounterScreen
+from tui.screens.records import fit
 from tui.widgets.footer import CounterFooter
 from tui.widgets.status_bar import StatusBar
 
@@ -119,7 +120,7 @@ class HomeScreen(CounterScreen):
                 "代岗" if row.covering_for else SECTION_LABELS.get(row.section, row.section),
                 row.number,
                 row.applicant,
-                _fit(row.item_name, item_width),
+                fit(row.item_name, item_width),
                 row.kind_label,
                 row.state_label,
                 due,
@@ -250,17 +251,3 @@ def _days_left(days: int) -> str:
     if days == 0:
         return "今日"
     return f"{days}天"
-
-
-def _fit(text: str, cells: int) -> str:
-    """Cut a name to a number of terminal cells (Chinese characters take two)."""
-    from rich.cells import cell_len
-
-    if cell_len(text) <= cells:
-        return text
-    out = ""
-    for ch in text:
-        if cell_len(out + ch) > cells - 1:
-            break
-        out += ch
-    return out + "…"
