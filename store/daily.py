@@ -29,6 +29,7 @@ import logging
 import time
 from array import array
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import peewee as pw
@@ -256,12 +257,29 @@ def _tolerance_due(today: dt.date) -> bool:
     return False
 
 
+@contextmanager
+def _batches_synced_lightly(sqlite: bool):
+    """SQLite: the job's commits without their own fsync (synchronous=NORMAL in WAL mode:
+    never corrupt; a power cut may lose the last batches, which the next run does again —
+    the job is resumable and each batch carries its own audit event). A counter's next
+    commit, FULL as always, syncs them anyway. Back to FULL afterwards."""
+    if not sqlite:
+        yield
+        return
+    database.execute_sql("PRAGMA synchronous = NORMAL")
+    try:
+        yield
+    finally:
+        database.execute_sql("PRAGMA synchronous = FULL")
+
+
 def run_daily(
     session: Session,
     today: dt.date | None = None,
     *,
     batch_size: int | None = None,
     progress: Progress | None = None,
+    between_batches: Callable[[], None] | None = None,
 ) -> DailyResult:
     """Run the daily job for ``today`` (default: the hall's date now). The services are
     recorded in batches of ``batch_size`` (default BATCH_SIZE): one short write
@@ -269,7 +287,10 @@ def run_daily(
     a counter's write waits for one batch at most. A batch committed stays: a run stopped
     half way is carried on by the next one, which finds only what is left.
     ``progress(done, total)`` is called before the first batch and after each one (on the
-    calling thread); an exception it raises stops the job between two batches."""
+    calling thread); an exception it raises stops the job between two batches.
+    ``between_batches()`` is called after each batch: the counter application lets its
+    own waiting call go first there (tui.gateway.StoreGateway.wait_idle); without it, on
+    SQLite, the job pauses _PAUSE instead, for a counter in another process."""
     require_role(session, "daily.run", WORK_ROLES)
     today = today or local_date(session.now())
     batch_size = batch_size or BATCH_SIZE
@@ -284,18 +305,21 @@ def run_daily(
     if progress is not None:
         progress(0, total)
     sqlite = isinstance(database.obj, pw.SqliteDatabase)
-    for what, ids in (("case", cases), ("inquiry", inquiries)):
-        for start in range(0, len(ids), batch_size):
-            batch = ids[start : start + batch_size].tolist()
-            done += _record_batch(session, what, batch, level, skipped)
-            seen += len(batch)
-            if sqlite:
-                # SQLite's busy handler retries now and then, and nothing makes a waiting
-                # counter next in line: the pause lets its write in (PostgreSQL queues the
-                # waiters on the audit chain's head itself).
-                time.sleep(_PAUSE)
-            if progress is not None:
-                progress(seen, total)
+    with _batches_synced_lightly(sqlite):
+        for what, ids in (("case", cases), ("inquiry", inquiries)):
+            for start in range(0, len(ids), batch_size):
+                batch = ids[start : start + batch_size].tolist()
+                done += _record_batch(session, what, batch, level, skipped)
+                seen += len(batch)
+                if between_batches is not None:
+                    between_batches()
+                elif sqlite:
+                    # SQLite's busy handler retries now and then, and nothing makes a
+                    # waiting counter next in line: the pause lets its write in (PostgreSQL
+                    # queues the waiters on the audit chain's head itself).
+                    time.sleep(_PAUSE)
+                if progress is not None:
+                    progress(seen, total)
     proposed = expire_tolerance(session, today) if _tolerance_due(today) else ()
     if session.has_data_key and not row_macs.backfill_done():
         row_macs.backfill(session)  # persons written before schema version 8: once
@@ -309,7 +333,11 @@ def run_daily(
 
 
 def run_daily_if_due(
-    session: Session, *, batch_size: int | None = None, progress: Progress | None = None
+    session: Session,
+    *,
+    batch_size: int | None = None,
+    progress: Progress | None = None,
+    between_batches: Callable[[], None] | None = None,
 ) -> DailyResult | None:
     """The daily job, when no counter has run it yet today (the counter application calls
     this after each login; the first of the day does the work). None: nothing to do, or
@@ -319,4 +347,6 @@ def run_daily_if_due(
     today = local_date(session.now())
     if session.register.meta(DAILY_MARK) == today.isoformat():
         return None
-    return run_daily(session, today, batch_size=batch_size, progress=progress)
+    return run_daily(
+        session, today, batch_size=batch_size, progress=progress, between_batches=between_batches
+    )

@@ -20,8 +20,10 @@ import hashlib
 import hmac
 import json
 
+import peewee as pw
+
 from store.crypto import hkdf
-from store.database import upsert
+from store.database import database, upsert
 from store.models import Person, RegisterMeta
 
 __all__ = ["COMPLETE", "backfill", "backfill_done", "person_row_mac"]
@@ -40,13 +42,18 @@ _SEALED = (
 _PLAIN = ("id_type", "id_number_bidx", "name_bidx", "phone_bidx")
 
 
-def person_row_mac(keys, person: Person) -> str:
+def person_row_mac(keys, person) -> str:
+    """The MAC of a person row (a Person, or anything with its columns as attributes)."""
+    return _row_mac(keys, lambda column: getattr(person, column))
+
+
+def _row_mac(keys, value) -> str:
     key = keys._blind_keys.get("row:person")
     if key is None:
         key = keys._blind_keys["row:person"] = hkdf(keys.index_key, "chuangkou/row/v1/person")
-    fields = [person.uuid, int(person.key_id)]
-    fields += [bytes(v).hex() if (v := getattr(person, c)) is not None else None for c in _SEALED]
-    fields += [getattr(person, c) for c in _PLAIN]
+    fields = [value("uuid"), int(value("key_id"))]
+    fields += [bytes(v).hex() if (v := value(c)) is not None else None for c in _SEALED]
+    fields += [value(c) for c in _PLAIN]
     body = json.dumps(fields, separators=(",", ":")).encode()
     return hmac.new(key, body, hashlib.sha256).hexdigest()
 
@@ -63,17 +70,22 @@ def backfill(session, *, batch_size: int = 2000, max_batches: int | None = None)
     from store.session import operation
 
     keys = session.keys
+    columns = ("id", "uuid", "key_id", *_SEALED, *_PLAIN)
+    select = Person.select(*(getattr(Person, c) for c in columns)).where(Person.row_mac.is_null())
+    update = 'UPDATE "person" SET "row_mac" = ? WHERE "id" = ? AND "row_mac" IS NULL'
     done = batches = 0
     while max_batches is None or batches < max_batches:
-        rows = list(Person.select().where(Person.row_mac.is_null()).limit(batch_size))
+        rows = list(select.limit(batch_size).tuples())
         if not rows:  # nothing (left) to do: no audit event for an empty batch
             upsert(RegisterMeta, key=COMPLETE, value="complete")
             return done
+        macs = [(_row_mac(keys, lambda c, row=row: row[columns.index(c)]), row[0]) for row in rows]
         with operation(session, "person.row_macs", roles=DATA_ROLES, record_table="person") as ev:
-            for person in rows:
-                Person.update(row_mac=person_row_mac(keys, person)).where(
-                    (Person.id == person.id) & Person.row_mac.is_null()
-                ).execute()
+            if isinstance(database.obj, pw.PostgresqlDatabase):
+                update_sql = update.replace("?", "%s")
+            else:
+                update_sql = update
+            database.cursor().executemany(update_sql, macs)
             ev.detail = {"rows": len(rows)}
         done += len(rows)
         batches += 1

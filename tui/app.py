@@ -317,10 +317,15 @@ class ChuangkouApp(StoreCalls, App[int], inherit_bindings=False):
         def progress(done: int, total: int) -> None:
             self.post_message(DailyJobProgress(done, total))
 
+        def between_batches() -> None:
+            # The counter's call that waited on the database during the batch goes first.
+            self.store.wait_idle(timeout=2.0)
+
         self.call_store(
             _daily_job,
             session,
             progress,
+            between_batches,
             done=DailyJobDone,
             failed=DailyJobFailed,
             what="daily",
@@ -448,12 +453,14 @@ def _open_register(url: str | None, clock: Any, station_id: str) -> Any:
     return register, register.meta("hall_name"), list_windows(register)
 
 
-def _daily_job(session: Any, progress: Callable[[int, int], None]) -> Any:
+def _daily_job(
+    session: Any, progress: Callable[[int, int], None], between_batches: Callable[[], None]
+) -> Any:
     """On the daily job's thread (its imports too): store.daily's job, if no counter ran it
     today."""
     from store.daily import run_daily_if_due
 
-    return run_daily_if_due(session, progress=progress)
+    return run_daily_if_due(session, progress=progress, between_batches=between_batches)
 
 
 def _register_outcome(opened: Any) -> RegisterOpened | RegisterMissing:

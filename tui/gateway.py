@@ -6,6 +6,7 @@ them (its own connection; the reads take no write lock: store.database.read_snap
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
@@ -17,10 +18,26 @@ log = logging.getLogger("chuangkou.tui")
 class StoreGateway:
     def __init__(self, name: str = "chuangkou-store") -> None:
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix=name)
+        self._pending = 0
+        self._idle = threading.Condition()
 
     def run(self, fn: Callable[..., T], *args, **kwargs) -> T:
         """Run `fn` on the store thread and wait for it (call from a worker thread only)."""
-        return self._executor.submit(fn, *args, **kwargs).result()
+        with self._idle:
+            self._pending += 1
+        try:
+            return self._executor.submit(fn, *args, **kwargs).result()
+        finally:
+            with self._idle:
+                self._pending -= 1
+                self._idle.notify_all()
+
+    def wait_idle(self, timeout: float) -> None:
+        """Until no call is waiting or running here (at most `timeout` seconds): background
+        work on another gateway calls this between its batches, so the counter's own call,
+        waiting on the database during a batch, goes first."""
+        with self._idle:
+            self._idle.wait_for(lambda: self._pending == 0, timeout=timeout)
 
     def close(self) -> None:
         from store.database import close_database

@@ -43,7 +43,7 @@ async def test_the_status_line_shows_the_job_and_the_counter_answers_meanwhile(
     held, gate = threading.Event(), threading.Event()
     totals: list[int] = []
 
-    def gated_job(session, progress):
+    def gated_job(session, progress, between_batches):
         def gated(done: int, total: int) -> None:
             progress(done, total)
             totals.append(total)
@@ -51,7 +51,9 @@ async def test_the_status_line_shows_the_job_and_the_counter_answers_meanwhile(
                 held.set()
                 assert gate.wait(timeout=60)
 
-        return run_daily_if_due(session, batch_size=5, progress=gated)
+        return run_daily_if_due(
+            session, batch_size=5, progress=gated, between_batches=between_batches
+        )
 
     monkeypatch.setattr(tui.app, "_daily_job", gated_job)
     url, info = demo
