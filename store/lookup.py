@@ -26,7 +26,7 @@ from policies.masking import mask_id_number
 from policies.settings import RATING_LEVELS
 from store.caller_index import index_callers
 from store.clock import local_date, to_local
-from store.errors import InvalidInput, NotFound
+from store.errors import InvalidInput, NotFound, TamperedRecord
 from store.models import Case, Inquiry, Notice, Person, Petition, Rating, ServiceItem, Window
 from store.numbers import CASE, COMPLAINT, INQUIRY, NOTICE, PETITION, parse_number
 from store.persons import PersonView, _open
@@ -237,18 +237,27 @@ def _callers(session: Session, kind: str, blind: str | None) -> tuple[CallerHit,
         .limit(MAX_PERSONS)
     )
     keys = session.keys
-    return tuple(
-        CallerHit(
-            number=row.number,
-            at=_when(row.at),
-            name=keys.open_text("inquiry", "caller_name_enc", row.uuid, row.caller_name_enc) or "",
-            phone=keys.open_text("inquiry", "caller_contact_enc", row.uuid, row.caller_contact_enc)
-            or "",
-            channel_label=CHANNEL_LABELS.get(row.channel, row.channel),
-            disposition_label=DISPOSITION_LABELS.get(row.disposition, row.disposition),
+    hits = []
+    for row in rows:
+        name = keys.open_text("inquiry", "caller_name_enc", row.uuid, row.caller_name_enc) or ""
+        phone = keys.open_text("inquiry", "caller_contact_enc", row.uuid, row.caller_contact_enc)
+        found = name if kind == "name" else (phone or "")
+        if keys.blind(kind, found) != blind:  # an index copied from another row
+            raise TamperedRecord(
+                f"登记本记录被改动：首问登记 {row.number} 的来电人索引与内容不符，已拒绝使用；"
+                "请联系技术员用 audit verify 与备份核对"
+            )
+        hits.append(
+            CallerHit(
+                number=row.number,
+                at=_when(row.at),
+                name=name,
+                phone=phone or "",
+                channel_label=CHANNEL_LABELS.get(row.channel, row.channel),
+                disposition_label=DISPOSITION_LABELS.get(row.disposition, row.disposition),
+            )
         )
-        for row in rows
-    )
+    return tuple(hits)
 
 
 # --- 一人一档 ---------------------------------------------------------------------------

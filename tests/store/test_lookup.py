@@ -263,6 +263,31 @@ def test_a_phone_referral_just_made_is_found_by_phone_name_and_number(desk):  # 
         assert caller.name not in event.detail and caller.phone not in event.detail
 
 
+def test_a_callers_index_copied_from_another_inquiry_is_refused(desk):  # noqa: F811
+    from store.errors import TamperedRecord
+    from store.inquiries import register_inquiry
+    from store.models import Inquiry
+
+    one, other = PEOPLE[2], PEOPLE[3]
+    for caller in (one, other):
+        register_inquiry(
+            desk,
+            channel="phone",
+            caller_name=caller.name,
+            caller_phone=caller.phone,
+            topic="问社保卡挂失",
+            disposition="referred",
+            referred_to="shebao",
+        )
+    first, second = Inquiry.select().order_by(Inquiry.id)
+    # The insider points the second caller's phone index at the first one's number.
+    Inquiry.update(caller_phone_bidx=first.caller_phone_bidx).where(
+        Inquiry.id == second.id
+    ).execute()
+    with pytest.raises(TamperedRecord, match="来电人索引与内容不符"):
+        search(desk, one.phone)
+
+
 def test_callers_written_before_the_index_are_indexed_on_search(people):
     clerk, _ = people
     old = add_inquiry(clerk, caller_name="某来电人")  # sealed directly, no blind index
