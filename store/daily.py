@@ -257,6 +257,10 @@ def _tolerance_due(today: dt.date) -> bool:
     return False
 
 
+def _pause_if(sqlite: bool) -> Callable[[], None] | None:
+    return (lambda: time.sleep(_PAUSE)) if sqlite else None
+
+
 @contextmanager
 def _batches_synced_lightly(sqlite: bool):
     """SQLite: the job's commits without their own fsync (synchronous=NORMAL in WAL mode:
@@ -311,18 +315,19 @@ def run_daily(
                 batch = ids[start : start + batch_size].tolist()
                 done += _record_batch(session, what, batch, level, skipped)
                 seen += len(batch)
-                if between_batches is not None:
-                    between_batches()
-                elif sqlite:
-                    # SQLite's busy handler retries now and then, and nothing makes a
-                    # waiting counter next in line: the pause lets its write in (PostgreSQL
-                    # queues the waiters on the audit chain's head itself).
-                    time.sleep(_PAUSE)
+                # SQLite's busy handler retries now and then, and nothing makes a waiting
+                # counter next in line: the counter's call goes first (between_batches), or
+                # a pause lets another process's write in (PostgreSQL queues the waiters on
+                # the audit chain's head itself).
+                yield_now = between_batches or _pause_if(sqlite)
+                if yield_now is not None:
+                    yield_now()
                 if progress is not None:
                     progress(seen, total)
     proposed = expire_tolerance(session, today) if _tolerance_due(today) else ()
     if session.has_data_key and not row_macs.backfill_done():
-        row_macs.backfill(session)  # persons written before schema version 8: once
+        # Persons written before schema version 8, once; yielding to the counter as above.
+        row_macs.backfill(session, between_batches=between_batches or _pause_if(sqlite))
     upsert(RegisterMeta, key=DAILY_MARK, value=today.isoformat())
     return DailyResult(
         not_rated=tuple(done),
