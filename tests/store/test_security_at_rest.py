@@ -140,7 +140,7 @@ def test_a_key_rotation_keeps_row_macs_valid(hall):
     from store.persons import find_by_id_number
     from store.rotation import rotate_keys
 
-    clerk, p, _old, _new = _two_versions_of_a_phone(hall)
+    _clerk, p, _old, _new = _two_versions_of_a_phone(hall)
     rotate_keys(hall.supervisor)
     assert find_by_id_number(hall.login(), p.id_number).phone == p.phone
 
