@@ -36,8 +36,8 @@ class _QuietRotatingFileHandler(logging.handlers.RotatingFileHandler):
 def setup_logging(level: int = logging.INFO) -> Path | None:
     """Log to chuangkou.log; a read-only or missing directory just means no file log."""
     root = logging.getLogger("chuangkou")
-    if root.handlers:
-        return None
+    if any(isinstance(h, (_QuietRotatingFileHandler, logging.NullHandler)) for h in root.handlers):
+        return None  # set up already (another handler, e.g. a test's capture, is not ours)
     root.setLevel(level)
     root.propagate = False
     path = log_dir() / "chuangkou.log"
