@@ -91,7 +91,14 @@ async def test_the_case_screen_shows_the_case(demo, clock):
     app = make_app(url, clock, demo=info)
     async with app.run_test(size=(100, 40)) as pilot:
         result = await open_case(pilot, info, missing=("户口簿",), kind="supplement")
-        text = await wait_for_text(pilot, "有但未带来")  # the materials table fills on idle
+        text = await wait_for_text(pilot, "跑动次数")
+        # The materials, from the table the screen draws (its rows are drawn on idle, which
+        # a loaded CI machine reached after the screenshot: read them from the table).
+        from textual.widgets import DataTable
+
+        table = app.screen.query_one("#case-materials", DataTable)
+        rows = [tuple(str(c) for c in table.get_row_at(i)) for i in range(table.row_count)]
+        assert ("辅件", "有但未带来", "户口簿") in rows, rows
         for piece in (
             result.number,
             "临时救助申请",
@@ -100,8 +107,6 @@ async def test_the_case_screen_shows_the_case(demo, clock):
             "待补正",
             "跑动次数：1 次",
             "延期：未申请",
-            "有但未带来",
-            "户口簿",
             "S 补齐材料",
             "N 告知书",
             "Esc 返回",
