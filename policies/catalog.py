@@ -75,6 +75,12 @@ CATALOG_VERSION = 1
 DEFAULT_TOLERANCE_INELIGIBLE = ("immediate", "escalated")
 _CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 _MAX_PROBLEMS = 50
+# A limit is counted day by day through the calendar: a year bounds the walk (and no
+# statutory limit at a counter is longer).
+MAX_LIMIT_DAYS = 365
+# Codes and names are kept in columns of these widths (VARCHAR on PostgreSQL).
+_WINDOW_LENGTHS = {"code": 32, "name": 64, "phone": 32}
+_ITEM_LENGTHS = {"code": 32, "name": 128}
 
 
 class CatalogError(PolicyError):
@@ -286,6 +292,7 @@ def _parse_windows(raw: Any, problems: _Problems) -> list[Window]:
         values = _read_table(table, _WINDOW_KEYS, where, problems)
         if values is None or "code" not in values or "name" not in values:
             continue
+        _check_lengths(values, _WINDOW_LENGTHS, where, problems)
         code = values["code"]
         if not _CODE.fullmatch(code):
             problems.add(f"{where} 的 code：只能用英文字母、数字和 _ . -（实为 {code!r}）")
@@ -310,7 +317,8 @@ def _parse_items(
         values = _read_table(table, _ITEM_KEYS, where, problems)
         if values is None:
             continue
-        ok = all(k in values for k, (_, required) in _ITEM_KEYS.items() if required)
+        ok = _check_lengths(values, _ITEM_LENGTHS, where, problems)
+        ok &= all(k in values for k, (_, required) in _ITEM_KEYS.items() if required)
         code = values.get("code")
         if code is not None:
             if not _CODE.fullmatch(code):
@@ -342,6 +350,9 @@ def _check_item(
     for key in ("legal_limit_days", "promised_limit_days", "fee_cents"):
         if key in v and v[key] < 0:
             problems.add(f"{where} 的 {key}：不能为负数（实为 {v[key]}）")
+    for key in ("legal_limit_days", "promised_limit_days"):
+        if key in v and v[key] > MAX_LIMIT_DAYS:
+            problems.add(f"{where} 的 {key}：不能超过 {MAX_LIMIT_DAYS} 个工作日（实为 {v[key]}）")
     legal, promised = v.get("legal_limit_days"), v.get("promised_limit_days")
     if legal is not None and promised is not None and promised > legal:
         problems.add(
@@ -371,6 +382,19 @@ def _check_item(
     if v.get("tolerance_allowed") and kind in ineligible:
         problems.add(f"{where}：{kind} 类事项不适用容缺受理，tolerance_allowed 应为 false")
     return len(problems.items) == before
+
+
+def _check_lengths(
+    values: dict[str, Any], lengths: dict[str, int], where: str, problems: _Problems
+) -> bool:
+    ok = True
+    for key, most in lengths.items():
+        if key in values and len(values[key]) > most:
+            problems.add(
+                f"{where} 的 {key}：过长（最多 {most} 个字符，实为 {len(values[key])} 个）"
+            )
+            ok = False
+    return ok
 
 
 def _parse_materials(raw: list[Any], where: str, problems: _Problems) -> list[Material] | None:
