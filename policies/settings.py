@@ -63,7 +63,11 @@ class PolicySettingError(PolicyError):
         super().__init__(f"策略设置 {key}：{message}" if key else f"策略设置：{message}")
 
 
-def _num(low: int = 0, high: int | None = None) -> Any:
+# Every count of days is walked through the calendar day by day: a year bounds it.
+MAX_DAYS = 365
+
+
+def _num(low: int = 0, high: int = MAX_DAYS) -> Any:
     return field(metadata={"min": low, "max": high})
 
 

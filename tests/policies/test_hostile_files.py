@@ -16,11 +16,12 @@ import tomli_w
 from hypothesis import given
 from hypothesis import strategies as st
 
-from policies.calendar import YearFileError, dump_year_file, parse_year_file
+from policies.calendar import WorkCalendar, YearFileError, dump_year_file, parse_year_file
 from policies.catalog import Catalog, CatalogError, dump_catalog, parse_catalog
 from policies.errors import PolicyError
 from policies.idnumber import InvalidIdNumber, normalise_id_number, validate_resident_id
 from policies.masking import mask_id_number, mask_name, mask_phone
+from policies.settings import PolicySettingError, default_policy_text, load_policy
 from tests.hostile import SAMPLES, fuzz, has_chinese, hostile_text
 
 DATA = Path(__file__).parent / "data"
@@ -144,6 +145,43 @@ def test_catalog_text_longer_than_its_columns_is_refused():
         parse_catalog(tomli_w.dumps(doc))
     assert len(info.value.problems) == 3
     assert all("过长" in p for p in info.value.problems)
+
+
+# --- policy ------------------------------------------------------------------------------
+
+
+@fuzz(120)
+@given(any_document(default_policy_text()))
+def test_a_policy_file_loads_or_is_refused_in_chinese(text):
+    try:
+        policy = load_policy(text)
+    except PolicySettingError as exc:
+        refused_in_chinese(exc)
+        return
+    # Every count of days the rules would walk through the calendar stays countable.
+    calendar = WorkCalendar()
+    for key, value in policy.as_dict().items():
+        if key.endswith("_days") and isinstance(value, int):
+            assert 0 <= value <= 365, f"{key} = {value}"
+            calendar.due(TODAY, value, allow_provisional=True)
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        "deadlines.promised_fallback_working_days",
+        "tolerance.commitment_working_days",
+        "complaints.complex_working_days",
+        "ratings.rectify_working_days",
+        "ratings.auto_rate_after_days",
+        "petitions.reply_days",
+        "ab_posts.absence_notice_days",
+    ],
+)
+def test_a_count_of_days_beyond_a_year_is_refused(key):
+    section, name = key.split(".")
+    with pytest.raises(PolicySettingError, match="不能大于"):
+        load_policy(f"[{section}]\n{name} = 1000000000000\n")
 
 
 # --- year file ---------------------------------------------------------------------------
