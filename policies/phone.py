@@ -10,10 +10,13 @@ from policies.errors import PolicyError
 
 # +86 / 0086 before a mobile; spaces, hyphens and brackets between groups.
 _SEPARATORS = re.compile(r"[\s\-()（）]")
-_MOBILE = re.compile(r"(?:\+?86|0086)?(1[3-9]\d{9})")
+# re.ASCII: \d would also take the other scripts' digits (١٢٣, ߁), which NFKC leaves as they are.
+_MOBILE = re.compile(r"(?:\+?86|0086)?(1[3-9]\d{9})", re.ASCII)
 # 0 + a 2–3 digit area code + a 7–8 digit subscriber number not starting with 0 or 1,
 # then an optional extension (转 / ext); or the subscriber number alone (same county).
-_LANDLINE = re.compile(r"(?:0\d{2,3})?[2-9]\d{6,7}(?:(?:转|ext|#)\d{1,6})?", re.IGNORECASE)
+_LANDLINE = re.compile(
+    r"(?:0\d{2,3})?[2-9]\d{6,7}(?:(?:转|ext|#)\d{1,6})?", re.IGNORECASE | re.ASCII
+)
 
 MESSAGE = "联系电话不对：手机号为 1 开头的 11 位数字，固定电话为区号加 7–8 位号码"
 

@@ -21,6 +21,7 @@ from policies.catalog import Catalog, CatalogError, dump_catalog, parse_catalog
 from policies.errors import PolicyError
 from policies.idnumber import InvalidIdNumber, normalise_id_number, validate_resident_id
 from policies.masking import mask_id_number, mask_name, mask_phone
+from policies.phone import InvalidPhone, validate_phone
 from policies.settings import PolicySettingError, default_policy_text, load_policy
 from tests.hostile import SAMPLES, fuzz, has_chinese, hostile_text
 
@@ -234,6 +235,23 @@ def test_an_id_number_validates_or_is_refused_in_chinese_without_repeating_it(te
             assert number not in str(exc)
         return
     assert len(rid.number) == 18 and rid.number.isascii() and rid.number[:17].isdigit()
+
+
+@fuzz(200)
+@given(id_like())
+def test_a_phone_validates_to_ascii_digits_or_is_refused_in_chinese(text):
+    try:
+        digits = validate_phone(text)
+    except InvalidPhone as exc:
+        refused_in_chinese(exc)
+        return
+    assert digits.isascii(), repr(digits)
+
+
+@pytest.mark.parametrize("text", ["13٨٠٠١٣٨٠٠٠", "0371-٦٥٤٣٢١٠", "138߀0138000"])
+def test_a_phone_in_other_scripts_digits_is_refused(text):
+    with pytest.raises(InvalidPhone):
+        validate_phone(text)
 
 
 @fuzz(100)
