@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 
@@ -64,3 +65,23 @@ class Hall:
         from store.auth import login
 
         return login(self.register, number, password)
+
+
+# --- The install-script test's Debian root, built in the background (tests/deploy) ---------
+
+
+@pytest.hookimpl(trylast=True)  # after -k/-m have deselected: only if the test really runs
+def pytest_collection_modifyitems(config, items) -> None:
+    from tests.deploy import background
+
+    if config.option.collectonly or not background.wanted(items):
+        return
+    # The build takes minutes and overlaps the other tests: its test waits for it, last.
+    items.sort(key=lambda item: Path(str(item.path)).resolve() == background.TEST_FILE)
+    background.start()
+
+
+def pytest_sessionfinish(session) -> None:
+    from tests.deploy import background
+
+    background.finish()

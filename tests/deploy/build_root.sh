@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# Builds, in the background of a test session, what tests/deploy/test_install_script.py
+# checks: a Debian 12 root made by debootstrap, a wheelhouse of the checkout, then
+# deploy/install-station.sh run into that root. Everything stays inside WORKDIR.
+#
+#   bash tests/deploy/build_root.sh WORKDIR PYTHON [MIRROR]
+#
+# Writes WORKDIR/status last: "ok", "skip: <reason>" (no root, no debootstrap, no mirror)
+# or "fail: <step>"; the log is this script's stdout/stderr (the caller keeps it).
+set -uo pipefail
+work="$1"
+python="$2"
+mirror="${3:-}"
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+started=$SECONDS
+
+status() {
+    printf '%s\n' "$*" >"$work/status.part" && mv "$work/status.part" "$work/status"
+    echo "=== status: $* (${SECONDS}s)"
+    exit 0
+}
+step() { echo "=== $(date +%T) +$((SECONDS - started))s $*"; }
+
+[[ $EUID -eq 0 ]] || status "skip: 需要 root（debootstrap 和 chroot），当前用户不是 root"
+
+if ! command -v debootstrap >/dev/null; then
+    step "apt-get install debootstrap"
+    apt_get() { DEBIAN_FRONTEND=noninteractive apt-get -q -y -o DPkg::Lock::Timeout=120 "$@"; }
+    apt_get install debootstrap || { apt_get update && apt_get install debootstrap; } ||
+        status "skip: 没有 debootstrap，也无法从 Debian 软件源安装"
+fi
+
+if [[ -n "$mirror" ]]; then
+    step "mirror check"
+    timeout 30 "$python" -c 'import sys, urllib.request
+urllib.request.urlopen(sys.argv[1] + "/dists/bookworm/Release", timeout=20).read(1)' "$mirror" ||
+        status "skip: Debian 软件源不可达（没有网络）"
+fi
+
+step "wheelhouse and debootstrap, side by side"
+bash "$repo/deploy/build-wheelhouse.sh" "$work/wheels" "$python" >"$work/wheels.log" 2>&1 &
+wheels=$!
+debootstrap --variant=minbase bookworm "$work/root" ${mirror:+"$mirror"}
+debootstrap_rc=$?
+wait "$wheels"
+wheels_rc=$?
+step "wheelhouse log"
+grep -v "is ignored" "$work/wheels.log"
+if ((debootstrap_rc != 0)); then
+    if grep -qE "Failed getting release file|Couldn't download|Temporary failure resolving" \
+        "$work/root/debootstrap/debootstrap.log" 2>/dev/null; then
+        status "skip: debootstrap 无法下载（没有网络）"
+    fi
+    status "fail: debootstrap 退出码 $debootstrap_rc"
+fi
+((wheels_rc == 0)) || status "fail: build-wheelhouse.sh 退出码 $wheels_rc"
+echo "debootstrap done at +$((SECONDS - started))s" >"$work/times"
+
+step "install-station.sh --root"
+bash "$repo/deploy/install-station.sh" --root "$work/root" --wheelhouse "$work/wheels" ||
+    status "fail: install-station.sh 退出码 $?"
+echo "install done at +$((SECONDS - started))s" >>"$work/times"
+status ok
