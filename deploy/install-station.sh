@@ -101,6 +101,10 @@ fi
 # The unit gives these groups itself; as the user's own they also serve the technician's
 # `sudo -u chuangkou chuangkou devices test-reader` (serial devices, the keypad).
 in_root usermod -a -G dialout,video,input chuangkou
+# What the unit's StateDirectory=/LogsDirectory= make at its start, made now too: the
+# technician's `sudo -u chuangkou chuangkou doctor` works before the first boot.
+in_root install -d -m 0700 -o chuangkou -g chuangkou /var/lib/chuangkou /var/lib/chuangkou/station
+in_root install -d -m 0750 -o chuangkou -g chuangkou /var/log/chuangkou
 
 # --- 3. the application -------------------------------------------------------------------
 say "安装窗口应用到 /opt/chuangkou/venv"

@@ -45,30 +45,10 @@ run_grants() {
     say "角色与权限已更新：$owner（结构）、$counter（各工位）"
 }
 
-make_certs() { # NAME: a hall CA (kept here) and the server's certificate signed by it
-    local name="$1" san
+make_certs() { # NAME: a hall CA (kept in $etc) and the server's certificate signed by it
     install -d -m 0700 "$etc"
-    if [[ ! -f "$etc/hall-ca.key" ]]; then
-        openssl req -x509 -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 3650 \
-            -subj "/CN=chuangkou hall CA" -keyout "$etc/hall-ca.key" -out "$etc/hall-ca.crt" \
-            -addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign,cRLSign \
-            2>/dev/null
-        chmod 0600 "$etc/hall-ca.key"
-        chmod 0644 "$etc/hall-ca.crt"
-    fi
-    if [[ "$name" =~ ^[0-9.]+$ || "$name" == *:* ]]; then san="IP:$name"; else san="DNS:$name"; fi
-    san="$san,DNS:localhost,IP:127.0.0.1"
-    local dir=/etc/postgresql/chuangkou
-    install -d -m 0750 -o postgres -g postgres "$dir"
-    openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/CN=$name" \
-        -keyout "$dir/server.key" -out "$etc/server.csr" 2>/dev/null
-    openssl x509 -req -in "$etc/server.csr" -CA "$etc/hall-ca.crt" -CAkey "$etc/hall-ca.key" \
-        -CAcreateserial -days 825 -out "$dir/server.crt" -extfile <(
-            printf 'subjectAltName=%s\nextendedKeyUsage=serverAuth\nbasicConstraints=CA:FALSE\n' "$san"
-        ) 2>/dev/null
-    chown postgres:postgres "$dir/server.key" "$dir/server.crt"
-    chmod 0600 "$dir/server.key"
-    say "服务器证书：CN=$name（$san），由本大厅 CA 签发；CA 证书 $etc/hall-ca.crt 复制到每个工位"
+    install -d -m 0750 -o postgres -g postgres /etc/postgresql/chuangkou
+    bash "$here/make-certs.sh" "$etc" /etc/postgresql/chuangkou "$1"
 }
 
 setup() {

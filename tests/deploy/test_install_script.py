@@ -97,6 +97,9 @@ def test_the_unit_rules_and_station_files_are_in_place(root: Path) -> None:
     assert user[5:] == ["/var/lib/chuangkou", "/usr/sbin/nologin"]
     groups = in_root(root, "id", "-nG", "chuangkou").stdout.split()
     assert {"chuangkou", "dialout", "video", "input"} <= set(groups)
+    for path, mode in (("/var/lib/chuangkou/station", "700"), ("/var/log/chuangkou", "750")):
+        stat = in_root(root, "stat", "-c", "%a %U", path)
+        assert stat.stdout.split() == [mode, "chuangkou"], path
 
 
 def test_systemd_analyze_verifies_the_unit(root: Path) -> None:
