@@ -71,3 +71,7 @@ class Refused(InvalidInput):
 
 class BackupError(StoreError):
     """A backup file is damaged, of another format, or a restore target is not empty."""
+
+
+class MigrationError(StoreError):
+    """`migrate-to` refused or failed: the target is left as it was, the source untouched."""

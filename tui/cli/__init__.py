@@ -27,6 +27,7 @@ _COMMAND_MODULES = (
     "tui.cli.devices_cmd",
     "tui.cli.demo_cmd",
     "tui.cli.report_cmd",
+    "tui.cli.migrate_cmd",
 )
 
 
