@@ -39,7 +39,7 @@ class Build:
 
     @property
     def root(self) -> Path:
-        return self.workdir / "root"
+        return self.workdir / "fs" / "root"  # fs: a tmpfs mounted by build_root.sh
 
     def wait(self, timeout: float = WAIT_SECONDS) -> str:
         """The build's status line: "ok", "skip: …" or "fail: …"."""
@@ -97,18 +97,23 @@ def start() -> Build:
     """Start the build (once per session) and return at once."""
     global _build
     if _build is None:
-        workdir = Path(tempfile.mkdtemp(prefix="chuangkou-deploy-"))
-        log_path = workdir / "build.log"
-        with open(log_path, "wb") as log:
-            process = subprocess.Popen(
-                ["bash", str(BUILD_SCRIPT), str(workdir), sys.executable, debian_mirror() or ""],
-                stdin=subprocess.DEVNULL,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,  # stoppable as a group, and no Ctrl+C from the terminal
-            )
-        _build = Build(workdir, process, log_path)
+        _build = launch(BUILD_SCRIPT)
     return _build
+
+
+def launch(script: Path) -> Build:
+    """Run `script WORKDIR PYTHON MIRROR` in the background, its output in WORKDIR/build.log."""
+    workdir = Path(tempfile.mkdtemp(prefix="chuangkou-deploy-"))
+    log_path = workdir / "build.log"
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(
+            ["bash", str(script), str(workdir), sys.executable, debian_mirror() or ""],
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # stoppable as a group, and no Ctrl+C from the terminal
+        )
+    return Build(workdir, process, log_path)
 
 
 def current() -> Build | None:

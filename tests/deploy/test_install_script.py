@@ -127,6 +127,20 @@ def test_the_application_and_console_work_in_the_root(root: Path) -> None:
     # `chuangkou` on PATH starts the installed application (its help, in Chinese)
     done = in_root(root, "chuangkou", "--help")
     assert done.returncode == 0 and "用法" in done.stdout, done.stdout + done.stderr
+    # as the station's user, with the unit's directories: a register is made and checks out
+    as_user = ("runuser", "-u", "chuangkou", "--", "chuangkou")
+    done = subprocess.run(
+        ["chroot", str(root), "/usr/bin/env", "-i", "LANG=C.UTF-8",
+         "PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin", *as_user,
+         "init", "--hall", "示例镇便民服务中心", "--hall-code", "SLZ", "--supervisor", "0001",
+         "--name", "林主任"],
+        input="zhuren-mima-2026\n", capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0 and "登记本已建立" in done.stdout, done.stdout + done.stderr
+    done = in_root(root, *as_user, "doctor")
+    assert done.returncode == 0 and "[故障]" not in done.stdout, done.stdout + done.stderr
+    register = root / "var/lib/chuangkou/.local/share/chuangkou/register.db"
+    assert register.stat().st_mode & 0o777 == 0o600
     # the station file template is one the application accepts
     done = in_root(
         root,

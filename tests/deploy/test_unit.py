@@ -67,3 +67,24 @@ def test_the_scripts_parse(script: str) -> None:
     shell = "sh" if script.endswith("wrapper.sh") else "bash"
     done = subprocess.run([shell, "-n", str(DEPLOY / script)], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
+
+
+def test_a_failed_background_build_reports_its_log_and_leaves_nothing(tmp_path) -> None:
+    from tests.deploy import background
+
+    script = tmp_path / "fails.sh"
+    script.write_text('echo "E: 无法下载 libfoo"; mkdir "$1/root"; exit 3\n')
+    build = background.launch(script)
+    try:
+        assert build.wait(timeout=60) == "fail: build_root.sh 退出码 3，没有写出状态"
+        assert "E: 无法下载 libfoo" in build.log_tail()
+    finally:
+        background.remove(build)
+    assert not build.workdir.exists()
+
+    script.write_text('printf "skip: 没有网络\\n" > "$1/status"\n')
+    build = background.launch(script)
+    try:
+        assert build.wait(timeout=60) == "skip: 没有网络"
+    finally:
+        background.remove(build)
