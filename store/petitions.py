@@ -40,6 +40,7 @@ from store.models import Petition, Staff, Window, new_uuid
 from store.numbers import NOTICE, PETITION, next_number
 from store.session import Session, operation, require_role, transaction
 
+from store.textguard import fitting
 __all__ = [
     "PETITION_NOTICES",
     "PetitionFeed",
@@ -401,14 +402,14 @@ def petition_detail(session: Session, number: str) -> PetitionView:
 def hand_petition(session: Session, number: str, department: str) -> PetitionRow:
     """交办: the responsible department takes the petition (again: 改交). The 交办单 is
     issued apart (:func:`issue_petition_notice`)."""
-    department = _clean(department)
+    department = fitting(_clean(department), 128, "承办单位")
     if not department:
         raise InvalidInput("请填写承办单位（交办给哪个部门）")
     with operation(session, "petition.hand", roles=WORK_ROLES, record_table="petition") as event:
         row = _find(number)
         _check(session, row, PetitionStep.HAND, event)
         before = row.handed_to
-        row.handed_to = department[:128]
+        row.handed_to = department
         row.handed_at, row.handed_by = session.now(), session.staff_id
         row.state = PetitionState.HANDED
         row.save()

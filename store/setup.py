@@ -16,6 +16,7 @@ from store.passwords import check_new_password
 from store.roles import SUPERVISOR
 from store.session import Register, Session
 from store.slots import make_slot, seal_secret
+from store.textguard import staff_number
 
 
 def create_register(
@@ -39,6 +40,7 @@ def create_register(
         raise InvalidInput("大厅名称不能为空")
     if not supervisor_number.strip() or not supervisor_name.strip():
         raise InvalidInput("主任的工号和姓名不能为空")
+    supervisor_number = staff_number(supervisor_number)
     db = open_database(url, must_exist=False)
     if schema_version(db) is not None:
         close_database()

@@ -12,6 +12,7 @@ from store.roles import DATA_ROLES, RECOVERY, ROLE_LABELS, SUPERVISOR_ROLES, par
 from store.session import Session, operation
 from store.slots import make_slot, register_kdf
 
+from store.textguard import staff_number
 
 @dataclass(frozen=True)
 class StaffInfo:
@@ -50,6 +51,7 @@ def add_staff(
     if not number or not name:
         raise InvalidInput("工号和姓名不能为空")
     check_new_password(session.register.policy, password)
+    number = staff_number(number)
     keys = session.keys
     with operation(session, "staff.add", roles=SUPERVISOR_ROLES, record_table="staff") as event:
         if Staff.get_or_none(Staff.number == number) is not None:

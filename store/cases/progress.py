@@ -31,6 +31,7 @@ from store.models import Case, SubTask, Window
 from store.roles import SUPERVISOR_ROLES, WORK_ROLES
 from store.session import Session, operation
 
+from store.textguard import fitting
 __all__ = [
     "approve_extension",
     "complete_subtask",
@@ -229,7 +230,7 @@ def forward_progress(
 ) -> CaseResult:
     """上报件: record the forwarding (the authority's reference) and, later, its result —
     the only way a 上报件 ends done (准予, or 不予: registered for review, 否定报备)."""
-    reference = clean(reference)
+    reference = fitting(clean(reference), 64, "上级受理文号")
     outcome = clean(result) or None
     if outcome is not None and granted is None:
         raise InvalidInput("登记上级办理结果须写明准予或不予")
@@ -245,7 +246,7 @@ def forward_progress(
         elif not reference and outcome is None:
             raise InvalidInput("请填写上级受理文号或上级办理结果")
         if reference:
-            case.forward_reference = reference[:64]
+            case.forward_reference = reference
         if outcome is not None:
             move(session, case, "done")
             case.granted = bool(granted)
