@@ -175,6 +175,12 @@ class ChuangkouApp(StoreCalls, App[int], inherit_bindings=False):
     def _register_failed(self, message: RegisterFailed) -> None:
         self.notify(message.message, severity="error", timeout=30)
 
+    def on_case_read(self, message) -> None:
+        """A case read by tui.screens.case.open_case, from whichever screen asked: shown."""
+        from tui.screens.case import CaseScreen
+
+        self.push_screen(CaseScreen(message.detail.number, message.detail))
+
     def on_unmount(self) -> None:
         if self.devices is not None:
             self.devices.stop()

@@ -119,6 +119,48 @@ async def test_the_case_screen_shows_the_case(demo, clock):
         assert APPLICANT.name not in screen_text(app)  # the list shows it masked
 
 
+async def test_a_case_is_read_before_its_screen_shows_and_a_failed_read_stays_home(
+    demo, clock, monkeypatch
+):
+    """Enter on the queue: the case screen is built with the case already read (drawn
+    once, whole: never 「正在读取」); a case that cannot be read says why on the queue."""
+    from textual.widgets import DataTable, Static
+
+    import store.cases
+    from store.errors import StoreError
+    from tui.screens.case import CaseScreen
+
+    url, info = demo
+    app = make_app(url, clock, demo=info)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await demo_clerk_home(pilot, info)
+        result = new_case(app)
+        await pilot.press("f4")
+        await settle(pilot)
+        home = app.screen
+        table = home.query_one("#queue", DataTable)
+        table.move_cursor(row=table.get_row_index(result.number))
+        await pilot.press("enter")
+        while not isinstance(app.screen, CaseScreen):
+            await pilot.pause()
+        while not app.screen.query("#case-title"):
+            await pilot.pause()
+        first = str(app.screen.query_one("#case-title", Static).render())
+        assert result.number in first and "临时救助申请" in first and "正在读取" not in first
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.screen is home
+
+        def unreadable(session, number):
+            raise StoreError(f"办件 {number} 无法读取")
+
+        monkeypatch.setattr(store.cases, "case_detail", unreadable)
+        table.move_cursor(row=table.get_row_index(result.number))
+        await pilot.press("enter")
+        text = await wait_for_text(pilot, "无法读取")
+        assert app.screen is home and f"办件 {result.number} 无法读取" in text
+
+
 async def test_an_empty_supplement_is_refused_and_nothing_changes(demo, clock):
     url, info = demo
     app = make_app(url, clock, demo=info)

@@ -622,9 +622,9 @@ class AcceptScreen(CounterScreen):
         if self.result is None:
             self.app.bell()
             return
-        from tui.screens.case import CaseScreen
+        from tui.screens.case import open_case
 
-        self.app.push_screen(CaseScreen(self.result.number))
+        open_case(self, self.result.number)
 
     def action_back(self) -> None:
         # Esc in a field leaves the field, not the screen (what was typed stays).

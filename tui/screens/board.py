@@ -845,9 +845,9 @@ class BoardScreen(CounterScreen):
 
             self.app.push_screen(FollowupScreen(item.service_number))
         elif number is not None:
-            from tui.screens.case import CaseScreen
+            from tui.screens.case import open_case
 
-            self.app.push_screen(CaseScreen(number()))
+            open_case(self, number())
 
     # -- the decisions -------------------------------------------------------------------
     def _approve_extension(self, item) -> None:

@@ -68,6 +68,22 @@ class CaseLoaded(Message):
         self.detail = detail  # store.cases.CaseDetail
 
 
+class CaseRead(CaseLoaded):
+    """A case read to be opened (open_case): bubbles up to the app, which shows it."""
+
+
+def open_case(node: Any, number: str) -> None:
+    """Open a case: read it first, then build its screen with it. Built empty and filled
+    when the read came back, the screen was laid out and drawn twice — a third of the
+    time a clerk waited for a case. A refusal reaches ``node`` as StoreFailed."""
+    from store.cases import case_detail
+    from tui.store_calls import call_store
+
+    if node.app.session is None:
+        return
+    call_store(node, case_detail, node.app.session, number, done=CaseRead, what="open-case")
+
+
 def _date(day: dt.date | None) -> str:
     return f"{day:%Y-%m-%d}" if day else "—"
 
@@ -80,6 +96,10 @@ def _left(days: int | None) -> str:
     if days == 0:
         return "今日到期"
     return f"剩余 {days} 个工作日"
+
+
+def _title(d: Any) -> str:
+    return f"办件 {d.number}　{d.item_name}（{d.item_code}，{d.window_name}）"
 
 
 def offered_keys(detail: Any) -> set[str]:
@@ -99,6 +119,10 @@ class CaseScreen(CounterScreen):
     CaseScreen #case-done { color: $success; text-style: bold; }
     """
 
+    #: The notices' list has the focus (Enter opens one); focusing the first focusable
+    #: widget first and moving it there at mount restyled the screen twice.
+    AUTO_FOCUS = "#case-notices"
+
     BINDINGS = [  # noqa: RUF012
         Binding("escape", "back", "返回", id="case.back", show=False),
         *(
@@ -107,10 +131,11 @@ class CaseScreen(CounterScreen):
         ),
     ]
 
-    def __init__(self, number: str) -> None:
+    def __init__(self, number: str, detail: Any = None) -> None:
         super().__init__()
         self.number = number
         self.detail: Any = None  # store.cases.CaseDetail, once loaded
+        self._read = detail  # already read (open_case): shown at mount, not read again
 
     def offers_key(self, binding: Binding) -> bool:
         # The case's steps: only those allowed now (the hint's keys).
@@ -120,12 +145,15 @@ class CaseScreen(CounterScreen):
 
     def compose(self) -> ComposeResult:
         yield StatusBar()
-        yield Static(f"办件 {self.number}　正在读取…", classes="title", id="case-title")
+        title = _title(self._read) if self._read is not None else f"办件 {self.number}　正在读取…"
+        yield Static(title, classes="title", id="case-title")
         with VerticalScroll(id="case-body"):
             yield Static("", classes="line", id="case-facts")
             yield Static("", classes="line", id="case-proposed")
             yield Static("材料", classes="line hint")
-            yield DataTable(id="case-materials", cursor_type="row", zebra_stripes=True)
+            materials = DataTable(id="case-materials", cursor_type="row", zebra_stripes=True)
+            materials.can_focus = False  # read here; the case's keys act on it
+            yield materials
             yield Static("", classes="line", id="case-subtasks")
             yield Static(
                 "告知书（↑↓ 选择，回车查看）", classes="line hint", id="case-notices-title"
@@ -139,14 +167,17 @@ class CaseScreen(CounterScreen):
     def on_mount(self) -> None:
         materials = self.query_one("#case-materials", DataTable)
         materials.add_columns("主/辅", "状态", "材料")
-        materials.can_focus = False
         notices = self.query_one("#case-notices", DataTable)
         notices.add_column("编号", key="number")
         notices.add_column("告知书", key="title")
         notices.add_column("出具时间", key="at")
         notices.focus()
         self._say("", "")
-        self.reload()
+        if self._read is not None:
+            self._show(CaseLoaded(self._read))
+            self._read = None
+        else:
+            self.reload()
 
     # -- loading -----------------------------------------------------------------------------
     def reload(self) -> None:
@@ -160,9 +191,7 @@ class CaseScreen(CounterScreen):
     def _show(self, message: CaseLoaded) -> None:
         d = self.detail = message.detail
         self.number = d.number
-        self.query_one("#case-title", Static).update(
-            f"办件 {d.number}　{d.item_name}（{d.item_code}，{d.window_name}）"
-        )
+        self.query_one("#case-title", Static).update(_title(d))
         self.query_one("#case-facts", Static).update("\n".join(self._facts(d)))
         proposed = ""
         if d.renotify:

@@ -274,9 +274,9 @@ class HandoverDetailScreen(CounterScreen):
         if item is None or item.type not in ("case", "supplement"):
             self.query_one("#detail-error", Static).update("督办和回访事项请在 F4 办件中打开")
             return
-        from tui.screens.case import CaseScreen
+        from tui.screens.case import open_case
 
-        self.app.push_screen(CaseScreen(number))
+        open_case(self, number)
 
     def action_step(self, step: str) -> None:
         view = self.view

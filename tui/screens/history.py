@@ -8,6 +8,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Static
 
+from tui.messages import StoreFailed
 from tui.screens.base import CounterScreen
 from tui.screens.records import fit, flexible_width, open_record
 from tui.widgets.footer import CounterFooter
@@ -82,7 +83,12 @@ class HistoryScreen(CounterScreen):
     @on(DataTable.RowSelected, "#history")
     def _open(self, event: DataTable.RowSelected) -> None:
         kind, number, _ = str(event.row_key.value).split(":")
-        open_record(self.app, kind, number)
+        open_record(self, kind, number)
+
+    @on(StoreFailed)
+    def _failed(self, message: StoreFailed) -> None:
+        # A record that could not be opened (open_record reads it first): say why, stay.
+        self.app.notify(message.message, severity="error", timeout=8)
 
     def action_back(self) -> None:
         self.app.pop_screen()

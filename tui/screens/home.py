@@ -57,6 +57,8 @@ class HomeScreen(CounterScreen):
     def on_mount(self) -> None:
         self.rows = {}
         self.queue = None
+        self._filled: tuple | None = None  # the queue the table shows, at which width and theme
+        self._filled_width = None
         self.query_one("#queue", DataTable).focus()
 
     def _item_width(self) -> int:
@@ -65,7 +67,7 @@ class HomeScreen(CounterScreen):
 
     def on_resize(self) -> None:
         # Only a new width changes the item column; refilling costs a full table render.
-        if self.queue is not None and self._item_width() != getattr(self, "_filled_width", None):
+        if self.queue is not None and self._item_width() != self._filled_width:
             self._fill(self.queue)
 
     def on_screen_resume(self) -> None:
@@ -99,6 +101,10 @@ class HomeScreen(CounterScreen):
 
     def _fill(self, queue) -> None:
         table = self.query_one("#queue", DataTable)
+        shown = (queue, self._item_width(), self.app.theme)  # the styles follow the theme
+        if shown == self._filled:
+            return  # back from a case that changed nothing: the table shown is the queue
+        self._filled = shown
         # Back from a case (or refilled): the clerk's row and scroll position stay.
         kept_key = self._cursor_key(table)
         kept_scroll = table.scroll_y
@@ -178,9 +184,9 @@ class HomeScreen(CounterScreen):
 
             self.app.push_screen(ComplaintDetailScreen(row.number))
         else:
-            from tui.screens.case import CaseScreen
+            from tui.screens.case import open_case
 
-            self.app.push_screen(CaseScreen(row.number))
+            open_case(self, row.number)
 
     def action_correct(self) -> None:
         """需重新告知: the 期限更正告知书 of the case under the cursor, previewed to issue."""

@@ -117,9 +117,9 @@ class InquiryViewScreen(CounterScreen):
         if self.view is None or not self.view.case_number:
             show_line(self, "#inquiry-view-error", "此登记没有受理为办件")
             return
-        from tui.screens.case import CaseScreen
+        from tui.screens.case import open_case
 
-        self.app.push_screen(CaseScreen(self.view.case_number))
+        open_case(self, self.view.case_number)
 
     def action_back(self) -> None:
         self.app.pop_screen()

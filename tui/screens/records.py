@@ -6,16 +6,16 @@ from __future__ import annotations
 from typing import Any
 
 
-def open_record(app: Any, kind: str, number: str) -> None:
-    """Open a case (办件 screen) or an inquiry (首问登记, read only) over the current screen."""
+def open_record(node: Any, kind: str, number: str) -> None:
+    """Open a case (办件 screen) or an inquiry (首问登记, read only) over ``node``'s screen."""
     if kind == "case":
-        from tui.screens.case import CaseScreen
+        from tui.screens.case import open_case
 
-        app.push_screen(CaseScreen(number))
+        open_case(node, number)
     else:
         from tui.screens.inquiry_view import InquiryViewScreen
 
-        app.push_screen(InquiryViewScreen(number))
+        node.app.push_screen(InquiryViewScreen(number))
 
 
 def fit(text: str, cells: int) -> str:

@@ -86,7 +86,7 @@ class SearchScreen(CounterScreen):
         error = self.query_one("#search-error", Static)
         if result.kind in ("case", "inquiry") and result.record_found:
             error.update("")
-            open_record(self.app, result.kind, result.record_number)
+            open_record(self, result.kind, result.record_number)
             return
         if not persons and not callers:
             error.update(NOT_FOUND)
@@ -116,7 +116,7 @@ class SearchScreen(CounterScreen):
         elif persons:
             self._history(persons[0].uuid)
         else:
-            open_record(self.app, "inquiry", callers[0].number)
+            open_record(self, "inquiry", callers[0].number)
 
     @on(DataTable.RowSelected, "#results")
     def _open(self, event: DataTable.RowSelected) -> None:
@@ -124,7 +124,7 @@ class SearchScreen(CounterScreen):
         if what == "person":
             self._history(self.persons[int(index)].uuid)
         else:
-            open_record(self.app, "inquiry", self.callers[int(index)].number)
+            open_record(self, "inquiry", self.callers[int(index)].number)
 
     def _history(self, person_uuid: str) -> None:
         from store.lookup import person_history
