@@ -135,8 +135,8 @@ async def check_inquiry_and_accept(pilot) -> None:
 
 
 async def test_the_console_theme_draws_only_what_the_console_font_has(demo, clock):
-    """Login, home, F2, F3, F4, a case, F8, F9 (and F1, F5, F6, F7, lock) under the console
-    theme: every character drawn is ASCII, CJK or one of the console font's boxes."""
+    """Login, home, F2, F3, F4, a case, F8, F9 (and F1, F5, F6, F7, toasts, lock) under the
+    console theme: every character drawn is ASCII, CJK or one of the console font's boxes."""
     from textual.widgets import Checkbox
 
     from tests.tui.test_case_screen import open_from_home
@@ -144,7 +144,7 @@ async def test_the_console_theme_draws_only_what_the_console_font_has(demo, cloc
 
     url, info = demo
     app = make_app(url, clock, demo=info)
-    async with app.run_test(size=(80, 24)) as pilot:
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
         app.theme = "chuangkou-console"
         await settle(pilot)
         check_text(app, "login", "登录")
@@ -197,6 +197,14 @@ async def test_the_console_theme_draws_only_what_the_console_font_has(demo, cloc
         await pilot.press("f4")
         await settle(pilot)
         check_text(app, "f4 queue")
+        # Toasts (a refusal, a warning, a note): their frame too.
+        app.notify("提示：已保存", timeout=30)
+        app.notify("警告：读卡器离线", severity="warning", timeout=30)
+        app.notify("错误：服务器连接中断", severity="error", timeout=30)
+        await settle(pilot)
+        check_text(app, "toasts", "服务器连接中断")
+        app.clear_notifications()
+        await settle(pilot)
         await pilot.press("f10")
         await settle(pilot)
         check_text(app, "lock", "屏幕已锁定")
