@@ -21,6 +21,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from store.errors import DecryptionFailed, LockedRegister
+from store.textguard import utf8
 
 SEAL_VERSION = 1
 _HEADER = struct.Struct(">BH")  # version, key id
@@ -91,7 +92,7 @@ class Keyring:
     ) -> bytes | None:
         if value is None:
             return None
-        data = value.encode("utf-8") if isinstance(value, str) else bytes(value)
+        data = utf8(value) if isinstance(value, str) else bytes(value)
         where = f"{table}.{column}"
         key_id = self.current
         nonce = os.urandom(NONCE_SIZE)
@@ -130,7 +131,7 @@ class Keyring:
         key = self._blind_keys.get(kind)
         if key is None:
             key = self._blind_keys[kind] = hkdf(self.index_key, f"chuangkou/blind/v1/{kind}")
-        digest = hmac.new(key, normalise_for_index(kind, value).encode(), hashlib.sha256).digest()
+        digest = hmac.new(key, utf8(normalise_for_index(kind, value)), hashlib.sha256).digest()
         return digest[:BLIND_INDEX_BYTES].hex()
 
 

@@ -81,7 +81,9 @@ def make_database(url: str, *, must_exist: bool = True) -> pw.Database:
 
 def open_database(url: str, *, must_exist: bool = True) -> pw.Database:
     """Point the proxy at the database of `url` and connect."""
-    db = make_database(url, must_exist=must_exist)
+    from store.textguard import refuse_unstorable_text
+
+    db = refuse_unstorable_text(make_database(url, must_exist=must_exist))
     database.initialize(db)
     try:
         db.connect(reuse_if_open=True)

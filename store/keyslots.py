@@ -23,6 +23,7 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from store.crypto import NONCE_SIZE, hkdf
 from store.errors import AuthenticationFailed, DecryptionFailed, StoreError
+from store.textguard import utf8
 
 SALT_SIZE = 16
 
@@ -55,7 +56,7 @@ def derive_slot_key(secret: str, salt: bytes, params: KdfParams) -> bytes:
         iterations=params.iterations,
         lanes=params.lanes,
         memory_cost=params.memory_cost,
-    ).derive(secret.encode("utf-8"))
+    ).derive(utf8(secret))  # a lone surrogate: InvalidInput
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ import secrets
 from pathlib import Path
 
 from store.models import RegisterSecret
+from store.textguard import utf8
 
 __all__ = [
     "MAC_FIELD",
@@ -105,7 +106,7 @@ def keyed_hash(register_id: str, text: str) -> str | None:
     key = station_key(register_id)
     if key is None:
         return None
-    return hmac.new(key, b"typed\x00" + text.encode(), hashlib.sha256).hexdigest()[:16]
+    return hmac.new(key, b"typed\x00" + utf8(text), hashlib.sha256).hexdigest()[:16]
 
 
 def _canonical(detail: dict) -> str:

@@ -11,6 +11,10 @@ from store.clock import FixedClock
 from store.database import close_database
 from store.keyslots import OWASP_MINIMUM_KDF
 
+#: After the whole suite, every file it left is searched for the invented persons' data
+#: (tests/pii_audit.py); `explicit_export` marks a file a test wrote in clear on purpose.
+pytest_plugins = ["tests.pii_audit"]
+
 SUPERVISOR_PASSWORD = "zhuren-mima-2026"
 CLERK_PASSWORD = "chuangkou-mima-1"
 
