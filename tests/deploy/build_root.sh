@@ -5,8 +5,9 @@
 #
 #   bash tests/deploy/build_root.sh WORKDIR PYTHON [MIRROR]
 #
-# Writes WORKDIR/status last: "ok", "skip: <reason>" (no root, no debootstrap, no mirror)
-# or "fail: <step>"; the log is this script's stdout/stderr (the caller keeps it).
+# Writes WORKDIR/status last: "ok", "skip: <reason>" (no root, no debootstrap, no mirror or
+# a download from it failed) or "fail: <step>"; the log, WORKDIR/build.log, is this
+# script's stdout and stderr (background.py opens it).
 set -uo pipefail
 work="$1"
 python="$2"
@@ -54,18 +55,22 @@ wait "$wheels"
 wheels_rc=$?
 step "wheelhouse log"
 grep -v "is ignored" "$work/wheels.log"
+# A download that failed is the network's doing, not the script's: skipped, with the reason.
+network_failed() {
+    grep -qsE "Failed getting release file|Couldn't download|Failed to fetch|Temporary failure resolving|Could not connect|Unable to connect|Connection (failed|timed out)" \
+        "$work/build.log" "$root/debootstrap/debootstrap.log"
+}
 if ((debootstrap_rc != 0)); then
-    if grep -qE "Failed getting release file|Couldn't download|Temporary failure resolving" \
-        "$root/debootstrap/debootstrap.log" 2>/dev/null; then
-        status "skip: debootstrap 无法下载（没有网络）"
-    fi
+    network_failed && status "skip: debootstrap 无法从 Debian 软件源下载（网络）"
     status "fail: debootstrap 退出码 $debootstrap_rc"
 fi
 ((wheels_rc == 0)) || status "fail: build-wheelhouse.sh 退出码 $wheels_rc"
 echo "debootstrap done at +$((SECONDS - started))s" >"$work/times"
 
 step "install-station.sh --root"
-bash "$repo/deploy/install-station.sh" --root "$root" --wheelhouse "$fs/wheels" ||
-    status "fail: install-station.sh 退出码 $?"
+if ! bash "$repo/deploy/install-station.sh" --root "$root" --wheelhouse "$fs/wheels"; then
+    network_failed && status "skip: apt 无法从 Debian 软件源下载（网络）"
+    status "fail: install-station.sh 失败"
+fi
 echo "install done at +$((SECONDS - started))s" >>"$work/times"
 status ok
