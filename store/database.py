@@ -65,7 +65,10 @@ def make_database(url: str, *, must_exist: bool = True) -> pw.Database:
         )
     parsed = urlparse(url)
     if parsed.scheme in ("postgresql", "postgres"):
-        return pw.PostgresqlDatabase(
+        # A hall's server: pooled, and a lost connection is one clear error (store.postgres).
+        from store.postgres import PostgresHallDatabase
+
+        return PostgresHallDatabase(
             unquote(parsed.path.lstrip("/")),
             user=unquote(parsed.username) if parsed.username else None,
             password=unquote(parsed.password) if parsed.password else None,
@@ -102,8 +105,29 @@ def read_snapshot():
 
 
 def close_database() -> None:
-    if database.obj is not None and not database.obj.is_closed():
-        database.obj.close()
+    """Close this thread's connection; a pool (PostgreSQL) closes its idle ones too."""
+    db = database.obj
+    if db is None:
+        return
+    if not db.is_closed():
+        db.close()
+    close_idle = getattr(db, "close_idle", None)
+    if close_idle is not None:
+        close_idle()
+
+
+def ping() -> None:
+    """One round trip to the register: is a hall's server answering again?"""
+    database.execute_sql("SELECT 1")
+
+
+def release_connection() -> None:
+    """Between two calls of a long-lived thread: its PostgreSQL connection goes back to the
+    pool (checked when taken again), so idle threads hold no server connection. SQLite
+    keeps its connection (opening one runs its pragmas again)."""
+    release = getattr(database.obj, "release", None)  # store.postgres.PostgresHallDatabase
+    if release is not None:
+        release()
 
 
 class UtcDateTimeField(pw.DateTimeField):

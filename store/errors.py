@@ -75,3 +75,20 @@ class BackupError(StoreError):
 
 class MigrationError(StoreError):
     """`migrate-to` refused or failed: the target is left as it was, the source untouched."""
+
+
+class ServerUnavailable(StoreError):
+    """服务器连接中断: the register's PostgreSQL server cannot be reached (stopped, restarting,
+    the network down). The operation was not done — its transaction ends with the
+    connection, on the server — unless `in_doubt`: the connection broke while the COMMIT
+    was on its way, and whether it arrived cannot be known here (store.postgres)."""
+
+    def __init__(self, message: str = "", *, in_doubt: bool = False) -> None:
+        if not message:
+            message = (
+                "服务器连接中断：无法确认本次保存是否已完成，恢复后请先查询再决定是否重做"
+                if in_doubt
+                else "服务器连接中断：本次操作未完成，请稍后重试"
+            )
+        super().__init__(message)
+        self.in_doubt = in_doubt

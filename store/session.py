@@ -21,7 +21,13 @@ from store import audit
 from store.clock import Clock, SystemClock
 from store.crypto import Keyring, NoKeyring
 from store.database import close_database, database, default_url, open_database, sqlite_path
-from store.errors import LockedRegister, PermissionDenied, Refused, RegisterNotFound
+from store.errors import (
+    LockedRegister,
+    PermissionDenied,
+    Refused,
+    RegisterNotFound,
+    ServerUnavailable,
+)
 from store.migrations import migrate, schema_version
 from store.models import CalendarYear, KeySlot, RegisterMeta, Setting
 from store.roles import ANONYMOUS, ROLE_LABELS
@@ -130,6 +136,11 @@ class Session:
     #: session can take up a new data key when another counter rotates the keys.
     slot_id: int | None = field(default=None, repr=False)
     slot_private: object = field(default=None, repr=False)
+    #: The key slot as read at login (salt, KDF, sealed key: no secret in clear), so the
+    #: same clerk can unlock the locked counter while the server is away
+    #: (store.auth.unlock_offline); `offline_failures` counts their wrong passwords then.
+    slot_row: object = field(default=None, repr=False)
+    offline_failures: int = field(default=0, repr=False)
     #: What the login found wrong with the audit chain against this station's witness
     #: (store.witness), in Chinese; "" when all agrees.
     audit_alarm: str = field(default="")
@@ -223,10 +234,24 @@ def record_event(session: Session, action: str, **detail) -> None:
 
 def _write_refusals(session: Session) -> None:
     drafts, session.refusals[:] = list(session.refusals), []
-    if drafts:
+    if not drafts:
+        return
+    try:
         with database.atomic():
             for draft in drafts:
                 _record(session, draft)
+    except ServerUnavailable:
+        # Kept for the next transaction: the operation's own outcome (done, or not done)
+        # stands, and the server being away must not lose what is to be recorded.
+        session.refusals[:0] = drafts
+        log.warning("%d audit events wait for the server", len(drafts))
+
+
+def write_deferred(session: Session) -> None:
+    """Write the events waiting on the session (refusals, an unlock while the server was
+    away) now, e.g. once the server answers again."""
+    if not database.in_transaction():
+        _write_refusals(session)
 
 
 def require_role(session: Session, action: str, roles: Collection[str]) -> None:

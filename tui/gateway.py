@@ -1,7 +1,10 @@
 """All store work runs on one dedicated thread: the UI thread never waits on the database,
 and the register sees one connection per counter, in order. Long reads that grow with the
 register (reports) have a gateway of their own, so the counter's work never queues behind
-them (its own connection; the reads take no write lock: store.database.read_snapshot)."""
+them (its own connection; the reads take no write lock: store.database.read_snapshot).
+On PostgreSQL each call gives its connection back to the pool when it ends
+(store.database.release_connection): an idle gateway holds no server connection, and the
+next call gets one checked alive — one a server restart killed is replaced unseen."""
 
 from __future__ import annotations
 
@@ -26,7 +29,7 @@ class StoreGateway:
         with self._idle:
             self._pending += 1
         try:
-            return self._executor.submit(fn, *args, **kwargs).result()
+            return self._executor.submit(_released, fn, *args, **kwargs).result()
         finally:
             with self._idle:
                 self._pending -= 1
@@ -47,6 +50,19 @@ class StoreGateway:
         except Exception:  # closing at exit must not raise
             log.debug("closing the register failed", exc_info=True)
         self._executor.shutdown(wait=False, cancel_futures=True)
+
+
+def _released(fn: Callable[..., T], *args, **kwargs) -> T:
+    """On the gateway's thread: `fn`, then its connection back to the pool (PostgreSQL)."""
+    from store.database import release_connection
+
+    try:
+        return fn(*args, **kwargs)
+    finally:
+        try:
+            release_connection()
+        except Exception:  # a connection that cannot be given back is dropped by the pool
+            log.debug("releasing the connection failed", exc_info=True)
 
 
 def user_message(exc: BaseException) -> str:
