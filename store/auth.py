@@ -11,7 +11,12 @@ from policies.settings import PolicySettingError, load_policy
 from store import pending_keys
 from store.crypto import NoKeyring
 from store.database import database
-from store.errors import AccountDisabled, AccountLocked, AuthenticationFailed
+from store.errors import (
+    AccountDisabled,
+    AccountLocked,
+    AuthenticationFailed,
+    ServerUnavailable,
+)
 from store.keyslots import open_slot
 from store.models import KeySlot, RegisterMeta, Staff
 from store.passwords import check_new_password
@@ -84,12 +89,59 @@ def login(register: Register, number: str, password: str) -> Session:
         staff_name=name or staff.number,
         slot_id=slot.id,
         slot_private=private,
+        slot_row=slot,
     )
     with operation(session, "login", record_table="staff", record_id=staff.uuid):
         Staff.update(failed_logins=0, locked_until=None).where(Staff.id == staff.id).execute()
     if keyring is not None:
         _witness(session)
     return session
+
+
+def unlock_offline(session: Session, password: str) -> Session:
+    """The register's server is away (ServerUnavailable) and the clerk who locked this
+    counter unlocks it, or confirms leaving the application: their password is checked
+    against their key slot as read at their login (Argon2id, as a login does) and the
+    session already held goes on — nothing more is unlocked than was before the lock.
+    Wrong passwords count on the session, up to the policy's limit (the register's count
+    cannot be reached); each attempt waits on the session to be recorded in the audit
+    chain once the server answers (store.session.write_deferred)."""
+    from store import audit
+
+    policy = _offline_policy(session.register)
+    slot = session.slot_row
+    if slot is None or session.slot_private is None:  # a session without a slot of its own
+        raise ServerUnavailable("服务器连接中断：暂时无法核对密码，请等服务器恢复后再试")
+    if session.offline_failures >= policy.max_failures:
+        raise AccountLocked(
+            f"服务器连接中断，且密码已连续错误 {policy.max_failures} 次：请等服务器恢复后再试",
+            policy.lockout_minutes,
+        )
+    when = session.now().isoformat(timespec="seconds")
+    try:
+        private = unlock_slot(slot, password)
+    except AuthenticationFailed:
+        session.offline_failures += 1
+        session.refusals.append(
+            audit.EventDraft(
+                "unlock.offline_failed", detail={"staff": session.staff_id, "offline_at": when}
+            )
+        )
+        raise
+    held = session.slot_private.public_key().public_bytes_raw()
+    if private.public_key().public_bytes_raw() != held:
+        raise AuthenticationFailed("工号或密码错误")  # not the slot this session came from
+    session.offline_failures = 0
+    session.refusals.append(
+        audit.EventDraft("unlock.offline", detail={"staff": session.staff_id, "offline_at": when})
+    )
+    return session
+
+
+def _offline_policy(register: Register):
+    """The lockout rules as read at login (cached on the register), else the defaults."""
+    policy = register.__dict__.get("policy")
+    return policy.login if policy is not None else load_policy(None).login
 
 
 def _witness(session: Session) -> None:

@@ -30,6 +30,9 @@ from tui.messages import (
     RegisterFailed,
     RegisterMissing,
     RegisterOpened,
+    ServerBack,
+    ServerLost,
+    ServerProbeFailed,
 )
 from tui.safe_text import install_in_renderers
 from tui.screens.base import CounterHooks
@@ -112,6 +115,11 @@ class ChuangkouApp(StoreCalls, App[int], inherit_bindings=False):
         # (tests drive the simulators step by step).
         self.poll_devices = poll_devices
         self._last_input = idle_clock()
+        #: The register's server is away (store.errors.ServerUnavailable): the status line
+        #: says 服务器连接中断 and a probe runs every `server_probe_seconds` until it answers.
+        self.server_lost = False
+        self.server_probe_seconds = SERVER_PROBE_SECONDS
+        self._probe_pending = False
 
     # -- start and stop ----------------------------------------------------------------------
     def on_mount(self) -> None:
@@ -144,7 +152,7 @@ class ChuangkouApp(StoreCalls, App[int], inherit_bindings=False):
         self.set_class(theme == "chuangkou-console", "-console")
         console_glyphs(theme == "chuangkou-console")
 
-    def _open_register(self) -> None:
+    def _open_register(self, what: str = "register") -> None:
         self.call_store(
             _open_register,
             self.register_url,
@@ -152,11 +160,14 @@ class ChuangkouApp(StoreCalls, App[int], inherit_bindings=False):
             self.station.station_id,
             done=_register_outcome,
             failed=RegisterFailed,
-            what="register",
+            what=what,
         )
 
     @on(RegisterOpened)
     def _register_ready(self, message: RegisterOpened) -> None:
+        if self.server_lost:  # a station that started before its server: it is there now
+            self._probe_pending = self.server_lost = False
+            self.refresh_status()
         self.register = message.register
         self.windows = message.windows
         self.sub_title = message.hall_name
@@ -173,6 +184,9 @@ class ChuangkouApp(StoreCalls, App[int], inherit_bindings=False):
 
     @on(RegisterFailed)
     def _register_failed(self, message: RegisterFailed) -> None:
+        if message.what == SERVER_PROBE:
+            self._probe_failed()
+            return
         self.notify(message.message, severity="error", timeout=30)
 
     def on_case_read(self, message) -> None:
@@ -364,6 +378,55 @@ class ChuangkouApp(StoreCalls, App[int], inherit_bindings=False):
         error = message.error.__name__ if message.error is not None else ""
         log.warning("daily job failed: %s", error)
 
+    # -- the register's server away and back ----------------------------------------------
+    @on(ServerLost)
+    def _server_lost(self) -> None:
+        """Said once on the status line (each screen says it too, and keeps its form); then
+        a probe every few seconds until the server answers. Writes are not sent again by
+        themselves: the clerk saves again once told the server is back."""
+        if self.server_lost:
+            return
+        self.server_lost = True
+        self.refresh_status()
+        self._schedule_probe()
+
+    def _schedule_probe(self) -> None:
+        if self.server_lost and not self._probe_pending:
+            self._probe_pending = True
+            self.set_timer(self.server_probe_seconds, self._probe_server)
+
+    def _probe_server(self) -> None:
+        if self.register is None:  # the register was never opened: opening it is the probe
+            self._open_register(SERVER_PROBE)
+            return
+        from store.database import ping
+
+        self.call_store(ping, done=ServerBack, failed=ServerProbeFailed, what=SERVER_PROBE)
+
+    @on(ServerProbeFailed)
+    def _probe_failed(self) -> None:
+        self._probe_pending = False
+        self._schedule_probe()
+
+    @on(ServerBack)
+    def _server_back(self) -> None:
+        self._probe_pending = False
+        if not self.server_lost:
+            return
+        self.server_lost = False
+        self.refresh_status()
+        self.notify(SERVER_BACK, timeout=10)
+        if self.session is not None:  # what happened meanwhile (an unlock) goes on record
+            from store.session import write_deferred
+
+            self.call_store(
+                write_deferred,
+                self.session,
+                done=ServerBack,
+                failed=ServerProbeFailed,
+                what="audit-deferred",
+            )
+
     # -- idle lock ---------------------------------------------------------------------------
     def on_event(self, event):  # type: ignore[override]
         from textual import events
@@ -443,6 +506,12 @@ class ChuangkouApp(StoreCalls, App[int], inherit_bindings=False):
     def quit_after_password(self) -> None:
         """Leaving the counter application: only from the lock screen, after a password."""
         self.exit(0)
+
+
+#: Seconds between two probes of a register's server that is away.
+SERVER_PROBE_SECONDS = 2.0
+SERVER_PROBE = "server-probe"
+SERVER_BACK = "服务器连接已恢复，可以继续（未保存的内容请再保存一次）"
 
 
 def _open_register(url: str | None, clock: Any, station_id: str) -> Any:

@@ -22,12 +22,14 @@ class StoreFailed(Message):
 
 class LoggedIn(Message):
     """A login: (session, sign-in record or None, the roster's default post, staff name,
-    and optionally AB岗 notices: store.handover.LoginNotice)."""
+    and optionally AB岗 notices: store.handover.LoginNotice, and the windows as read now:
+    one added at another counter since the register was opened is offered too)."""
 
     def __init__(self, result: tuple[Any, ...]) -> None:
         super().__init__()
         self.session, self.sign_in, self.default_post, self.staff_name = result[:4]
         self.notices = result[4] if len(result) > 4 else []
+        self.windows: list[tuple[str, str]] | None = result[5] if len(result) > 5 else None
 
 
 class QueueLoaded(Message):
@@ -90,3 +92,20 @@ class DailyJobProgress(Message):
     def __init__(self, done: int, total: int) -> None:
         super().__init__()
         self.done, self.total = done, total
+
+
+# -- the register's server away and back (store.errors.ServerUnavailable) --------------------
+class ServerLost(Message):
+    """A store call found the register's server away: posted to the app by
+    tui.store_calls, besides the screen's own StoreFailed."""
+
+
+class ServerBack(Message):
+    """The app's probe reached the server again."""
+
+    def __init__(self, _result: Any = None) -> None:
+        super().__init__()
+
+
+class ServerProbeFailed(StoreFailed):
+    """The app's probe did not reach the server (yet): the next one follows."""

@@ -18,7 +18,7 @@ from textual.message import Message
 from textual.worker import Worker, get_current_worker
 
 from tui.gateway import user_message
-from tui.messages import StoreFailed
+from tui.messages import ServerLost, StoreFailed
 
 __all__ = ["StoreCalls", "call_store"]
 
@@ -51,6 +51,7 @@ def call_store(
             result = store.run(fn, *args, **kwargs)
         except Exception as exc:
             message: Message = failed(user_message(exc), what, error=type(exc))
+            _tell_app_if_server_lost(node, exc)
         else:
             message = done(result)
         if not get_current_worker().is_cancelled:
@@ -64,6 +65,15 @@ def call_store(
         thread=True,
         exit_on_error=False,
     )
+
+
+def _tell_app_if_server_lost(node: Any, exc: Exception) -> None:
+    """The register's server is away: the app says so on the status line and probes until it
+    answers (tui.app); the screen's own message keeps what the clerk typed."""
+    from store.errors import ServerUnavailable
+
+    if isinstance(exc, ServerUnavailable):
+        node.app.post_message(ServerLost())
 
 
 class StoreCalls:

@@ -1,5 +1,8 @@
 """锁屏: no personal data on screen. The clerk's password unlocks; another clerk's 工号 and
-password switch the session; leaving the application also needs a password."""
+password switch the session; leaving the application also needs a password. While the
+register's server is away, the clerk who locked the counter can still unlock it or leave
+(their password checked against their key slot as read at login: store.auth.unlock_offline);
+another clerk waits for the server."""
 
 from __future__ import annotations
 
@@ -23,13 +26,21 @@ QUIT_HINT = "回车 确认退出　Esc 不退出，回到锁屏"
 WIPED = "换人接班：上一位工作人员锁屏前未保存的登记已清除"
 
 
+#: Said after an unlock checked without the server.
+UNLOCKED_OFFLINE = "服务器连接中断：已按本机登录时的密钥核对密码解锁（服务器恢复后补记）"
+
+
 class Unlocked(Message):
     """The password was right: (session, the roster's default post or None, AB岗 notices
-    for a clerk who takes over the counter)."""
+    for a clerk who takes over the counter[, True when checked without the server[, the
+    windows]])."""
 
-    def __init__(self, result: tuple[Any, Any, list], same_clerk: bool) -> None:
+    def __init__(self, result: tuple[Any, ...], same_clerk: bool) -> None:
         super().__init__()
-        self.session, self.default_post, self.notices = result
+        self.session, self.default_post, self.notices = result[:3]
+        self.offline = len(result) > 3 and bool(result[3])
+        #: The windows as read now, for another clerk's post (see tui.messages.LoggedIn).
+        self.windows = result[4] if len(result) > 4 else None
         self.same_clerk = same_clerk
 
 
@@ -96,6 +107,7 @@ class LockScreen(CounterScreen):
             number,
             password,
             post,
+            app.session,
             done=lambda result: Unlocked(result, same_clerk),
             what="unlock",
         )
@@ -117,12 +129,18 @@ class LockScreen(CounterScreen):
             held.wipe()  # another clerk never sees the first one's unsaved form
         if self.quitting:
             app.quit_after_password()
-        elif message.same_clerk:
+            return
+        if message.offline:
+            app.notify(UNLOCKED_OFFLINE, severity="warning", timeout=10)
+        if message.same_clerk:
             app.logged_in(session, session.staff_name)
             for screen in held.give_back() if held is not None else ():
                 app.push_screen(screen)  # over the queue, as before the lock
         else:
             # Another clerk takes over the counter: their own post, their own queue.
+            if message.windows is not None:
+                app.windows = message.windows
+
             def chosen(post) -> None:
                 from tui.screens.handover import show_login_notices
 
@@ -133,17 +151,33 @@ class LockScreen(CounterScreen):
             app.push_screen(PostScreen(session, default_post), callback=chosen)
 
 
-def _unlock(register, number: str, password: str, post):
+def _unlock(register, number: str, password: str, post, held=None):
     """On the store thread: log in again; the same clerk takes up today's post (and whom
-    they cover for) again, another clerk gets their roster default to confirm."""
+    they cover for) again, another clerk gets their roster default to confirm. With the
+    server away, the same clerk's session (`held`, the app's) goes on after an offline
+    check."""
     from store.attendance import sign_in
-    from store.auth import login
+    from store.auth import login, unlock_offline
+    from store.errors import ServerUnavailable
     from store.handover import login_notices
     from store.roster import default_post, take_post
+    from store.session import write_deferred
 
-    session = login(register, number, password)
+    same_clerk = held is not None and held.staff_number == number.strip()
+    try:
+        session = login(register, number, password)
+    except ServerUnavailable:
+        if not same_clerk:
+            raise ServerUnavailable(
+                "服务器连接中断：暂时只能由锁屏前的工作人员解锁，请等服务器恢复"
+            ) from None
+        return unlock_offline(held, password), None, [], True
+    if held is not None:  # an offline unlock before (the server away) goes on record now
+        write_deferred(held)
     if post is not None:
         take_post(session, post.window_code, post.post, post.acting_for_number)
         return session, None, []
+    from store.catalog import list_windows
+
     sign_in(session)
-    return session, default_post(session), login_notices(session)
+    return session, default_post(session), login_notices(session), False, list_windows(register)

@@ -122,6 +122,8 @@ class LoginScreen(CounterScreen):
         from tui.screens.post import PostScreen
 
         self.query_one("#password", Input).value = ""
+        if message.windows is not None:
+            self.app.windows = message.windows
         session = message.session
         if session.audit_alarm:
             self.app.notify(
@@ -155,6 +157,7 @@ def _login_and_sign_in(register, number: str, password: str):
     """On the store thread: unlock, sign in (clerks and supervisors), find today's post."""
     from store.attendance import sign_in
     from store.auth import login
+    from store.catalog import list_windows
     from store.handover import login_notices
     from store.roster import default_post
 
@@ -162,4 +165,5 @@ def _login_and_sign_in(register, number: str, password: str):
     record = sign_in(session)
     # AB岗: after signing in, so a period that is over comes back to one who returned.
     notices = login_notices(session)
-    return session, record, default_post(session), session.staff_name, notices
+    windows = list_windows(register)  # as they are now, not as when the app started
+    return session, record, default_post(session), session.staff_name, notices, windows

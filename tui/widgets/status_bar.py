@@ -1,5 +1,5 @@
-"""The status line: hall, window and post (or 代岗 for whom), clerk, the daily job's progress
-while it runs, devices and time; and
+"""The status line: hall, window and post (or 代岗 for whom), clerk, 服务器连接中断 while the
+register's server is away, the daily job's progress while it runs, devices and time; and
 below it, only when needed, the calendar's warning (policies.calendar.coverage: the same
 words as `calendar status` and `doctor`), whole: its lines fit 80 columns."""
 
@@ -13,6 +13,9 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Static
 
 from policies.linebreak import break_lines, cell_width
+
+#: The register's server is away (tui.app probes until it answers).
+SERVER_LOST = "服务器连接中断"
 
 
 class StatusBar(Vertical):
@@ -60,8 +63,11 @@ class StatusBar(Vertical):
             left.append(app.staff_name)
         now = app.clock.now() if app.clock is not None else dt.datetime.now(dt.UTC)
         daily = getattr(app, "daily_progress", "")  # the daily job's batches (tui.app)
+        server = SERVER_LOST if getattr(app, "server_lost", False) else ""
         right = "  ".join(
-            part for part in (daily, _devices_text(app), f"{to_local(now):%m-%d %H:%M}") if part
+            part
+            for part in (server, daily, _devices_text(app), f"{to_local(now):%m-%d %H:%M}")
+            if part
         )
         mark = "【演示】" if app.demo is not None else ""
         width = self.size.width or app.size.width
