@@ -4,12 +4,14 @@ our own protocol errors (IdCardError), and decoded text never carries control ch
 from __future__ import annotations
 
 import dataclasses
+import re
 import unicodedata
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from devices.idcard import samples
+from devices.events import CardError, CardRead, DeviceLost
+from devices.idcard import CardWatcher, samples
 from devices.idcard.decode import decode_base_message, decode_text_block
 from devices.idcard.encode import base_message_data, encode_text_block
 from devices.idcard.errors import IdCardError, ReaderTimeout
@@ -22,12 +24,15 @@ from devices.idcard.frames import (
     read_frame,
 )
 from devices.idcard.session import Session
+from devices.idcard.simulator import SimulatedReader
 from devices.idcard.text import sanitize
+from devices.idcard.transports.sim import SimTransport
 
 FAST = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 CARDS = list(samples.ALL.values())
 FORBIDDEN = {"Cc", "Cf", "Cs", "Zl", "Zp"}
+CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 class StreamTransport:
@@ -205,3 +210,64 @@ def test_sanitize_removes_every_control_and_is_idempotent(text):
     clean = sanitize(text)
     assert not [ch for ch in clean if unicodedata.category(ch) in FORBIDDEN]
     assert sanitize(clean) == clean
+
+
+# --- the watcher: what the app's device thread runs -----------------------------------------
+
+
+class MutatingTransport(SimTransport):
+    """A simulated reader whose replies come back damaged as `plan` says: each reply is
+    flipped, cut, padded with noise or left alone (a loose cable, a bad reader)."""
+
+    def __init__(self, reader: SimulatedReader, plan: list[tuple[str, int, bytes]]) -> None:
+        super().__init__(reader)
+        self.plan = plan
+
+    def write(self, data: bytes) -> None:
+        before = len(self._rx)
+        super().write(data)
+        if not self.plan or len(self._rx) == before:
+            return
+        op, at, noise = self.plan.pop(0)
+        reply = self._rx[before:]
+        at %= max(1, len(reply))
+        if op == "flip":
+            reply[at] ^= 0xFF
+        elif op == "cut":
+            del reply[at:]
+        elif op == "noise":
+            reply[at:at] = noise
+        self._rx[before:] = reply
+
+
+damage = st.lists(
+    st.tuples(
+        st.sampled_from(["flip", "cut", "noise", "none"]),
+        st.integers(0, 3000),
+        st.binary(min_size=1, max_size=16),
+    ),
+    max_size=12,
+)
+
+
+@FAST
+@given(
+    st.sampled_from(CARDS), damage, st.lists(st.sampled_from(["poll", "lift", "place"]), max_size=8)
+)
+def test_the_watcher_takes_damaged_replies(card, plan, moves):
+    """poll() never raises: a damaged reply is a Chinese CardError, a retry, or the reader
+    reported unavailable; a card read is clean; once the replies are whole again the
+    watcher has its reader back."""
+    reader = SimulatedReader(card)
+    watcher = CardWatcher("窗口1", lambda: MutatingTransport(reader, plan), retries=1)
+    for move in ["poll", *moves, *["poll"] * (len(plan) + 3)]:
+        if move == "lift":
+            reader.lift()
+        elif move == "place":
+            reader.place(card)
+        for event in watcher.poll():
+            if isinstance(event, CardRead):
+                assert_clean(event.card)
+            if isinstance(event, CardError | DeviceLost):
+                assert CJK.search(event.message), event.message
+    assert not plan and watcher.connected
