@@ -4,6 +4,12 @@ outside the event table, so an edited, removed, reordered or cut-off event is fo
 
 Events written by someone without the audit key (a failed login, a technician) wait in
 AuditPending and are linked into the chain by the next operation that holds the key.
+
+Counters share one chain: an append locks its head (FOR UPDATE on PostgreSQL; SQLite's
+write transactions are one at a time anyway) until COMMIT, so appends are one after
+another. Operations therefore append last (store.session queues their events until the
+end of the outermost one): the head is held over the append and the COMMIT only, not over
+the work before them (store.isolation).
 """
 
 from __future__ import annotations
@@ -12,11 +18,13 @@ import datetime as dt
 import hashlib
 import hmac
 import json
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from store import pending_keys
+from store.database import database
 from store.models import AuditEvent, AuditHead, AuditPending
 
 GENESIS_MAC = "0" * 64
@@ -65,32 +73,75 @@ def head_mac(audit_key: bytes, count: int, last_mac: str) -> str:
 
 
 def _head() -> AuditHead | None:
-    # FOR UPDATE on PostgreSQL: two counters appending at once take turns here.
-    # SQLite write transactions are IMMEDIATE, which serialises them already.
+    # FOR UPDATE on PostgreSQL: two counters appending at once take turns here, until the
+    # first one's COMMIT. SQLite write transactions are IMMEDIATE, which serialises them.
     query = AuditHead.select().where(AuditHead.id == 1)
     if AuditHead._meta.database.obj.__class__.__name__.startswith("Postgres"):
         query = query.for_update()
     return query.first()
 
 
+class _Chain:
+    """The head as this thread's transaction locked it, and the events appended to it since
+    that are not written yet (`append(..., write=False)`)."""
+
+    def __init__(self, txn: object | None, head: AuditHead | None) -> None:
+        self.txn, self.exists = txn, head is not None
+        self.count = head.count if head else 0
+        self.last_mac = head.last_mac if head else GENESIS_MAC
+        self.linked = False  # AuditPending looked at
+        self.rows: list[dict] = []
+        self.audit_key = b""
+
+    def add(self, audit_key: bytes, entry: Entry) -> None:
+        seq, prev = self.count + 1, self.last_mac
+        mac = event_mac(audit_key, prev, seq, entry)
+        self.rows.append({"seq": seq, "prev_mac": prev, "mac": mac, **entry._asdict()})
+        self.count, self.last_mac, self.audit_key = seq, mac, audit_key
+
+    def write(self) -> None:
+        """The events added and the head after them: two statements however many."""
+        if not self.rows:
+            return
+        AuditEvent.insert_many(self.rows).execute()
+        self.rows = []
+        values = {
+            "count": self.count,
+            "last_mac": self.last_mac,
+            "head_mac": head_mac(self.audit_key, self.count, self.last_mac),
+        }
+        if self.exists:
+            AuditHead.update(values).where(AuditHead.id == 1).execute()
+        else:
+            AuditHead.insert(id=1, **values).execute()
+            self.exists = True
+
+
+_held = threading.local()
+
+
+def _transaction() -> object | None:
+    """This thread's outermost transaction (peewee keeps them per thread), or None."""
+    transactions = database.obj._state.transactions
+    return transactions[0] if transactions else None
+
+
+def _chain() -> _Chain:
+    txn = _transaction()
+    chain = getattr(_held, "chain", None)
+    if txn is None or chain is None or chain.txn is not txn:
+        chain = _held.chain = _Chain(txn, _head())
+    return chain
+
+
 def lock_head() -> None:
-    """At the start of a write transaction: on PostgreSQL, wait for the chain's head (FOR
-    UPDATE) so that operations run one after another, as SQLite's IMMEDIATE ones do."""
-    _head()
+    """Lock the chain's head for the rest of this transaction. Whoever takes something only
+    one counter at a time may take — a number (store.numbers) — takes this first, so that
+    no counter holds that while it waits here.
 
-
-def _append_linked(audit_key: bytes, head: AuditHead | None, entry: Entry) -> AuditHead:
-    seq = (head.count if head else 0) + 1
-    prev = head.last_mac if head else GENESIS_MAC
-    mac = event_mac(audit_key, prev, seq, entry)
-    AuditEvent.create(seq=seq, prev_mac=prev, mac=mac, **entry._asdict())
-    if head is None:
-        head = AuditHead(id=1, count=seq, last_mac=mac, head_mac=head_mac(audit_key, seq, mac))
-        head.save(force_insert=True)
-    else:
-        head.count, head.last_mac, head.head_mac = seq, mac, head_mac(audit_key, seq, mac)
-        head.save()
-    return head
+    The head is kept for the transaction's later appends: an append is never undone alone
+    (appends come last, not inside a savepoint that could roll back)."""
+    _chain()
 
 
 def append(
@@ -103,11 +154,14 @@ def append(
     station: str,
     pending_key: bytes | None = None,
     station_keys: Callable[[str], bytes | None] | None = None,
+    write: bool = True,
 ) -> None:
     """Append one event inside the caller's transaction. Without the audit key it waits in
     AuditPending, MACed with this station's `pending_key`; the next append with the key
     links every pending event, checking each MAC with `station_keys(station)`
-    (store.pending_keys: one that does not check is linked marked unverified)."""
+    (store.pending_keys: one that does not check is linked marked unverified).
+
+    `write=False`: computed and kept for `write_appended` (several events in one INSERT)."""
     entry = Entry(
         at, actor, acting_for, station, draft.action, draft.record_table, draft.record_id, ""
     )
@@ -118,14 +172,27 @@ def append(
     entry = entry._replace(
         detail=json.dumps(draft.detail, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     )
-    head = _head()
-    for pending in AuditPending.select().order_by(AuditPending.id):
-        waiting = Entry.of(pending)
-        key = station_keys(waiting.station) if station_keys else None
-        detail = pending_keys.verified_detail(key, _pending_fields(waiting), waiting.detail)
-        head = _append_linked(audit_key, head, waiting._replace(detail=detail))
-        pending.delete_instance()
-    _append_linked(audit_key, head, entry)
+    chain = _chain()
+    if not chain.linked:  # once per transaction: the head is ours until COMMIT
+        waiting = list(AuditPending.select().order_by(AuditPending.id))
+        for pending in waiting:
+            linked = Entry.of(pending)
+            key = station_keys(linked.station) if station_keys else None
+            detail = pending_keys.verified_detail(key, _pending_fields(linked), linked.detail)
+            chain.add(audit_key, linked._replace(detail=detail))
+        if waiting:
+            AuditPending.delete().where(AuditPending.id.in_([p.id for p in waiting])).execute()
+        chain.linked = chain.txn is not None
+    chain.add(audit_key, entry)
+    if write:
+        chain.write()
+
+
+def write_appended() -> None:
+    """Write the events appended with `write=False` in this transaction."""
+    chain = getattr(_held, "chain", None)
+    if chain is not None and chain.txn is _transaction():
+        chain.write()
 
 
 def _pending_fields(entry: Entry) -> list:

@@ -23,6 +23,7 @@ from store.caller_index import caller_blinds
 from store.clock import local_date
 from store.cover import acting_for, covered_by
 from store.errors import InvalidInput, NotFound, PermissionDenied
+from store.isolation import for_update
 from store.models import Case, Inquiry, Person, ServiceItem, Staff, Window, new_uuid
 from store.numbers import INQUIRY, next_number
 from store.roles import SUPERVISOR_ROLES, WORK_ROLES
@@ -236,7 +237,9 @@ def register_inquiry(
             person_row = Person.get(Person.uuid == view.uuid)
             history = _history_count(person_row.id)
         keys = session.keys
-        with operation(session, "inquiry.register", roles=WORK_ROLES, record_table="inquiry") as ev:
+        with operation(
+            session, "inquiry.register", roles=WORK_ROLES, record_table="inquiry", concurrent=True
+        ) as ev:
             now = session.now()
             row_uuid = new_uuid()
             closed = disposition == "answered"
@@ -286,7 +289,8 @@ def register_inquiry(
 
 
 def _inquiry(number: str) -> Inquiry:
-    row = Inquiry.get_or_none(Inquiry.number == _clean(number).upper())
+    """The inquiry to change, locked until COMMIT (another counter's change waits)."""
+    row = for_update(Inquiry.select().where(Inquiry.number == _clean(number).upper())).first()
     if row is None:
         raise NotFound(f"没有登记号为 {_clean(number)} 的首问登记")
     return row
@@ -295,7 +299,9 @@ def _inquiry(number: str) -> Inquiry:
 def finish_inquiry(session: Session, number: str) -> None:
     """The matter is answered or done (by the receiving window, the first asker or the
     supervisor): the referral or escalation leaves the queues (督办 ends)."""
-    with operation(session, "inquiry.finish", roles=WORK_ROLES, record_table="inquiry") as ev:
+    with operation(
+        session, "inquiry.finish", roles=WORK_ROLES, record_table="inquiry", concurrent=True
+    ) as ev:
         row = _inquiry(number)
         if row.state != "open":
             raise InvalidInput(f"首问登记 {row.number} 已办结")
@@ -315,7 +321,9 @@ def answer_instead(session: Session, number: str) -> None:
     """本窗口受理 given up before a case was registered (the applicant will not apply now):
     the inquiry is closed as 当场答复 — everything was told at once — so no 受理 is left
     hanging without its case."""
-    with operation(session, "inquiry.answer", roles=WORK_ROLES, record_table="inquiry") as ev:
+    with operation(
+        session, "inquiry.answer", roles=WORK_ROLES, record_table="inquiry", concurrent=True
+    ) as ev:
         row = _inquiry(number)
         if row.state != "open" or row.disposition != "accepted" or row.case_id is not None:
             raise InvalidInput(f"首问登记 {row.number} 不是待受理的事项")

@@ -46,7 +46,9 @@ def _local(at) -> str:
 
 
 def inquiry_view(session: Session, number: str) -> InquiryView:
-    with operation(session, "inquiry.view", roles=DATA_ROLES, record_table="inquiry") as event:
+    with operation(
+        session, "inquiry.view", roles=DATA_ROLES, record_table="inquiry", concurrent=True
+    ) as event:
         row = inquiry_by_number(number)
         keys = session.keys
         name, phone, id_number, _ = asker_of(session, row)

@@ -187,7 +187,9 @@ def search(session: Session, query: str) -> SearchResult:
     """Find persons by what the clerk typed (or the card reader read); one audited operation."""
     classified = classify(query, today=local_date(session.now()))
     kind, value = classified.kind, classified.value
-    with operation(session, "person.search", roles=DATA_ROLES, record_table="person") as event:
+    with operation(
+        session, "person.search", roles=DATA_ROLES, record_table="person", concurrent=True
+    ) as event:
         keys = session.keys
         record_found = False
         if kind in ("id_number", "phone", "name"):

@@ -4,6 +4,11 @@ Allocated inside the caller's write transaction from one Counter row per prefix 
 with an atomic INSERT … ON CONFLICT DO UPDATE (SQLite ≥ 3.24 and PostgreSQL alike): the
 increment happens in SQL under the row's lock, so two counters never get the same number,
 and a rolled-back operation gives its number back.
+
+The row stays locked until COMMIT, and so does the audit chain's head, which every
+operation appends to at its end: a number is taken under the head (store.audit.lock_head),
+so that no counter holds a number's row while it waits for the head. Take the number as
+late as the operation can — its row written right after — for the head is held from then.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from store.audit import lock_head
 from store.database import database
 from store.models import Counter
 
@@ -64,6 +70,7 @@ def next_number(prefix: str, day: dt.date) -> str:
         raise ValueError(f"unknown number prefix {prefix!r}")
     if not database.in_transaction():
         raise RuntimeError("next_number must run inside the operation's write transaction")
+    lock_head()
     Counter.insert(prefix=prefix, day=day, value=1).on_conflict(
         conflict_target=[Counter.prefix, Counter.day],
         update={Counter.value: Counter.value + 1},

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from store import row_macs
 from store.errors import InvalidInput, TamperedRecord
+from store.isolation import lock_value
 from store.models import Person
 from store.roles import DATA_ROLES
 from store.session import Session, operation
@@ -135,12 +136,18 @@ def upsert_person(
     if number is None and not (phone and phone.strip()):
         raise InvalidInput("没有证件号码时须留联系电话")
     keys = session.keys
-    with operation(session, "person.upsert", roles=DATA_ROLES, record_table="person") as event:
+    with operation(
+        session, "person.upsert", roles=DATA_ROLES, record_table="person", concurrent=True
+    ) as event:
         now = session.now()
         person = None
+        # Two counters registering the same person at once: one after the other, so the
+        # second finds the first's row instead of adding a second person.
         if number is not None:
+            lock_value("person", keys.blind("id_number", number))
             person = Person.get_or_none(Person.id_number_bidx == keys.blind("id_number", number))
         else:
+            lock_value("person", f"{keys.blind('phone', phone)}:{keys.blind('name', name)}")
             person = (
                 Person.select()
                 .where(
@@ -191,7 +198,9 @@ def upsert_person(
 
 
 def _lookup(session: Session, action: str, where) -> list[PersonView]:
-    with operation(session, action, roles=DATA_ROLES, record_table="person") as event:
+    with operation(
+        session, action, roles=DATA_ROLES, record_table="person", concurrent=True
+    ) as event:
         rows = [_open(session, p) for p in Person.select().where(where).limit(50)]
         event.detail = {"found": len(rows)}
         if len(rows) == 1:

@@ -41,6 +41,7 @@ from store.numbers import NOTICE, PETITION, next_number
 from store.session import Session, operation, require_role, transaction
 
 from store.textguard import fitting
+
 __all__ = [
     "PETITION_NOTICES",
     "PetitionFeed",
@@ -286,7 +287,11 @@ def register_petition(session: Session, data: PetitionInput) -> PetitionRow:
     with transaction(session):
         person = _person(session, data, name)
         with operation(
-            session, "petition.register", roles=WORK_ROLES, record_table="petition"
+            session,
+            "petition.register",
+            roles=WORK_ROLES,
+            record_table="petition",
+            concurrent=True,  # its person is registered concurrently (upsert_person) first
         ) as event:
             now = session.now()
             today = local_date(now)

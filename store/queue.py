@@ -536,7 +536,9 @@ def counter_queue(session: Session, *, window_code: str | None, limit: int = 200
         raise InvalidInput("条数至少为 1")
     register = session.register
     today = local_date(session.now())
-    with operation(session, "queue.view", roles=DATA_ROLES, record_table="window") as event:
+    with operation(
+        session, "queue.view", roles=DATA_ROLES, record_table="window", concurrent=True
+    ) as event:
         window = None
         if window_code:
             window = Window.get_or_none(Window.code == window_code.strip())

@@ -52,7 +52,9 @@ def referral_detail(
 ) -> ReferralDetail:
     """The inquiry `number` as its referral row opens it; `window_code`: where the one
     looking works today (None: no window, e.g. the supervisor)."""
-    with operation(session, "inquiry.view", roles=DATA_ROLES, record_table="inquiry") as event:
+    with operation(
+        session, "inquiry.view", roles=DATA_ROLES, record_table="inquiry", concurrent=True
+    ) as event:
         row = inquiry_by_number(number)
         keys = session.keys
         name, phone, _, person_uuid = asker_of(session, row)

@@ -4,20 +4,27 @@ run through `operation`: one transaction, a role check, one audit event.
 A refused attempt (a role that may not, a rule that says not now) is audited too, and the
 event survives the rollback of the operation it was refused in — also when that operation
 runs inside another one (`operation` or `transaction`): the refusal is kept on the session
-and written once the outermost transaction has ended."""
+and written once the outermost transaction has ended.
+
+The events of operations are appended to the audit chain at the end of the outermost
+`transaction` or `operation`, just before its COMMIT: appending locks the chain's head
+until COMMIT, and counters sharing a register (PostgreSQL) should wait for each other over
+that and no more. How operations run side by side there: store.isolation (`concurrent`)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
+import threading
 from collections.abc import Collection, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING
 
 import peewee as pw
 
-from store import audit
+from store import audit, isolation
 from store.clock import Clock, SystemClock
 from store.crypto import Keyring, NoKeyring
 from store.database import close_database, database, default_url, open_database, sqlite_path
@@ -178,11 +185,13 @@ class Session:
             self.keyring = open_keyring(slot_deks(slot, self.slot_private)) or self.keyring
 
 
-def _record(session: Session, draft: audit.EventDraft) -> None:
+def _record(
+    session: Session, draft: audit.EventDraft, at: dt.datetime | None = None, write: bool = True
+) -> None:
     audit.append(
         draft,
         audit_key=session.audit_key,
-        at=session.now(),
+        at=at or session.now(),
         actor=session.staff_id,
         acting_for=draft.acting_for if draft.acting_for is not None else session.acting_for,
         station=session.register.station,
@@ -190,7 +199,28 @@ def _record(session: Session, draft: audit.EventDraft) -> None:
         station_keys=(lambda station: _station_key(session, station))
         if session.audit_key is not None
         else None,
+        write=write,
     )
+
+
+@dataclass
+class _Calls:
+    """The operations of this thread's outermost transaction (or operation)."""
+
+    #: (session, event, when the operation ended), appended before COMMIT.
+    events: list[tuple[Session, audit.EventDraft, dt.datetime]] = field(default_factory=list)
+    #: The gate its operations hold (store.isolation), None before the first.
+    gate: str | None = None
+
+    def append_events(self) -> None:
+        for session, draft, at in self.events:
+            _record(session, draft, at, write=False)
+        self.events.clear()
+        audit.write_appended()
+
+
+#: Per thread: a counter's store thread and its report thread each have their own.
+_scope = threading.local()
 
 
 def _pending_key(session: Session) -> bytes | None:
@@ -269,10 +299,18 @@ def transaction(session: Session) -> Iterator[None]:
     """One transaction around several operations (e.g. the person and the inquiry of one
     首问登记). Refusals recorded inside are written after it ends, commit or rollback."""
     outermost = not database.in_transaction()
+    calls = getattr(_scope, "calls", None)
+    first = calls is None
+    if first:
+        calls = _scope.calls = _Calls()
     try:
         with database.atomic():
             yield
+            if first:
+                calls.append_events()  # the chain's head, locked until COMMIT: last
     finally:
+        if first:
+            _scope.calls = None
         if outermost:
             _write_refusals(session)
 
@@ -285,21 +323,33 @@ def operation(
     roles: Collection[str] | None = None,
     record_table: str = "",
     record_id: str = "",
+    concurrent: bool = False,
 ) -> Iterator[audit.EventDraft]:
     """Run one store operation: check the role, open one write transaction, and append one
-    audit event when the body finishes. If the body raises, nothing is written — except
-    the audit event of a refusal (:class:`~store.errors.Refused`, PermissionDenied)."""
+    audit event when the body finishes (at the end of the outermost transaction). If the
+    body raises, nothing is written — except the audit event of a refusal
+    (:class:`~store.errors.Refused`, PermissionDenied).
+
+    `concurrent`: on PostgreSQL the body may run beside other concurrent operations
+    (store.isolation says what it must do for that); otherwise it runs alone."""
     draft = audit.EventDraft(action, record_table=record_table, record_id=record_id)
+    nested = database.in_transaction()
     with transaction(session):
         if roles is not None:
             require_role(session, action, roles)
+        calls: _Calls = _scope.calls
+        calls.gate = isolation.enter(calls.gate, concurrent)
         session.refresh_keys()
+        mark = len(calls.events)
         try:
-            with database.atomic():
-                audit.lock_head()  # PostgreSQL: one operation at a time, like SQLite's IMMEDIATE
+            # Inside another transaction a savepoint, so that a failure undoes this one only.
+            with database.atomic() if nested else nullcontext():
                 yield draft
-                _record(session, draft)
-        except (Refused, PermissionDenied) as exc:
+                calls.events.append((session, draft, session.now()))
+        except BaseException as exc:
+            del calls.events[mark:]  # undone with it, and the operations inside it
+            if not isinstance(exc, (Refused, PermissionDenied)):
+                raise
             if not getattr(exc, "audited", False):
                 exc.audited = True  # the innermost operation records it, once
                 session.refusals.append(

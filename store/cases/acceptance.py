@@ -42,6 +42,7 @@ from store.cases.common import (
 )
 from store.errors import InvalidInput, NotFound
 from store.inquiries import check_own_item, check_phone
+from store.isolation import for_update
 from store.models import Case, Inquiry, Person, ServiceItem, SubTask, Window, new_uuid
 from store.numbers import CASE, next_number
 from store.roles import WORK_ROLES
@@ -331,7 +332,7 @@ def _proxy_id(proxy: ProxyInput | None, day: dt.date) -> str | None:
 
 def _open_inquiry(number: str) -> Inquiry:
     """The 首问登记 a case is accepted from: open, without a case, meant for acceptance."""
-    inquiry = Inquiry.get_or_none(Inquiry.number == clean(number).upper())
+    inquiry = for_update(Inquiry.select().where(Inquiry.number == clean(number).upper())).first()
     if inquiry is None:
         raise NotFound(f"没有登记号为 {clean(number)} 的首问登记")
     if inquiry.state != "open" or inquiry.case_id is not None:
@@ -386,8 +387,11 @@ def accept_case(
         forward_by=forward_by,
     )
     proxy_id = _proxy_id(proxy, today(session))
-    with operation(session, "case.accept", roles=WORK_ROLES, record_table="case") as event:
-        # Read inside the writing transaction: two counters cannot both accept one inquiry.
+    with operation(
+        session, "case.accept", roles=WORK_ROLES, record_table="case", concurrent=True
+    ) as event:
+        # Read and locked inside the writing transaction: two counters cannot both accept
+        # one inquiry (the second reads it again once the first has committed).
         inquiry = _open_inquiry(inquiry_number) if inquiry_number else None
         case = _create(session, item, person, checks, participants, plan, proxy, proxy_id)
         if inquiry is not None:

@@ -13,6 +13,7 @@ from policies.lifecycle import Action, CaseFacts, check_action
 from store.clock import local_date
 from store.cover import acting_for
 from store.errors import InvalidInput, NotFound, Refused
+from store.isolation import for_update
 from store.models import Case, Inquiry, Refusal, SubTask, new_uuid
 from store.roles import SUPERVISOR_ROLES
 from store.session import Session
@@ -44,11 +45,13 @@ def count_due(session: Session, start: dt.date, limit: int | None):
     return due.date, due.provisional
 
 
-def find_by_number(model, number: str, label: str, what: str):
+def find_by_number(model, number: str, label: str, what: str, *, lock: bool = False):
     """The row of ``model`` with this number (typed with spaces or in lower case too), or
-    NotFound: 「没有{label}为 … 的{what}」."""
+    NotFound: 「没有{label}为 … 的{what}」. ``lock``: locked until COMMIT, for an operation
+    that changes it beside others (store.isolation)."""
     text = "".join(clean(number).split()).upper()
-    row = model.get_or_none(model.number == text) if text else None
+    query = model.select().where(model.number == text)
+    row = (for_update(query) if lock else query).first() if text else None
     if row is None:
         raise NotFound(f"没有{label}为 {text or '（空）'} 的{what}")
     return row
@@ -62,8 +65,8 @@ def today(session: Session) -> dt.date:
     return local_date(session.now())
 
 
-def find_case(number: str) -> Case:
-    return find_by_number(Case, number, "办件号", "办件")
+def find_case(number: str, *, lock: bool = False) -> Case:
+    return find_by_number(Case, number, "办件号", "办件", lock=lock)
 
 
 def materials(case: Case) -> list[dict]:

@@ -33,8 +33,10 @@ def close_case(session: Session, number: str, *, granted: bool, reasons: str) ->
     A case still 已受理 passes through 办理中 (it was reviewed); a 上报件 ends through
     forward_progress (the higher authority's result)."""
     reasons = required(reasons, "办理结果和理由")
-    with operation(session, "case.close", roles=WORK_ROLES, record_table="case") as event:
-        case = find_case(number)
+    with operation(
+        session, "case.close", roles=WORK_ROLES, record_table="case", concurrent=True
+    ) as event:
+        case = find_case(number, lock=True)  # a second 办结 at once waits, then is refused
         check(session, case, Action.CLOSE, event)
         if case.state == "accepted" and case.kind != "immediate":
             move(session, case, "in_progress")

@@ -135,7 +135,9 @@ def _days_left(session: Session, case: Case, today: dt.date) -> tuple[int | None
 def case_detail(session: Session, number: str) -> CaseDetail:
     """A case opened for the counter (applicant's name, materials, deadline, notices, the
     working days left and the actions allowed now)."""
-    with operation(session, "case.view", roles=DATA_ROLES, record_table="case") as event:
+    with operation(
+        session, "case.view", roles=DATA_ROLES, record_table="case", concurrent=True
+    ) as event:
         case = find_case(number)
         keys = session.keys
         name = ""
