@@ -15,12 +15,13 @@ import time
 import pytest
 
 from store.database import close_database
+from tests.hall.stations import CLERK_PASSWORD
 from tests.people import PEOPLE
 from tests.store.pg_server import pg_server  # noqa: F401 — a fixture
 from tests.store.test_postgres import PG_URL, _wipe
 from tests.tui.conftest import make_app
 from tests.tui.helpers import screen_text, settle
-from tests.tui.test_inquiry import _open_inquiry
+from tests.tui.test_app import login
 
 pytestmark = [
     pytest.mark.postgres,
@@ -35,15 +36,15 @@ LOST = "服务器连接中断"
 
 
 @pytest.fixture
-def pg_demo(clock):
-    """A small demo register on the PostgreSQL test server: (url, DemoInfo)."""
-    from store.demo import create_demo_register
+def pg_hall():
+    """A small register on the PostgreSQL test server: one window's catalog and its clerk
+    (tests/hall's: 2001 at window w01). Returns (url, clerk number)."""
+    from tests.hall.stations import prepare_hall
 
     close_database()
     _wipe(PG_URL)
-    info = create_demo_register(PG_URL, clock=clock, persons=6, cases=6)
-    close_database()
-    yield PG_URL, info
+    plan = prepare_hall(PG_URL, stations=1)
+    yield PG_URL, plan.stations[0].staff
     close_database()
 
 
@@ -82,19 +83,26 @@ async def _idle_lock(pilot, now) -> None:
 
 
 async def test_the_counter_says_the_server_is_lost_keeps_the_form_and_carries_on(
-    pg_demo,
+    pg_hall,
     clock,
     pg_server,  # noqa: F811 — the fixture
 ):
+    from tui.screens.home import HomeScreen
     from tui.screens.inquiry import InquiryScreen
 
-    url, info = pg_demo
+    url, clerk = pg_hall
     now = [1000.0]
-    app = make_app(url, clock, demo=info, idle_clock=lambda: now[0])
+    app = make_app(url, clock, idle_clock=lambda: now[0])
     app.server_probe_seconds = 0.2
     async with app.run_test(size=(100, 30), notifications=True) as pilot:
-        await _open_inquiry(pilot, info)
+        await login(pilot, clerk, CLERK_PASSWORD)
+        await pilot.press("enter")  # today's post: the clerk's window
+        await settle(pilot)
+        assert isinstance(app.screen, HomeScreen), type(app.screen).__name__
+        await pilot.press("f2")
+        await settle(pilot)
         form = app.screen
+        assert isinstance(form, InquiryScreen)
         await pilot.press("ctrl+n")  # 电话
         form.query_one("#name").value = CALLER.name
         form.query_one("#phone").value = CALLER.phone
@@ -114,7 +122,7 @@ async def test_the_counter_says_the_server_is_lost_keeps_the_form_and_carries_on
 
         # The idle lock, and the same clerk's unlock, while the server is away.
         await _idle_lock(pilot, now)
-        await _password(pilot, "demo1001")
+        await _password(pilot, CLERK_PASSWORD)
         form = app.screen
         assert isinstance(form, InquiryScreen), type(form).__name__
         assert [form.query_one(f).value for f in fields] == [CALLER.name, CALLER.phone, MATTER]
@@ -136,5 +144,16 @@ async def test_the_counter_says_the_server_is_lost_keeps_the_form_and_carries_on
         await _until(pilot, lambda: app.server_lost, "the app sees the server lost")
         await _idle_lock(pilot, now)
         await pilot.press("ctrl+q")
-        await _password(pilot, "demo1001")
+        await _password(pilot, CLERK_PASSWORD)
     assert app.return_code == 0
+
+    # Registered once: the save while the server was away left nothing behind; the offline
+    # unlock was recorded once the server was back.
+    from store.database import open_database
+    from store.models import AuditEvent, Inquiry
+
+    pg_server.start()
+    close_database()
+    open_database(url)
+    assert Inquiry.select().count() == 1
+    assert AuditEvent.select().where(AuditEvent.action == "unlock.offline").count() == 1
