@@ -28,7 +28,14 @@ from devices.idcard.simulator import SimulatedReader
 from devices.idcard.text import sanitize
 from devices.idcard.transports.sim import SimTransport
 
-FAST = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# Derandomized, no example database: the same examples on every CI run (issue 15).
+FAST = settings(
+    max_examples=300,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 
 CARDS = list(samples.ALL.values())
 FORBIDDEN = {"Cc", "Cf", "Cs", "Zl", "Zp"}
