@@ -185,10 +185,21 @@ def date_range(first: dt.date, last: dt.date) -> Period:
 
 
 _DATE = r"(\d{4})-(\d{1,2})-(\d{1,2})"
+#: The years a report may cover: a register's own (9999-12-31 has no next day to count
+#: from, and 0001..9999 would be read month by month for ten thousand years).
+REPORT_YEARS = range(2000, 2101)
 
 
 def parse_period(text: str) -> Period:
     """``2026Q4`` · ``2026-11`` · ``2026-11-23`` · ``2026-10-01..2026-12-31``."""
+    period = _parse_period(text)
+    if period.first.year not in REPORT_YEARS or period.last.year not in REPORT_YEARS:
+        first, last = REPORT_YEARS[0], REPORT_YEARS[-1]
+        raise ReportError(f"统计期间应在 {first}–{last} 年之内：{text.strip()}")
+    return period
+
+
+def _parse_period(text: str) -> Period:
     t = text.strip().upper().replace("／", "/")
     try:
         if m := re.fullmatch(r"(\d{4})-?Q([1-4])", t):

@@ -22,6 +22,7 @@ from policies.errors import PolicyError
 from policies.idnumber import InvalidIdNumber, normalise_id_number, validate_resident_id
 from policies.masking import mask_id_number, mask_name, mask_phone
 from policies.phone import InvalidPhone, validate_phone
+from policies.reports import ReportError, batches, parse_period
 from policies.settings import PolicySettingError, default_policy_text, load_policy
 from tests.hostile import SAMPLES, fuzz, has_chinese, hostile_text
 
@@ -259,3 +260,39 @@ def test_a_phone_in_other_scripts_digits_is_refused(text):
 def test_masks_take_any_text(text):
     for mask in (mask_name, mask_id_number, mask_phone):
         assert isinstance(mask(text), str)
+
+
+# --- a report's period (F8, chuangkou report --period) ------------------------------------
+
+
+def period_like() -> st.SearchStrategy[str]:
+    year = st.integers(0, 9999).map(lambda y: f"{y:04d}")
+    two = st.integers(0, 99).map(str)
+    return st.one_of(
+        hostile_text(),
+        st.builds(lambda y, q: f"{y}Q{q}", year, st.integers(0, 9)),
+        st.builds(lambda y, m: f"{y}-{m}", year, two),
+        st.builds(lambda y, m, d: f"{y}-{m}-{d}", year, two, two),
+        st.builds(lambda a, b, c, d: f"{a}-{b}-1..{c}-{d}-28", year, st.integers(1, 12), year, two),
+        st.sampled_from(["9999-12-31", "9999Q4", "0001-01-01..9999-12-31", "٢٠٢٦Q4"]),
+    )
+
+
+@fuzz(300)
+@given(period_like())
+def test_a_report_period_is_read_or_refused_in_chinese(text):
+    try:
+        period = parse_period(text)
+    except ReportError as exc:
+        refused_in_chinese(exc)
+        return
+    assert period.first <= period.last
+    assert len(batches(period)) <= 12 * 101  # every month of it can be counted
+
+
+@pytest.mark.parametrize(
+    "text", ["9999-12-31", "9999-12", "0001-01-01..9999-12-31", "2026-12-31..2026-01-01"]
+)
+def test_a_period_past_the_registers_years_or_backwards_is_refused(text):
+    with pytest.raises(ReportError):
+        parse_period(text)
