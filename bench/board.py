@@ -240,9 +240,9 @@ def build(url: str, cases: int, persons: int) -> None:
                 returned.append(i + 1)
         rows.append(row)
         if len(rows) == TX:
-            _insert_cases(Case, rows)
+            _insert_cases(Case, rows, keys)
             rows = []
-    _insert_cases(Case, rows)
+    _insert_cases(Case, rows, keys)
 
     # 否定报备: the returned cases, reviewed; the last 25 waiting, their reasons sealed.
     refusal_rows = []
@@ -264,7 +264,7 @@ def build(url: str, cases: int, persons: int) -> None:
                 decision="" if waiting else "agreed",
             )
         )
-    insert_rows(Refusal, refusal_rows)
+    insert_rows(Refusal, refusal_rows, keys=keys)
 
     # 首问登记: a quarter as many, answered; 30 报主任 still open.
     staff_ids = [s.id for pair in clerks.values() for s in pair]
@@ -292,9 +292,9 @@ def build(url: str, cases: int, persons: int) -> None:
             )
         )
         if len(inquiry_rows) == TX:
-            insert_rows(Inquiry, inquiry_rows)
+            insert_rows(Inquiry, inquiry_rows, keys=keys)
             inquiry_rows = []
-    insert_rows(Inquiry, inquiry_rows)
+    insert_rows(Inquiry, inquiry_rows, keys=keys)
 
     # Four years of attendance; today everyone at their window but the last three windows
     # (nobody: the alarm), the first window's A (on leave) and the third's A (absent).
@@ -365,11 +365,12 @@ CASE_FIELDS = (
 )
 
 
-def _insert_cases(model, rows: list[dict]) -> None:
+def _insert_cases(model, rows: list[dict], keys) -> None:
     fields = [getattr(model, f) for f in CASE_FIELDS]
     defaults = {"closed_at": None, "extension_state": "", "extension_requested": None}
     defaults["extension_reason_enc"] = None
-    insert_rows(model, [tuple({**defaults, **r}[f] for f in CASE_FIELDS) for r in rows], fields)
+    rows = [tuple({**defaults, **r}[f] for f in CASE_FIELDS) for r in rows]
+    insert_rows(model, rows, fields, keys=keys)
 
 
 def describe(url: str) -> dict[str, int]:

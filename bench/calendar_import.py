@@ -124,16 +124,22 @@ def _at(day: dt.date, seconds: int) -> dt.datetime:
     return (start + dt.timedelta(seconds=seconds)).astimezone(dt.UTC)
 
 
-def insert_rows(model, rows, fields=None) -> None:
+def insert_rows(model, rows, fields=None, *, keys=None) -> None:
     """What ``model.insert_many(rows, fields=fields)`` writes, in one transaction, with
     the statement peewee generates for one row run by executemany over all of them (each
     value through its field's db_value): peewee building the SQL of every chunk would
-    take most of the build. ``rows``: tuples of ``fields``, or dicts."""
+    take most of the build. ``rows``: tuples of ``fields``, or dicts. A table with sealed
+    fields needs ``keys``: each row gets its MAC (store.row_macs), as the store writes it."""
+    from store import row_macs
     from store.database import database
+    from store.models import MAC_COLUMNS
 
     if not rows:
         return
     fields = list(fields) if fields is not None else [model._meta.fields[n] for n in rows[0]]
+    if model in MAC_COLUMNS:
+        rows = row_macs.with_macs(keys, model, rows, fields)
+        fields.append(model.row_mac)
     # What insert_many adds: the default of every field not given.
     given = {f.name for f in fields}  # (a Field's == builds an expression: compare names)
     defaults = [(f, d) for f, d in model._meta.defaults.items() if f.name not in given]
@@ -232,9 +238,9 @@ def build(url: str, cases: int, persons: int) -> None:
     rating_rows: list[tuple] = []
 
     def flush() -> None:
-        insert_rows(Case, case_rows, [getattr(Case, f) for f in CASE_FIELDS])
-        insert_rows(Notice, notice_rows, [getattr(Notice, f) for f in NOTICE_FIELDS])
-        insert_rows(Rating, rating_rows, [getattr(Rating, f) for f in RATING_FIELDS])
+        insert_rows(Case, case_rows, [getattr(Case, f) for f in CASE_FIELDS], keys=sup.keys)
+        insert_rows(Notice, notice_rows, [getattr(Notice, f) for f in NOTICE_FIELDS], keys=sup.keys)
+        insert_rows(Rating, rating_rows, [getattr(Rating, f) for f in RATING_FIELDS], keys=sup.keys)
         case_rows.clear()
         notice_rows.clear()
         rating_rows.clear()
@@ -432,9 +438,9 @@ def build(url: str, cases: int, persons: int) -> None:
             )
         )
         if len(rows) == TX:
-            insert_rows(Inquiry, rows, [getattr(Inquiry, f) for f in INQUIRY_FIELDS])
+            insert_rows(Inquiry, rows, [getattr(Inquiry, f) for f in INQUIRY_FIELDS], keys=sup.keys)
             rows = []
-    insert_rows(Inquiry, rows, [getattr(Inquiry, f) for f in INQUIRY_FIELDS])
+    insert_rows(Inquiry, rows, [getattr(Inquiry, f) for f in INQUIRY_FIELDS], keys=sup.keys)
     database.execute_sql("ANALYZE")
     database.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     close_database()

@@ -35,10 +35,18 @@ def _id_number(i: int) -> str:
     return first17 + ric.calc_check_digit(first17 + "0")
 
 
-def bulk(model, rows, fields=None) -> None:
-    """Insert ``rows`` (dicts, or tuples of ``fields``) in chunks inside one transaction."""
+def bulk(model, rows, fields=None, *, keys=None) -> None:
+    """Insert ``rows`` (dicts, or tuples of ``fields``) in chunks inside one transaction;
+    a table with sealed fields needs ``keys``: each row gets its MAC (store.row_macs)."""
+    from store import row_macs
     from store.database import database
+    from store.models import MAC_COLUMNS
 
+    if model in MAC_COLUMNS and rows:
+        names = list(fields) if fields is not None else list(rows[0])
+        rows = row_macs.with_macs(keys, model, rows, names)
+        fields = [model._meta.fields[n] if isinstance(n, str) else n for n in names]
+        fields.append(model.row_mac)
     with database.atomic():
         for i in range(0, len(rows), CHUNK):
             model.insert_many(rows[i : i + CHUNK], fields=fields).execute()
@@ -47,7 +55,7 @@ def bulk(model, rows, fields=None) -> None:
 def add_people(keys, now: dt.datetime, persons: int, filler: bytes, insert=bulk) -> None:
     """``persons`` people, newest first: the first SEALED_PEOPLE sealed for real (findable
     by ID number, name and phone), the rest sealed-looking filler; ``insert(model, rows)``
-    writes each TX rows (dicts)."""
+    writes each TX rows (dicts; ``keys=`` for their MACs)."""
     from store.models import Person
 
     rows = []
@@ -86,9 +94,9 @@ def add_people(keys, now: dt.datetime, persons: int, filler: bytes, insert=bulk)
                 )
             )
         if len(rows) == TX:
-            insert(Person, rows)
+            insert(Person, rows, keys=keys)
             rows = []
-    insert(Person, rows)
+    insert(Person, rows, keys=keys)
 
 
 def build(url: str, cases: int, persons: int) -> None:
@@ -174,9 +182,9 @@ def build(url: str, cases: int, persons: int) -> None:
             )
         )
         if len(rows) == TX:
-            bulk(Case, rows)
+            bulk(Case, rows, keys=sup.keys)
             rows = []
-    bulk(Case, rows)
+    bulk(Case, rows, keys=sup.keys)
     rows = []
     windows = [w.id for w in Window.select()]
     for i in range(cases // 4):
@@ -197,9 +205,9 @@ def build(url: str, cases: int, persons: int) -> None:
             )
         )
         if len(rows) == TX:
-            bulk(Inquiry, rows)
+            bulk(Inquiry, rows, keys=sup.keys)
             rows = []
-    bulk(Inquiry, rows)
+    bulk(Inquiry, rows, keys=sup.keys)
     database.execute_sql("ANALYZE")
     close_database()
 

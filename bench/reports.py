@@ -164,11 +164,11 @@ def build(url: str, cases: int) -> None:
                 )
             )  # fmt: skip
         if len(rows) == TX:
-            insert_rows(Case, rows, case_fields)
-            insert_rows(Rating, ratings, rating_fields)
+            insert_rows(Case, rows, case_fields, keys=sup.keys)
+            insert_rows(Rating, ratings, rating_fields, keys=sup.keys)
             rows, ratings = [], []
-    insert_rows(Case, rows, case_fields)
-    insert_rows(Rating, ratings, rating_fields)
+    insert_rows(Case, rows, case_fields, keys=sup.keys)
+    insert_rows(Rating, ratings, rating_fields, keys=sup.keys)
 
     staff_ids = [s for pair in clerks.values() for s in pair]
     inquiries = []
@@ -185,9 +185,9 @@ def build(url: str, cases: int) -> None:
             )
         )  # fmt: skip
         if len(inquiries) == TX:
-            insert_rows(Inquiry, inquiries)
+            insert_rows(Inquiry, inquiries, keys=sup.keys)
             inquiries = []
-    insert_rows(Inquiry, inquiries)
+    insert_rows(Inquiry, inquiries, keys=sup.keys)
 
     grounds = ("attitude", "overdue", "not_once", "handling", "other")
     complaint_fields = set(Complaint._meta.fields)
@@ -206,7 +206,7 @@ def build(url: str, cases: int) -> None:
             substantiated=rng.random() < 0.4, closed_at=closed, replied_at=closed,
         )  # fmt: skip
         complaints.append({k: v for k, v in row.items() if k in complaint_fields})
-    insert_rows(Complaint, complaints)
+    insert_rows(Complaint, complaints, keys=sup.keys)
     petitions = []
     for j in range(cases // 5000):
         at = (now - span * rng.random()).astimezone(dt.UTC)
@@ -220,7 +220,7 @@ def build(url: str, cases: int) -> None:
                 closed_at=closed,
             )
         )  # fmt: skip
-    insert_rows(Petition, petitions)
+    insert_rows(Petition, petitions, keys=sup.keys)
     database.execute_sql("ANALYZE")
     database.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     close_database()

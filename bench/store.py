@@ -47,10 +47,12 @@ import unicodedata  # noqa: E402
 import uuid  # noqa: E402
 from collections.abc import Callable, Sequence  # noqa: E402
 from dataclasses import dataclass, field  # noqa: E402
+from functools import partial  # noqa: E402
 
 import peewee as pw  # noqa: E402
 from stdnum.cn import ric  # noqa: E402
 
+from store import row_macs  # noqa: E402
 from store.auth import login  # noqa: E402
 from store.crypto import normalise_for_index  # noqa: E402
 from store.database import close_database, database, make_database  # noqa: E402
@@ -182,12 +184,18 @@ class Variant:
     db: pw.Database
     seal: Callable[[str, str, str, str | None], bytes | None]
     blind: Callable[[str, str | None], str | None]
+    #: The rows with their row MAC appended (store.row_macs; None in the plaintext baseline).
+    mac: Callable[[type[pw.Model], list[tuple], list], list[tuple]]
     build_s: float = 0.0
     insert_s: float = 0.0
 
     @property
     def total_s(self) -> float:
         return self.build_s + self.insert_s
+
+
+def rows_without_mac(rows: list[tuple]) -> list[tuple]:
+    return [(*row, None) for row in rows]
 
 
 def plain_seal(table: str, column: str, row_uuid: str, value: str | None) -> bytes | None:
@@ -281,7 +289,8 @@ def insert_batch(
 ) -> None:
     """Build the rows (sealing, blind indexes) and insert them in one transaction."""
     t0 = time.perf_counter()
-    rows = build()
+    rows = v.mac(model, build(), fields)
+    fields = [*fields, model.row_mac]
     t1 = time.perf_counter()
     with v.db.atomic():
         for at in range(0, len(rows), STATEMENT_ROWS):
@@ -486,7 +495,7 @@ def run_size(n: int, work: Path, lookups: int, audited_runs: int) -> tuple[SizeR
     with plain_db.bind_ctx(ALL_MODELS):
         plain_db.create_tables(ALL_MODELS)
         Staff.insert(
-            id=staff_id, uuid=uuid.uuid4().hex, key_id=1, number=SUPERVISOR_NUMBER,
+            id=staff_id, uuid=uuid.uuid4().hex, key_id=1, number=SUPERVISOR_NUMBER, row_mac="",
             name_enc="测试主任".encode(), name_bidx=plain_blind("name", "测试主任"),
             role="supervisor", created_at=TIME_BASE,
         ).execute()  # fmt: skip
@@ -495,10 +504,14 @@ def run_size(n: int, work: Path, lookups: int, audited_runs: int) -> tuple[SizeR
     assert refs == plain_refs
 
     def enc_variant() -> Variant:
-        return Variant("加密", register.db, keys.seal, keys.blind)
+        return Variant(
+            "加密", register.db, keys.seal, keys.blind, partial(row_macs.with_macs, keys)
+        )
 
     def plain_variant() -> Variant:
-        return Variant("明文", plain_db, plain_seal, plain_blind)
+        return Variant(
+            "明文", plain_db, plain_seal, plain_blind, lambda m, rows, f: rows_without_mac(rows)
+        )
 
     t_load = time.perf_counter()
     persons = (enc_variant(), plain_variant())

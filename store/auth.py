@@ -8,7 +8,7 @@ import logging
 import math
 
 from policies.settings import PolicySettingError, load_policy
-from store import pending_keys
+from store import pending_keys, row_macs
 from store.crypto import NoKeyring
 from store.database import database
 from store.errors import (
@@ -76,7 +76,7 @@ def login(register: Register, number: str, password: str) -> Session:
         raise
     keyring = open_keyring(slot_deks(slot, private)) if staff.role in DATA_ROLES else None
     name = (
-        keyring.open_text("staff", "name_enc", staff.uuid, staff.name_enc)
+        row_macs.open_text(keyring, staff, "name_enc")
         if keyring
         else staff.number
     )

@@ -25,6 +25,7 @@ import peewee as pw
 
 from policies.handover import ESCALATION_LABELS, Escalation, HandoverState, escalation
 from policies.masking import mask_name
+from store import row_macs
 from store.cases.refusals import RefusalView, read_pending_refusals
 from store.clock import HALL_TZ, local_date, to_local
 from store.complaints import overdue_complaints
@@ -222,21 +223,16 @@ class _Staff:
 
     def __init__(self, session: Session) -> None:
         self._keys = session.keys
-        self._rows = {
-            sid: (number, uuid, sealed)
-            for sid, number, uuid, sealed in Staff.select(
-                Staff.id, Staff.number, Staff.uuid, Staff.name_enc
-            ).tuples()
-        }
+        self._rows = {row.id: row for row in Staff.select(Staff.number, *row_macs.fields(Staff))}
         self._refs: dict[int, StaffRef] = {}
 
     def ref(self, staff_id: int | None) -> StaffRef | None:
         if staff_id is None or staff_id not in self._rows:
             return None
         if staff_id not in self._refs:
-            number, uuid, sealed = self._rows[staff_id]
-            name = self._keys.open_text("staff", "name_enc", uuid, sealed) or ""
-            self._refs[staff_id] = StaffRef(number, mask_name(name) or number)
+            row = self._rows[staff_id]
+            name = row_macs.open_text(self._keys, row, "name_enc") or ""
+            self._refs[staff_id] = StaffRef(row.number, mask_name(name) or row.number)
         return self._refs[staff_id]
 
     def ids(self) -> list[int]:
@@ -428,31 +424,28 @@ def _extensions(session: Session, staff: _Staff, items, windows) -> Queue[Extens
     for state in OPEN_STATES:
         rows.extend(
             Case.select(
-                Case.uuid,
                 Case.number,
                 Case.item,
                 Case.window,
                 Case.accepted_by,
                 Case.due_date,
                 Case.extension_requested,
-                Case.extension_reason_enc,
-            )
-            .where((Case.state == state) & (Case.extension_state == "requested"))
-            .tuples()
+                *row_macs.fields(Case),
+            ).where((Case.state == state) & (Case.extension_state == "requested"))
         )
-    rows.sort(key=lambda r: (r[5] or dt.date.max, r[1]))
+    rows.sort(key=lambda r: (r.due_date or dt.date.max, r.number))
     keys = session.keys
     shown = tuple(
         ExtensionRequest(
-            case_number=number,
-            item_name=items.get(item, NO_ITEM),
-            window_name=windows.get(window, ""),
-            clerk=staff.ref(clerk) or StaffRef("", ""),
-            due_date=due,
-            requested=requested,
-            reason=keys.open_text("case", "extension_reason_enc", uuid, reason) or "",
+            case_number=r.number,
+            item_name=items.get(r.item_id, NO_ITEM),
+            window_name=windows.get(r.window_id, ""),
+            clerk=staff.ref(r.accepted_by_id) or StaffRef("", ""),
+            due_date=r.due_date,
+            requested=r.extension_requested,
+            reason=row_macs.open_text(keys, r, "extension_reason_enc") or "",
         )
-        for uuid, number, item, window, clerk, due, requested, reason in rows[:LIMIT]
+        for r in rows[:LIMIT]
     )
     return Queue(len(rows), shown)
 
@@ -463,7 +456,6 @@ def _escalated(session: Session, staff: _Staff, items, windows) -> Queue[Escalat
     total = Inquiry.select().where(where).count()
     rows = list(
         Inquiry.select(
-            Inquiry.uuid,
             Inquiry.number,
             Inquiry.at,
             Inquiry.channel,
@@ -471,42 +463,38 @@ def _escalated(session: Session, staff: _Staff, items, windows) -> Queue[Escalat
             Inquiry.first_asker,
             Inquiry.window,
             Inquiry.person,
-            Inquiry.caller_name_enc,
-            Inquiry.topic_enc,
+            *row_macs.fields(Inquiry),
         )
         .where(where)
         .order_by(Inquiry.at, Inquiry.id)
         .limit(LIMIT)
-        .tuples()
     )
     keys = session.keys
-    people = {r[7] for r in rows if r[7] is not None}
+    people = {r.person_id for r in rows if r.person_id is not None}
     names = (
         {
-            pid: mask_name(keys.open_text("person", "name_enc", uuid, sealed) or "")
-            for pid, uuid, sealed in Person.select(Person.id, Person.uuid, Person.name_enc)
-            .where(Person.id.in_(list(people)))
-            .tuples()
+            p.id: mask_name(row_macs.open_text(keys, p, "name_enc") or "")
+            for p in Person.select(*row_macs.fields(Person)).where(Person.id.in_(list(people)))
         }
         if people
         else {}
     )
     shown = []
-    for uuid, number, at, channel, item, asker, window, person, caller, topic in rows:
-        if person is not None:
-            who = names.get(person, "")
+    for r in rows:
+        if r.person_id is not None:
+            who = names.get(r.person_id, "")
         else:
-            who = mask_name(keys.open_text("inquiry", "caller_name_enc", uuid, caller) or "")
+            who = mask_name(row_macs.open_text(keys, r, "caller_name_enc") or "")
         shown.append(
             EscalatedInquiry(
-                number=number,
-                at=to_local(at),
-                channel_label=CHANNELS.get(channel, channel),
-                item_name=items.get(item, NO_ITEM) if item else NO_ITEM,
-                first_asker=staff.ref(asker) or StaffRef("", ""),
-                window_name=windows.get(window, "") if window else "",
+                number=r.number,
+                at=to_local(r.at),
+                channel_label=CHANNELS.get(r.channel, r.channel),
+                item_name=items.get(r.item_id, NO_ITEM) if r.item_id else NO_ITEM,
+                first_asker=staff.ref(r.first_asker_id) or StaffRef("", ""),
+                window_name=windows.get(r.window_id, "") if r.window_id else "",
                 caller=who,
-                topic=keys.open_text("inquiry", "topic_enc", uuid, topic) or "",
+                topic=row_macs.open_text(keys, r, "topic_enc") or "",
             )
         )
     return Queue(total, tuple(shown))

@@ -8,6 +8,7 @@ key, which a migration does not have.
 
 from __future__ import annotations
 
+from store import row_macs
 from store.models import Inquiry
 from store.session import Session
 
@@ -32,9 +33,7 @@ def index_callers(session: Session) -> int:
     done = 0
     while True:
         rows = list(
-            Inquiry.select(
-                Inquiry.id, Inquiry.uuid, Inquiry.caller_name_enc, Inquiry.caller_contact_enc
-            )
+            Inquiry.select(*row_macs.fields(Inquiry))
             .where(
                 Inquiry.person.is_null()
                 & Inquiry.caller_name_enc.is_null(False)
@@ -45,12 +44,13 @@ def index_callers(session: Session) -> int:
         if not rows:
             return done
         for row in rows:
-            name = keys.open_text("inquiry", "caller_name_enc", row.uuid, row.caller_name_enc)
-            phone = keys.open_text(
-                "inquiry", "caller_contact_enc", row.uuid, row.caller_contact_enc
-            )
+            name = row_macs.open_text(keys, row, "caller_name_enc")
+            phone = row_macs.open_text(keys, row, "caller_contact_enc")
             blinds = caller_blinds(session, name, phone)
             # An empty sealed name still gets a (never matched) index: the row is done.
             blinds["caller_name_bidx"] = blinds["caller_name_bidx"] or "-"
-            Inquiry.update(blinds).where(Inquiry.id == row.id).execute()
+            for column, value in blinds.items():
+                setattr(row, column, value)
+            row_macs.stamp(keys, row, checked=True)  # opened (and checked) just above
+            row.save(only=[Inquiry.caller_name_bidx, Inquiry.caller_phone_bidx, Inquiry.row_mac])
         done += len(rows)

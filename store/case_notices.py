@@ -34,6 +34,7 @@ from policies.notices import (
     NoticeError,
     render_notice,
 )
+from store import row_macs
 from store.cases.common import facts, find_case
 from store.cases.notices import (
     STATED_DATES,
@@ -153,12 +154,12 @@ def _fill(session: Session, case: Case, kind: str, extra: Mapping[str, Any] | No
     name = phone = ""
     if case.person_id is not None:
         person = Person.get_by_id(case.person_id)
-        name = keys.open_text("person", "name_enc", person.uuid, person.name_enc) or ""
-        phone = keys.open_text("person", "phone_enc", person.uuid, person.phone_enc) or ""
+        name = row_macs.open_text(keys, person, "name_enc") or ""
+        phone = row_macs.open_text(keys, person, "phone_enc") or ""
     item, window = case.item, case.window
     spec = json.loads(item.spec or "{}")
     materials = json.loads(case.materials or "[]")
-    result_text = keys.open_text("case", "result_enc", case.uuid, case.result_enc) or ""
+    result_text = row_macs.open_text(keys, case, "result_enc") or ""
     result, detail = _result_parts(result_text)
     if case.granted is not None:
         result = "准予" if case.granted else "不予"
@@ -192,10 +193,7 @@ def _fill(session: Session, case: Case, kind: str, extra: Mapping[str, Any] | No
         previous_due_on=case.extended_from if extension else None,
         extended_to=case.extended_until if extension else None,
         extension_reason=(
-            keys.open_text("case", "extension_reason_enc", case.uuid, case.extension_reason_enc)
-            or ""
-            if extension
-            else ""
+            row_macs.open_text(keys, case, "extension_reason_enc") or "" if extension else ""
         ),
         approved_by="大厅主任" if approver is not None and approver.role == SUPERVISOR else "",
         result=result if kind == "done" else "",
@@ -301,7 +299,7 @@ def issue_case_notice(
         # Told again: the case needs no re-notification once every told date is current.
         if case.renotify and not changed_dates(case):
             case.renotify = False
-            case.save()
+            row_macs.save(session, case)
         event.record_id = row.uuid
         event.detail = {"number": row.number, "case": case.number, "kind": kind}
         return IssuedNotice(row.number, rendered[0])
@@ -312,7 +310,7 @@ def issued_notice(session: Session, notice_number: str) -> Notice:
     with operation(session, "notice.view", roles=DATA_ROLES, record_table="notice") as event:
         row = find_notice(notice_number)
         event.record_id, event.detail = row.uuid, {"number": row.number}
-        body = session.keys.open_text("notice", "body_enc", row.uuid, row.body_enc) or ""
+        body = row_macs.open_text(session.keys, row, "body_enc") or ""
         return notice_from_body(row.kind, body)
 
 
@@ -321,7 +319,7 @@ def record_printed(session: Session, notice_number: str) -> int:
     with operation(session, "notice.print", roles=WORK_ROLES, record_table="notice") as event:
         row = find_notice(notice_number)
         row.printed_count += 1
-        row.save()
+        row_macs.save(session, row)
         event.record_id = row.uuid
         event.detail = {"number": row.number, "printed": row.printed_count}
         return row.printed_count

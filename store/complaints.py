@@ -48,6 +48,7 @@ from policies.complaints import (
 from policies.deadlines import complaint_limit_working_days
 from policies.errors import PolicyError
 from policies.notices import Notice as NoticeDocument
+from store import row_macs
 from store.cases.common import clean, count_due, find_by_number, find_case, required
 from store.cases.notices import notice_body, notice_from_body
 from store.clock import local_date, to_local
@@ -178,7 +179,7 @@ def _visible(session: Session, row: Complaint) -> None:
 
 
 def _open(session: Session, row: Complaint, column: str) -> str:
-    return session.keys.open_text("complaint", column, row.uuid, getattr(row, column)) or ""
+    return row_macs.open_text(session.keys, row, column) or ""
 
 
 def _grounds(row: Complaint) -> tuple[str, ...]:
@@ -343,7 +344,7 @@ def log_complaint(
         row.complainant_name_enc = _seal(session, row, "complainant_name_enc", name)
         row.complainant_contact_enc = _seal(session, row, "complainant_contact_enc", contact)
         row.description_enc = _seal(session, row, "description_enc", text)
-        row.save(force_insert=True)
+        row_macs.save(session, row, force_insert=True)
         event.record_id = row.uuid
         event.detail = {
             "number": row.number,
@@ -538,7 +539,7 @@ def investigate_complaint(session: Session, number: str, findings: str) -> str:
         row.finding_enc = _seal(session, row, "finding_enc", text)
         row.investigated_at = session.now()
         row.handler = row.handler_id or session.staff_id
-        row.save()
+        row_macs.save(session, row)
         return row.state
 
 
@@ -556,7 +557,7 @@ def decide_complaint(session: Session, number: str, *, substantiated: bool, meas
         decision = "投诉属实" if substantiated else "投诉不属实"
         row.decision_enc = _seal(session, row, "decision_enc", decision)
         row.decided_at = session.now()
-        row.save()
+        row_macs.save(session, row)
         event.detail["substantiated"] = bool(substantiated)
         return row.state
 
@@ -580,7 +581,7 @@ def reply_complaint(
         row.reply_how = how
         row.reply_note_enc = _seal(session, row, "reply_note_enc", note)
         row.replied_at = now if day == today else dt.datetime.combine(day, now.timetz())
-        row.save()
+        row_macs.save(session, row)
         event.detail.update(how=how, on_time=row.due_date is None or day <= row.due_date)
         return row.state
 
@@ -595,7 +596,7 @@ def close_complaint(session: Session, number: str, *, satisfaction: str) -> str:
         row.satisfaction = satisfaction
         row.closed_at = session.now()
         row.closed_by = session.staff_id
-        row.save()
+        row_macs.save(session, row)
         event.detail["satisfaction"] = satisfaction
         return row.state
 
@@ -617,7 +618,7 @@ def extend_complaint(session: Session, number: str, reason: str) -> ComplaintRes
         row.due_date, row.due_provisional = due, provisional
         row.extended_at = session.now()
         row.extension_reason_enc = _seal(session, row, "extension_reason_enc", text)
-        row.save()
+        row_macs.save(session, row)
         event.detail.update(due=due.isoformat(), was=row.extended_from.isoformat())
         return ComplaintResult(row.number, row.state, due, provisional)
 
@@ -669,7 +670,9 @@ def issue_extension_notice(session: Session, number: str) -> IssuedComplaintNoti
         notice_uuid = new_uuid()
         notice_number = next_number(NOTICE, local_date(now))
         document = _notice(session, row, notice_number)
-        notice = Notice.create(
+        notice = row_macs.create(
+            session.keys,
+            Notice,
             uuid=notice_uuid,
             key_id=session.keys.current,
             number=notice_number,
@@ -699,7 +702,7 @@ def complaint_notice(session: Session, notice_number: str) -> NoticeDocument:
     ) as event:
         row = _complaint_notice(notice_number)
         event.record_id, event.detail = row.uuid, {"number": row.number}
-        body = session.keys.open_text("notice", "body_enc", row.uuid, row.body_enc) or ""
+        body = row_macs.open_text(session.keys, row, "body_enc") or ""
         return notice_from_body(row.kind, body)
 
 
@@ -710,7 +713,7 @@ def record_complaint_printed(session: Session, notice_number: str) -> int:
     ) as event:
         row = _complaint_notice(notice_number)
         row.printed_count += 1
-        row.save()
+        row_macs.save(session, row)
         event.record_id = row.uuid
         event.detail = {"number": row.number, "printed": row.printed_count}
         return row.printed_count

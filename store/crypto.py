@@ -71,6 +71,9 @@ class Keyring:
     audit_key: bytes
     _ciphers: dict[tuple[int, str], AESGCM] = field(default_factory=dict, repr=False)
     _blind_keys: dict[str, bytes] = field(default_factory=dict, repr=False)
+    #: What this session has established about the register and need not look up again
+    #: (store.row_macs: the tables whose rows all carry their MAC).
+    _facts: dict[str, set[str]] = field(default_factory=dict, repr=False)
 
     def __repr__(self) -> str:  # never print key material
         return f"Keyring(key_ids={sorted(self.deks)}, current={self.current})"

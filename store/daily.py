@@ -170,7 +170,7 @@ def _inquiry_rows(ids: list[int]) -> list[tuple[int, str, int, int | None]]:
 
 
 #: The columns of a 未评价 record that differ from one service to the next.
-_VARYING = ("uuid", "case", "inquiry", "staff", "window")
+_VARYING = ("uuid", "case", "inquiry", "staff", "window", "row_mac")
 
 
 def _insert_ratings(common: dict, varying: list[tuple]) -> None:
@@ -204,6 +204,7 @@ def _record_batch(
             session, "rating.not_rated_batch", roles=WORK_ROLES, record_table="rating"
         ) as event:
             rows = _case_rows(ids) if what == "case" else _inquiry_rows(ids)
+            keys = session.keys
             common = dict(
                 key_id=session.keys.current,
                 channel=DEFAULT_CHANNEL,
@@ -220,7 +221,10 @@ def _record_batch(
                     skipped.append(number)
                     continue
                 case, inquiry = (service_id, None) if what == "case" else (None, service_id)
-                records.append((new_uuid(), case, inquiry, staff, window))
+                uuid = new_uuid()
+                # Nothing sealed yet: the MAC binds the uuid, the key id and every NULL.
+                (mac,) = row_macs.macs_for_insert(keys, Rating, [{"uuid": uuid, **common}])
+                records.append((uuid, case, inquiry, staff, window, mac))
                 numbers.append(number)
             if not records:
                 raise _NothingToWrite
@@ -325,8 +329,9 @@ def run_daily(
                 if progress is not None:
                     progress(seen, total)
     proposed = expire_tolerance(session, today) if _tolerance_due(today) else ()
-    if session.has_data_key and not row_macs.backfill_done():
-        # Persons written before schema version 8, once; yielding to the counter as above.
+    if session.has_data_key and not row_macs.backfill_done(session.keys):
+        # Rows written before their table had a row MAC (schema version 8 for persons, 9
+        # for the others), once; yielding to the counter between batches as above.
         row_macs.backfill(session, between_batches=between_batches or _pause_if(sqlite))
     upsert(RegisterMeta, key=DAILY_MARK, value=today.isoformat())
     return DailyResult(

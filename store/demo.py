@@ -24,6 +24,7 @@ from pathlib import Path
 from policies.cases import AUTHORITIES, STATES
 from policies.deadlines import case_limit_working_days
 from policies.idnumber import check_digit
+from store import row_macs
 from store.catalog import import_catalog
 from store.clock import HALL_TZ, Clock, local_date
 from store.crypto import Keyring
@@ -447,7 +448,9 @@ class _Builder:
                 ]
                 if c.kind == "supplement" and materials:
                     materials[-1]["status"] = "not_brought"
-                row = Case.create(
+                row = row_macs.create(
+                    keys,
+                    Case,
                     uuid=row_uuid,
                     key_id=keys.current,
                     number=c.number,
@@ -615,7 +618,9 @@ class _Builder:
             for q in self.inquiries:
                 row_uuid = new_uuid()
                 name, contact = q.caller if q.caller else (None, None)
-                row = Inquiry.create(
+                row = row_macs.create(
+                    keys,
+                    Inquiry,
                     uuid=row_uuid,
                     key_id=keys.current,
                     number=next_number(INQUIRY, local_date(q.at)),
@@ -674,7 +679,9 @@ class _Builder:
                         if followup_state == "closed"
                         else None
                     )
-                Rating.create(
+                row_macs.create(
+                    keys,
+                    Rating,
                     uuid=row_uuid,
                     key_id=keys.current,
                     case=case.id,
@@ -966,12 +973,10 @@ def _followups(session: Session, staff: dict[str, Staff]) -> None:
     policy = session.register.policy.ratings
     due = session.register.calendar.due(today, policy.rectify_working_days, allow_provisional=True)
     with operation(session, "demo.followups", roles=SUPERVISOR_ROLES, record_table="rating"):
-        Rating.update(
-            followup_state="open",
-            followup_due=due.date,
-            rectify_due=due.date,
-            followup_note_enc=None,
-        ).where(Rating.id.in_([r.id for r in rows])).execute()
+        for row in rows:
+            row.followup_state, row.followup_due, row.rectify_due = "open", due.date, due.date
+            row.followup_note_enc = None
+            row_macs.save(session, row)
     rows = [Rating.get_by_id(r.id) for r in rows]
 
     def number(rating: Rating) -> str:

@@ -31,6 +31,7 @@ from policies.followup import (
 )
 from policies.masking import mask_name
 from policies.settings import RATING_LEVELS
+from store import row_macs
 from store.clock import local_date, to_local
 from store.cover import acting_for, covered_by
 from store.errors import InvalidInput, NotFound, Refused
@@ -177,7 +178,7 @@ def _next_due(rating: Rating) -> dt.date | None:
 
 
 def _open(session: Session, rating: Rating, column: str) -> str:
-    return session.keys.open_text("rating", column, rating.uuid, getattr(rating, column)) or ""
+    return row_macs.open_text(session.keys, rating, column) or ""
 
 
 def _rater(session: Session, rating: Rating) -> tuple[str, str]:
@@ -191,12 +192,10 @@ def _rater(session: Session, rating: Rating) -> tuple[str, str]:
         inquiry = Inquiry.get_by_id(rating.inquiry_id)
         item_id, person_id = inquiry.item_id, inquiry.person_id
         if person_id is None:
-            name = keys.open_text(
-                "inquiry", "caller_name_enc", inquiry.uuid, inquiry.caller_name_enc
-            )
+            name = row_macs.open_text(keys, inquiry, "caller_name_enc")
     if person_id is not None:
         person = Person.get_by_id(person_id)
-        name = keys.open_text("person", "name_enc", person.uuid, person.name_enc)
+        name = row_macs.open_text(keys, person, "name_enc")
     item = ServiceItem.get_or_none(ServiceItem.id == item_id) if item_id else None
     return (item.name if item else "（未指定事项）"), mask_name(name or "")
 
@@ -210,7 +209,7 @@ def followup_detail(session: Session, number: str) -> FollowupView:
         event.record_id, event.detail = rating.uuid, {"service": text}
         keys = session.keys
         staff = Staff.get_by_id(rating.staff_id)
-        staff_name = keys.open_text("staff", "name_enc", staff.uuid, staff.name_enc) or ""
+        staff_name = row_macs.open_text(keys, staff, "name_enc") or ""
         window = Window.get_by_id(rating.window_id)
         service_name, rater = _rater(session, rating)
         numbers = dict(Staff.select(Staff.id, Staff.number).tuples())
@@ -224,7 +223,7 @@ def followup_detail(session: Session, number: str) -> FollowupView:
                 satisfaction=c.satisfaction,
                 reason_code=c.reason_code,
                 by_number=numbers.get(c.by_id, ""),
-                note=keys.open_text("rating_callback", "note_enc", c.uuid, c.note_enc) or "",
+                note=row_macs.open_text(keys, c, "note_enc") or "",
             )
             for c in RatingCallback.select()
             .where(RatingCallback.rating == rating.id)
@@ -394,7 +393,7 @@ def verify_followup(
         rating.verified_at = session.now()
         rating.verified_by = session.staff_id
         rating.findings_enc = _seal(session, rating, "findings_enc", findings)
-        rating.save(only=rating.dirty_fields)
+        row_macs.save(session, rating, only=rating.dirty_fields)
         event.detail["complex"] = bool(complex_matter)
         event.detail["fix_due"] = limits.fix_due.isoformat() if limits.fix_due else None
     return followup_detail(session, number)
@@ -415,7 +414,7 @@ def rectify_followup(
         rating.rectified_by = session.staff_id
         rating.measures_enc = _seal(session, rating, "measures_enc", measures)
         rating.evidence_enc = _seal(session, rating, "evidence_enc", evidence)
-        rating.save(only=rating.dirty_fields)
+        row_macs.save(session, rating, only=rating.dirty_fields)
         event.detail["evidence"] = bool(evidence)
     return followup_detail(session, number)
 
@@ -462,7 +461,9 @@ def log_callback(
         closing = outcome == REACHED and rating.followup_state == FollowupState.RECTIFIED
         if closing and not satisfaction:
             raise InvalidInput("已整改的差评回访联系上评价人时，请记录其满意度")
-        row = RatingCallback.create(
+        row = row_macs.create(
+            session.keys,
+            RatingCallback,
             key_id=session.keys.current,
             rating=rating.id,
             at=when,
@@ -474,7 +475,7 @@ def log_callback(
         )
         if note:
             row.note_enc = session.keys.seal("rating_callback", "note_enc", row.uuid, note)
-            row.save(only=[RatingCallback.note_enc])
+            row_macs.save(session, row, only=[RatingCallback.note_enc])
         if outcome == REACHED and rating.contacted_at is None:
             rating.contacted_at = when
         if closing:
@@ -482,7 +483,7 @@ def log_callback(
             rating.closed_at = now
             rating.satisfaction = satisfaction
         if rating.dirty_fields:
-            rating.save(only=rating.dirty_fields)
+            row_macs.save(session, rating, only=rating.dirty_fields)
         event.detail.update(
             {"how": how, "outcome": outcome, "closed": closing, "reason_code": reason_code}
         )
@@ -498,7 +499,7 @@ def appeal_rating(session: Session, number: str, *, reason: str) -> FollowupView
         rating.appeal_state = AppealState.PENDING
         rating.appeal_at = session.now()
         rating.appeal_reason_enc = _seal(session, rating, "appeal_reason_enc", reason)
-        rating.save(only=rating.dirty_fields)
+        row_macs.save(session, rating, only=rating.dirty_fields)
     return followup_detail(session, number)
 
 
@@ -519,6 +520,6 @@ def decide_appeal(session: Session, number: str, *, upheld: bool, note: str = ""
         if upheld:
             rating.followup_state = FollowupState.WITHDRAWN
             rating.closed_at = now
-        rating.save(only=rating.dirty_fields)
+        row_macs.save(session, rating, only=rating.dirty_fields)
         event.detail["upheld"] = bool(upheld)
     return followup_detail(session, number)

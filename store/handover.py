@@ -30,6 +30,7 @@ from policies.handover import (
     Mode,
 )
 from policies.masking import mask_name
+from store import row_macs
 from store.clock import local_date, to_local
 from store.cover import ACTION_WORDS, active_covers, covered_by, covered_through
 from store.errors import InvalidInput, NotFound, Refused
@@ -177,13 +178,13 @@ def _masked(session: Session, staff: Staff | None) -> str | None:
         return None
     if not session.has_data_key:
         return staff.number
-    return mask_name(session.keys.open_text("staff", "name_enc", staff.uuid, staff.name_enc) or "")
+    return mask_name(row_macs.open_text(session.keys, staff, "name_enc") or "")
 
 
 def _open_text(session: Session, row: Handover, column: str) -> str:
     if not session.has_data_key:
         return ""
-    return session.keys.open_text("handover", column, row.uuid, getattr(row, column)) or ""
+    return row_macs.open_text(session.keys, row, column) or ""
 
 
 def _items(row: Handover) -> tuple[HandoverItem, ...]:
@@ -470,7 +471,7 @@ def _new(
     _seal(session, row, "reason_enc", reason)
     _seal(session, row, "notes_enc", note)
     _snapshot(row)
-    row.save()
+    row_macs.save(session, row)
     return row
 
 
@@ -555,7 +556,7 @@ def register_absence(
         row.late = rules.is_late(today, starts_on, policy.absence_notice_days)
         row.approval = "pending" if approver else ""
         row.approver = approver or ""
-        row.save()
+        row_macs.save(session, row)
         _detail(event, row, late=row.late, approval=row.approval, items=len(_items(row)))
         return _view(session, row)
 
@@ -581,7 +582,7 @@ def approve_absence(session: Session, number: str, *, to_number: str | None = No
                 session.now(),
             )
         row.state = HandoverState.REGISTERED
-        row.save()
+        row_macs.save(session, row)
         _detail(event, row)
         return _view(session, row)
 
@@ -598,7 +599,7 @@ def refuse_absence(session: Session, number: str, *, note: str = "") -> Handover
             old = _open_text(session, row, "notes_enc")
             _seal(session, row, "notes_enc", f"{old}\n不批准：{note.strip()}".strip())
             row.key_id = session.keys.current
-        row.save()
+        row_macs.save(session, row)
         _detail(event, row)
         return _view(session, row)
 
@@ -608,7 +609,7 @@ def cancel_handover(session: Session, number: str) -> HandoverView:
         row = _find(number)
         _step(session, row, HandoverAction.CANCEL, event)
         row.state, row.ended_at, row.ended_how = HandoverState.CANCELLED, session.now(), "cancelled"
-        row.save()
+        row_macs.save(session, row)
         _detail(event, row)
         return _view(session, row)
 
@@ -621,7 +622,7 @@ def confirm_handover(session: Session, number: str) -> HandoverView:
         _step(session, row, HandoverAction.CONFIRM, event)
         row.state, row.confirmed_at = HandoverState.ACTIVE, session.now()
         _snapshot(row)
-        row.save()
+        row_macs.save(session, row)
         _detail(event, row, items=len(_items(row)))
         return _view(session, row, with_items=True)
 
@@ -655,7 +656,7 @@ def hand_back(session: Session, number: str) -> ReturnSummary:
         _step(session, row, HandoverAction.HAND_BACK, event)
         _check_no_orphans(row, today)
         row.state, row.returned_at = HandoverState.RETURNED, session.now()
-        row.save()
+        row_macs.save(session, row)
         _detail(event, row)
     return return_summary(session, number)
 
@@ -669,7 +670,7 @@ def accept_return(session: Session, number: str) -> HandoverView:
         _step(session, row, HandoverAction.ACCEPT_RETURN, event)
         row.state, row.ended_at = HandoverState.ENDED, session.now()
         row.ended_how = row.ended_how or "confirmed"
-        row.save()
+        row_macs.save(session, row)
         _detail(event, row)
         return _view(session, row)
 
@@ -705,7 +706,7 @@ def _cover_at_once(
     )
     if session.role in SUPERVISOR_ROLES:  # the supervisor's own doing needs no review
         row.reviewed_by, row.reviewed_at = session.staff_id, session.now()
-        row.save()
+        row_macs.save(session, row)
     _detail(event, row, items=len(_items(row)))
     return _view(session, row, with_items=True)
 
@@ -802,7 +803,7 @@ def review_cover(session: Session, number: str) -> HandoverView:
         if row.mode not in UNANNOUNCED or row.reviewed_at is not None:
             raise InvalidInput(f"交接 {row.number} 无需审阅")
         row.reviewed_by, row.reviewed_at = session.staff_id, session.now()
-        row.save()
+        row_macs.save(session, row)
         _detail(event, row)
         return _view(session, row)
 
@@ -899,7 +900,7 @@ def settle_handovers(session: Session) -> list[str]:
             )
             if row.from_staff_id is None:
                 row.state, row.ended_at = HandoverState.ENDED, session.now()
-            row.save()
+            row_macs.save(session, row)
         event.detail = {"returned": [row.number for row in back]}
     return [row.number for row in back]
 
@@ -950,7 +951,7 @@ def login_notices(session: Session) -> list[LoginNotice]:
                     )
                 )
                 row.seen_by_absent_at = session.now()
-                row.save()
+                row_macs.save(session, row)
             else:
                 notices.append(
                     LoginNotice(

@@ -19,6 +19,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from policies.errors import PolicyError
+from store import row_macs
 from store.caller_index import caller_blinds
 from store.clock import local_date
 from store.cover import acting_for, covered_by
@@ -243,7 +244,9 @@ def register_inquiry(
             now = session.now()
             row_uuid = new_uuid()
             closed = disposition == "answered"
-            row = Inquiry.create(
+            row = row_macs.create(
+                session.keys,
+                Inquiry,
                 uuid=row_uuid,
                 key_id=keys.current,
                 number=next_number(INQUIRY, local_date(now)),
@@ -312,7 +315,7 @@ def finish_inquiry(session: Session, number: str) -> None:
         if row.disposition == "escalated" and session.role not in SUPERVISOR_ROLES:
             raise PermissionDenied("报主任的事项由大厅主任决定承办窗口")
         row.state, row.closed_at = "closed", session.now()
-        row.save()
+        row_macs.save(session, row)
         ev.record_id, ev.detail = row.uuid, {"number": row.number}
         ev.acting_for = acting_for(session.staff_id, row.first_asker_id)  # AB岗: B for A
 
@@ -328,7 +331,7 @@ def answer_instead(session: Session, number: str) -> None:
         if row.state != "open" or row.disposition != "accepted" or row.case_id is not None:
             raise InvalidInput(f"首问登记 {row.number} 不是待受理的事项")
         row.disposition, row.state, row.closed_at = "answered", "closed", session.now()
-        row.save()
+        row_macs.save(session, row)
         ev.record_id, ev.detail = row.uuid, {"number": row.number}
 
 
@@ -351,7 +354,7 @@ def reassign_inquiry(session: Session, number: str, window_code: str) -> None:
         if window is None or not window.active:
             raise InvalidInput(f"未知的窗口：{_clean(window_code)}")
         row.disposition, row.referred_to = "referred", window
-        row.save()
+        row_macs.save(session, row)
         ev.record_id, ev.detail = row.uuid, {"number": row.number, "to": window.code}
 
 
@@ -373,6 +376,6 @@ def asker_of(session: Session, row: Inquiry) -> tuple[str, str, str, str | None]
         person = open_person(session, Person.get_by_id(row.person_id))
         return person.name, person.phone or "", person.id_number or "", person.uuid
     keys = session.keys
-    name = keys.open_text("inquiry", "caller_name_enc", row.uuid, row.caller_name_enc) or ""
-    phone = keys.open_text("inquiry", "caller_contact_enc", row.uuid, row.caller_contact_enc)
+    name = row_macs.open_text(keys, row, "caller_name_enc") or ""
+    phone = row_macs.open_text(keys, row, "caller_contact_enc")
     return name, phone or "", "", None

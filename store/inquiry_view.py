@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from policies.masking import mask_id_number, mask_phone
+from store import row_macs
 from store.clock import to_local
 from store.inquiries import DISPOSITIONS, asker_of, inquiry_by_number
 from store.lookup import CHANNEL_LABELS, INQUIRY_STATE_LABELS, NO_ITEM
@@ -53,7 +54,7 @@ def inquiry_view(session: Session, number: str) -> InquiryView:
         keys = session.keys
         name, phone, id_number, _ = asker_of(session, row)
         asker = Staff.get_by_id(row.first_asker_id)
-        asker_name = keys.open_text("staff", "name_enc", asker.uuid, asker.name_enc) or ""
+        asker_name = row_macs.open_text(keys, asker, "name_enc") or ""
         own = Window.get_by_id(row.window_id) if row.window_id else None
         target = Window.get_by_id(row.referred_to_id) if row.referred_to_id else None
         event.record_id, event.detail = row.uuid, {"number": row.number}
@@ -66,8 +67,8 @@ def inquiry_view(session: Session, number: str) -> InquiryView:
             state_label=INQUIRY_STATE_LABELS.get(row.state, row.state),
             closed_at=_local(row.closed_at) if row.closed_at else "",
             item_name=row.item.name if row.item_id else NO_ITEM,
-            topic=keys.open_text("inquiry", "topic_enc", row.uuid, row.topic_enc) or "",
-            answer=keys.open_text("inquiry", "answer_enc", row.uuid, row.answer_enc) or "",
+            topic=row_macs.open_text(keys, row, "topic_enc") or "",
+            answer=row_macs.open_text(keys, row, "answer_enc") or "",
             name=name or "",
             phone=mask_phone(phone) if phone else "",
             id_number=mask_id_number(id_number) if id_number else "",

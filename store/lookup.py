@@ -24,6 +24,7 @@ from policies.idnumber import (
 )
 from policies.masking import mask_id_number
 from policies.settings import RATING_LEVELS
+from store import row_macs
 from store.caller_index import index_callers
 from store.clock import local_date, to_local
 from store.errors import InvalidInput, NotFound, TamperedRecord
@@ -241,8 +242,8 @@ def _callers(session: Session, kind: str, blind: str | None) -> tuple[CallerHit,
     keys = session.keys
     hits = []
     for row in rows:
-        name = keys.open_text("inquiry", "caller_name_enc", row.uuid, row.caller_name_enc) or ""
-        phone = keys.open_text("inquiry", "caller_contact_enc", row.uuid, row.caller_contact_enc)
+        name = row_macs.open_text(keys, row, "caller_name_enc") or ""
+        phone = row_macs.open_text(keys, row, "caller_contact_enc")
         found = name if kind == "name" else (phone or "")
         if keys.blind(kind, found) != blind:  # an index copied from another row
             raise TamperedRecord(

@@ -270,6 +270,31 @@ def _m0008_person_row_mac(db: pw.Database) -> None:
     add_missing_columns(db, (("person", "row_mac", pw.CharField(max_length=64, null=True)),))
 
 
+#: Version 9: the row MAC of every other table with sealed fields or blind indexes (the
+#: tables as they were then). Their rows get theirs from the daily job (row_macs.backfill).
+_V9_ROW_MAC_TABLES = (
+    "staff",
+    "case",
+    "inquiry",
+    "handover",
+    "complaint",
+    "rating",
+    "rating_callback",
+    "petition",
+    "notice",
+    "refusal",
+)
+
+
+def _m0009_row_macs(db: pw.Database) -> None:
+    """The row MACs (store.row_macs) and each key slot's witness of the audit chain's head
+    (store.witness)."""
+    row_macs = tuple(
+        (table, "row_mac", pw.CharField(max_length=64, null=True)) for table in _V9_ROW_MAC_TABLES
+    )
+    add_missing_columns(db, (*row_macs, ("key_slot", "witness", pw.TextField(null=True))))
+
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "初始结构：登记本全部数据表", _m0001_initial),
     Migration(
@@ -287,6 +312,11 @@ MIGRATIONS: list[Migration] = [
     Migration(6, "查询：无证件号码的来电人可按姓名、电话查找", _m0006_caller_index),
     Migration(7, "首问登记：当场答复的答复内容（加密保存）", _m0007_inquiry_answer),
     Migration(8, "来访人记录的行校验：加密字段与索引绑定到记录", _m0008_person_row_mac),
+    Migration(
+        9,
+        "全部含加密字段的记录加行校验（办件、首问登记、投诉、信访、评价等）；密钥槽记录审计链见证",
+        _m0009_row_macs,
+    ),
 ]
 
 

@@ -25,11 +25,50 @@ class BaseModel(pw.Model):
 
 
 class SealedModel(BaseModel):
-    """A table with personal data: a stable uuid bound into every ciphertext, and the id of
-    the data key its fields are sealed with (so a rotation knows what is left to do)."""
+    """A table with personal data: a stable uuid bound into every ciphertext, the id of the
+    data key its fields are sealed with (so a rotation knows what is left to do), and a MAC
+    over its sealed fields and blind indexes as stored (store.row_macs).
+
+    Every write of those columns must give the row its new MAC (store.row_macs.stamp, or
+    .save/.create there): a save, UPDATE or INSERT that changes them without it is refused
+    here, before it reaches the database, so no write path can forget it."""
 
     uuid = pw.CharField(max_length=32, unique=True, default=new_uuid)
     key_id = pw.SmallIntegerField(index=True)
+    #: MAC over the row's MAC_COLUMNS (store.row_macs); NULL only on a row written before
+    #: its table had one (schema version 8 for person, 9 for the others) and not yet given it.
+    row_mac = pw.CharField(max_length=64, null=True)
+
+    #: Plain columns covered by the row MAC besides the sealed ones and the blind indexes.
+    _row_mac_extra: tuple[str, ...] = ()
+
+    def save(self, force_insert: bool = False, only=None):
+        _refuse_unstamped_save(self, force_insert, only)
+        return super().save(force_insert=force_insert, only=only)
+
+    @classmethod
+    def update(cls, __data=None, **update):
+        query = super().update(__data, **update)
+        _refuse_unstamped_columns(cls, [f.name for f in query._update if isinstance(f, pw.Field)])
+        return query
+
+    @classmethod
+    def insert(cls, __data=None, **insert):
+        query = super().insert(__data, **insert)
+        given = query._insert if isinstance(query._insert, dict) else {}
+        if given.get(cls.row_mac) is None:
+            _refuse(cls)
+        return query
+
+    @classmethod
+    def insert_many(cls, rows, fields=None):
+        names = [f if isinstance(f, str) else f.name for f in fields or ()]
+        if not names:  # rows of dicts
+            rows = list(rows)
+            names = list(rows[0]) if rows and isinstance(rows[0], dict) else []
+        if "row_mac" not in names:
+            _refuse(cls)
+        return super().insert_many(rows, fields=fields)
 
 
 # --- the register itself -------------------------------------------------------------
@@ -137,6 +176,9 @@ class KeySlot(BaseModel):
     public_key = pw.BlobField()
     sealed_private = pw.BlobField()
     created_at = UtcDateTimeField()
+    #: The audit chain's head at this slot's last login, MACed with a key from the slot's
+    #: private key (store.witness): JSON {count, last_mac, mac}; None before its first.
+    witness = pw.TextField(null=True)
 
 
 class SlotKey(BaseModel):
@@ -195,9 +237,8 @@ class Person(SealedModel):
     photo_enc = pw.BlobField(null=True)
     created_at = UtcDateTimeField()
     updated_at = UtcDateTimeField()
-    #: MAC over the sealed fields and indexes of this row (store.row_macs); NULL only on
-    #: a row written before version 8 and not yet given one.
-    row_mac = pw.CharField(max_length=64, null=True)
+
+    _row_mac_extra = ("id_type",)  # a resident's number read as a foreign one is refused
 
 
 class Case(SealedModel):
@@ -653,3 +694,60 @@ SEALED_MODELS: tuple[type[SealedModel], ...] = tuple(
 
 def sealed_columns(model: type[pw.Model]) -> list[str]:
     return [name for name in model._meta.fields if name.endswith("_enc")]
+
+
+def _mac_columns(model: type[SealedModel]) -> tuple[str, ...]:
+    names = list(model._meta.fields)
+    return (
+        *(n for n in names if n.endswith("_enc")),
+        *model._row_mac_extra,
+        *(n for n in names if n.endswith("_bidx")),
+    )
+
+
+#: The row MAC's registry (store.row_macs): for each table with sealed fields or blind
+#: indexes, the columns its MAC covers — every sealed column, then the extra plain ones
+#: and every blind index, in the model's order (with the row's uuid and key id).
+MAC_COLUMNS: dict[type[SealedModel], tuple[str, ...]] = {
+    model: _mac_columns(model) for model in SEALED_MODELS
+}
+
+
+def _refuse(model: type[pw.Model]) -> None:
+    from store.errors import StoreError
+
+    raise StoreError(
+        f"内部错误：写入 {model._meta.table_name} 的加密字段或索引时没有更新行校验，已拒绝写入"
+    )
+
+
+def mac_bound(model: type[SealedModel]) -> tuple[str, ...]:
+    """Every column a row MAC binds: the row's uuid and key id, and its MAC_COLUMNS."""
+    return ("uuid", "key_id", *MAC_COLUMNS[model])
+
+
+def mac_stamp(row: SealedModel) -> tuple:
+    """What store.row_macs.stamp made the MAC of (checked again before the row is saved)."""
+    return (row.row_mac, *(row.__data__.get(n) for n in mac_bound(type(row))))
+
+
+def _refuse_unstamped_columns(model: type[SealedModel], names: list[str]) -> None:
+    """An UPDATE that sets columns the MAC binds must set the row's MAC too."""
+    if "row_mac" not in names and any(n in mac_bound(model) for n in names):
+        _refuse(model)
+
+
+def _refuse_unstamped_save(row: SealedModel, force_insert: bool, only) -> None:
+    """A new row, or one whose bound columns changed, must carry the MAC that
+    store.row_macs.stamp made for exactly the values it holds now."""
+    model = type(row)
+    bound = mac_bound(model)
+    if only is not None:
+        names = [f if isinstance(f, str) else f.name for f in only]
+        _refuse_unstamped_columns(model, names)
+        if not any(n in bound for n in names):
+            return
+    elif not (force_insert or row._pk is None or any(n in row._dirty for n in bound)):
+        return
+    if row.__dict__.get("_row_mac_stamped") != mac_stamp(row):
+        _refuse(model)

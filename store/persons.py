@@ -7,7 +7,6 @@ match nothing): they compare the blind index, then open the row.
 from __future__ import annotations
 
 import datetime as dt
-import hmac
 from dataclasses import dataclass
 
 from store import row_macs
@@ -58,7 +57,7 @@ def _open(session: Session, person: Person) -> PersonView:
     name, id_number, phone = text("name_enc") or "", text("id_number_enc"), text("phone_enc")
     # Each field opened alone proves its place (table, column, row); the row MAC that the
     # row as a whole is as last written; the indexes that they are of these values.
-    _check_row(session, person)
+    row_macs.check(keys, person)
     _check_indexes(keys, person, name=name, id_number=id_number, phone=phone)
     birth = text("birth_date_enc")
     return PersonView(
@@ -78,23 +77,6 @@ def _open(session: Session, person: Person) -> PersonView:
 def open_person(session: Session, person: Person) -> PersonView:
     """A person row opened for display, with its integrity checks (row MAC, indexes)."""
     return _open(session, person)
-
-
-def _check_row(session: Session, person: Person) -> None:
-    """The row as stored must carry its own MAC (store.row_macs): an older ciphertext put
-    back, a field cleared to NULL or an index swapped is refused before anything is shown."""
-    if person.row_mac is None:
-        if row_macs.backfill_done():
-            raise TamperedRecord(
-                f"登记本记录被改动：来访人记录 {person.uuid[:8]} 缺少行校验，已拒绝使用；"
-                "请联系技术员用 audit verify 与备份核对"
-            )
-        return  # written before version 8 and not yet given its MAC
-    if not hmac.compare_digest(row_macs.person_row_mac(session.keys, person), person.row_mac):
-        raise TamperedRecord(
-            f"登记本记录被改动：来访人记录 {person.uuid[:8]} 的加密字段或索引被替换、清空，"
-            "已拒绝使用；请联系技术员用 audit verify 与备份核对"
-        )
 
 
 def _check_indexes(keys, person: Person, **values: str | None) -> None:
@@ -177,7 +159,7 @@ def upsert_person(
                     old = getattr(current, field)
                     values[field] = old.isoformat() if isinstance(old, dt.date) else old
             if photo is None and person.photo_enc is not None:
-                photo = keys.open("person", "photo_enc", person.uuid, person.photo_enc)
+                photo = row_macs.open_bytes(keys, person, "photo_enc")
         for field in _FIELDS:
             setattr(
                 person,
@@ -190,8 +172,7 @@ def upsert_person(
         person.phone_bidx = keys.blind("phone", values["phone"])
         person.key_id = keys.current
         person.updated_at = now
-        person.row_mac = row_macs.person_row_mac(keys, person)
-        person.save(force_insert=created)
+        row_macs.save(keys, person, force_insert=created)
         event.record_id = person.uuid
         event.detail = {"created": created}
         return _open(session, person)

@@ -30,6 +30,7 @@ from policies.petitions import (
     PetitionState,
     PetitionStep,
 )
+from store import row_macs
 from store.case_notices import IssuedNotice
 from store.cases.common import find_by_number
 from store.cases.notices import notice_body
@@ -39,7 +40,6 @@ from store.models import Notice as NoticeRow
 from store.models import Petition, Staff, Window, new_uuid
 from store.numbers import NOTICE, PETITION, next_number
 from store.session import Session, operation, require_role, transaction
-
 from store.textguard import fitting
 
 __all__ = [
@@ -185,7 +185,7 @@ def _find(number: str) -> Petition:
 
 
 def _open(session: Session, row: Petition, column: str) -> str:
-    return session.keys.open_text("petition", column, row.uuid, getattr(row, column)) or ""
+    return row_macs.open_text(session.keys, row, column) or ""
 
 
 def _seal(session: Session, row: Petition, column: str, text: str) -> None:
@@ -335,7 +335,7 @@ def register_petition(session: Session, data: PetitionInput) -> PetitionRow:
                     now,
                     session.staff_id,
                 )
-            row.save(force_insert=True)
+            row_macs.save(session, row, force_insert=True)
             event.record_id = row.uuid
             event.detail = {
                 "number": row.number,
@@ -417,7 +417,7 @@ def hand_petition(session: Session, number: str, department: str) -> PetitionRow
         row.handed_to = department
         row.handed_at, row.handed_by = session.now(), session.staff_id
         row.state = PetitionState.HANDED
-        row.save()
+        row_macs.save(session, row)
         # The department is an office, not a person: it may stand in the audit.
         event.detail = {"number": row.number, "to": row.handed_to, "before": before}
         return _row(session, row, _today(session))
@@ -441,7 +441,7 @@ def answer_petition(
         today = local_date(now)
         late = rules.is_overdue(row.state, row.due_date, today)
         row.state, row.closed_at, row.closed_by = PetitionState.CLOSED, now, session.staff_id
-        row.save()
+        row_macs.save(session, row)
         event.detail = {"number": row.number, "late": late}
         return _row(session, row, today)
 
@@ -458,7 +458,7 @@ def acknowledge_alarm(session: Session, number: str) -> PetitionRow:
         if row.alarm_seen_at is not None:
             raise PetitionRefused(f"信访 {row.number} 的警报已知悉")
         row.alarm_seen_at, row.alarm_seen_by = session.now(), session.staff_id
-        row.save()
+        row_macs.save(session, row)
         event.detail = {"number": row.number, "alarm": list(_alarm(row))}
         return _row(session, row, _today(session))
 
@@ -554,7 +554,9 @@ def issue_petition_notice(session: Session, number: str, kind: str) -> IssuedNot
         notice_number = next_number(NOTICE, local_date(now))
         rendered = _render(dataclasses.replace(data, notice_number=notice_number))
         notice_uuid = new_uuid()
-        NoticeRow.create(
+        row_macs.create(
+            session.keys,
+            NoticeRow,
             uuid=notice_uuid,
             key_id=session.keys.current,
             number=notice_number,

@@ -24,6 +24,7 @@ from policies.cases import KINDS, STATES
 from policies.deadlines import immediate_overdue
 from policies.lifecycle import clock_runs
 from policies.masking import mask_name
+from store import row_macs
 from store.clock import HALL_TZ, local_date
 from store.cover import covered_by
 from store.errors import InvalidInput
@@ -150,7 +151,7 @@ class _Candidate:
     due_provisional: bool
     received_at: dt.datetime
     person_id: int | None
-    caller: tuple[str, bytes] | None = None  # (inquiry uuid, sealed caller name)
+    caller: int | None = None  # the inquiry whose caller (no ID number) is shown
     owner: int | None = None  # who accepted the case / asked first
     days_left: int | None = None
     provisional: bool = False
@@ -228,14 +229,14 @@ def _referrals(
     for where in wheres:
         query = (
             Inquiry.select(
-                Inquiry.uuid,
+                Inquiry.id,
                 Inquiry.number,
                 Inquiry.item,
                 Inquiry.disposition,
                 Inquiry.referred_to,
                 Inquiry.at,
                 Inquiry.person,
-                Inquiry.caller_name_enc,
+                Inquiry.caller_name_enc.is_null(False),
                 Inquiry.case,
                 Inquiry.first_asker,
             )
@@ -245,7 +246,7 @@ def _referrals(
             .tuples()
         )
         for (
-            uuid,
+            inquiry_id,
             number,
             item_id,
             disposition,
@@ -281,7 +282,7 @@ def _referrals(
                     False,
                     at,
                     person_id,
-                    (uuid, bytes(caller)) if caller is not None else None,
+                    inquiry_id if caller else None,
                     owner=asker,
                 ),
             )
@@ -337,8 +338,8 @@ def _followups(session: Session, covered: list[int], limit: int) -> list[_Candid
             Inquiry.number,
             Inquiry.item,
             Inquiry.person,
-            Inquiry.uuid,
-            Inquiry.caller_name_enc,
+            Inquiry.id,
+            Inquiry.caller_name_enc.is_null(False),
         )
         .join(Case, on=(Rating.case == Case.id), join_type=JOIN.LEFT_OUTER)
         .switch(Rating)
@@ -367,7 +368,7 @@ def _followups(session: Session, covered: list[int], limit: int) -> list[_Candid
         inquiry_number,
         inquiry_item,
         inquiry_person,
-        inquiry_uuid,
+        inquiry_id,
         caller,
     ) in rows:
         person = case_person if case_number else inquiry_person
@@ -384,9 +385,7 @@ def _followups(session: Session, covered: list[int], limit: int) -> list[_Candid
                 False,
                 at,
                 person,
-                (inquiry_uuid, bytes(caller))
-                if not case_number and person is None and caller is not None
-                else None,
+                inquiry_id if not case_number and person is None and caller else None,
                 owner=owner,
             )
         )
@@ -457,21 +456,24 @@ def _masked_applicants(session: Session, rows: list[_Candidate]) -> list[str]:
     person_ids = {r.person_id for r in rows if r.person_id is not None}
     names: dict[int, str] = {}
     if person_ids:
-        for pid, uuid, sealed in (
-            Person.select(Person.id, Person.uuid, Person.name_enc)
-            .where(Person.id.in_(list(person_ids)))
-            .tuples()
+        for person in Person.select(*row_macs.fields(Person)).where(
+            Person.id.in_(list(person_ids))
         ):
-            names[pid] = mask_name(keys.open_text("person", "name_enc", uuid, sealed) or "")
+            names[person.id] = mask_name(row_macs.open_text(keys, person, "name_enc") or "")
+    callers: dict[int, str] = {}
+    inquiry_ids = {r.caller for r in rows if r.person_id is None and r.caller is not None}
+    if inquiry_ids:
+        for inquiry in Inquiry.select(*row_macs.fields(Inquiry)).where(
+            Inquiry.id.in_(list(inquiry_ids))
+        ):
+            name = row_macs.open_text(keys, inquiry, "caller_name_enc")
+            callers[inquiry.id] = mask_name(name or "")
     masked = []
     for row in rows:
         if row.person_id is not None:
             masked.append(names.get(row.person_id, ""))
         elif row.caller is not None:
-            uuid, sealed = row.caller
-            masked.append(
-                mask_name(keys.open_text("inquiry", "caller_name_enc", uuid, sealed) or "")
-            )
+            masked.append(callers.get(row.caller, ""))
         else:
             masked.append("")
     return masked

@@ -24,6 +24,7 @@ from policies.followup import is_bad
 from policies.followup import limits as followup_limits
 from policies.ratings import replaces_not_rated
 from policies.settings import RATING_LEVELS
+from store import row_macs
 from store.clock import local_date
 from store.errors import InvalidInput, NotFound, StoreError
 from store.models import Case, Inquiry, Rating, Staff, new_uuid
@@ -136,7 +137,9 @@ def _write(
                 event.action = "rating.replace_not_rated"
                 event.detail = {"replaced_level": row.level, "replaced_channel": row.channel}
             else:
-                row = Rating.create(
+                row = row_macs.create(
+                    session.keys,
+                    Rating,
                     uuid=new_uuid(),
                     key_id=session.keys.current,
                     case=case,

@@ -11,6 +11,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from policies.masking import mask_name, mask_phone
+from store import row_macs
 from store.clock import to_local
 from store.inquiries import CHANNELS, DISPOSITIONS, asker_of, inquiry_by_number
 from store.models import Staff, Window
@@ -74,7 +75,7 @@ def referral_detail(
             contact=mask_phone(phone or ""),
             item_code=row.item.code if row.item_id else None,
             item_name=row.item.name if row.item_id else "",
-            topic=keys.open_text("inquiry", "topic_enc", row.uuid, row.topic_enc) or "",
+            topic=row_macs.open_text(keys, row, "topic_enc") or "",
             person_uuid=person_uuid,
             from_window_code=source.code if source else None,
             from_window_name=source.name if source else "",
@@ -82,7 +83,7 @@ def referral_detail(
             referred_to_name=target.name if target else "",
             referred_to_phone=target.phone if target else "",
             first_asker_number=asker.number,
-            first_asker_name=keys.open_text("staff", "name_enc", asker.uuid, asker.name_enc) or "",
+            first_asker_name=row_macs.open_text(keys, asker, "name_enc") or "",
             case_number=row.case.number if row.case_id else None,
             asked_first=row.first_asker_id == session.staff_id,
             received_here=bool(target and window_code and target.code == window_code),

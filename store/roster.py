@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from policies.handover import window_flags
 from policies.masking import mask_name
+from store import row_macs
 from store.clock import local_date
 from store.errors import InvalidInput
 from store.handover import away_staff, login_cover
@@ -54,7 +55,7 @@ class TodayPost:
 def _masked_staff_name(session: Session, staff: Staff) -> str | None:
     if not session.has_data_key:
         return None
-    name = session.keys.open_text("staff", "name_enc", staff.uuid, staff.name_enc)
+    name = row_macs.open_text(session.keys, staff, "name_enc")
     return mask_name(name or "")
 
 

@@ -15,7 +15,6 @@ from store.models import (
     SEALED_MODELS,
     DataKey,
     KeySlot,
-    Person,
     RegisterSecret,
     SlotKey,
     sealed_columns,
@@ -85,18 +84,13 @@ def _reseal_batch(session: Session, batch_size: int) -> int:
             columns = sealed_columns(model)
             rows = model.select().where(model.key_id != keys.current).limit(batch_size - done)
             for row in rows:
-                changes = {
-                    getattr(model, col): keys.seal(
-                        table, col, row.uuid, keys.open(table, col, row.uuid, getattr(row, col))
-                    )
-                    for col in columns
-                }
-                changes[model.key_id] = keys.current
-                if model is Person:  # its row MAC covers what was just re-sealed
-                    for field, value in changes.items():
-                        setattr(row, field.name, value)
-                    changes[Person.row_mac] = row_macs.person_row_mac(keys, row)
-                model.update(changes).where(model.id == row.id).execute()
+                row_macs.check(keys, row)  # never re-seal (and bless) a row changed outside
+                for col in columns:
+                    opened = keys.open(table, col, row.uuid, getattr(row, col))
+                    setattr(row, col, keys.seal(table, col, row.uuid, opened))
+                row.key_id = keys.current
+                row_macs.stamp(keys, row, checked=True)  # its MAC covers the new ciphertexts
+                row.save(only=[model.key_id, model.row_mac, *(getattr(model, c) for c in columns)])
                 done += 1
         event.detail = {"rows": done, "key": keys.current}
     return done

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 
-from store import audit
+from store import audit, row_macs
 from store.clock import Clock, SystemClock
 from store.crypto import Keyring
 from store.database import close_database, database, default_url, open_database, upsert
@@ -72,7 +72,9 @@ def create_register(
         seal_secret(keyring, "index", index_key)
         seal_secret(keyring, "audit", audit_key)
         staff_uuid = new_uuid()
-        staff = Staff.create(
+        staff = row_macs.create(
+            keyring,
+            Staff,
             uuid=staff_uuid,
             key_id=keyring.current,
             number=supervisor_number.strip(),
@@ -86,14 +88,13 @@ def create_register(
         make_slot(
             kind="recovery", staff=None, secret=recovery_code, deks=keyring.deks, kdf=kdf, now=now
         )
-        audit.append(
-            audit.EventDraft(audit.GENESIS_ACTION, "register_meta", "", {"hall_code": hall_code}),
-            audit_key=audit_key,
-            at=now,
-            actor=staff.id,
-            acting_for=None,
-            station=station,
+        genesis = audit.EventDraft(
+            audit.GENESIS_ACTION, "register_meta", "", {"hall_code": hall_code}
         )
+        for draft in (genesis, *row_macs.creation_events()):
+            audit.append(
+                draft, audit_key=audit_key, at=now, actor=staff.id, acting_for=None, station=station
+            )
     session = Session(
         register,
         staff.id,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from store import row_macs
 from store.auth import replace_slot
 from store.errors import InvalidInput, NotFound
 from store.models import KeySlot, Post, Staff, Window, new_uuid
@@ -11,8 +12,8 @@ from store.passwords import check_new_password
 from store.roles import DATA_ROLES, RECOVERY, ROLE_LABELS, SUPERVISOR_ROLES, parse_role
 from store.session import Session, operation
 from store.slots import make_slot, register_kdf
-
 from store.textguard import staff_number
+
 
 @dataclass(frozen=True)
 class StaffInfo:
@@ -58,7 +59,9 @@ def add_staff(
             raise InvalidInput(f"工号已存在：{number}")
         now = session.now()
         staff_uuid = new_uuid()
-        staff = Staff.create(
+        staff = row_macs.create(
+            session.keys,
+            Staff,
             uuid=staff_uuid,
             key_id=keys.current,
             number=number,
@@ -83,7 +86,7 @@ def add_staff(
 def _info(session: Session, staff: Staff) -> StaffInfo:
     name = None
     if session.has_data_key:
-        name = session.keys.open_text("staff", "name_enc", staff.uuid, staff.name_enc)
+        name = row_macs.open_text(session.keys, staff, "name_enc")
     now = session.now()
     return StaffInfo(
         id=staff.id,

@@ -31,6 +31,7 @@ from policies.cases import (
 )
 from policies.deadlines import case_limit_working_days
 from policies.errors import PolicyError
+from store import row_macs
 from store.cases.common import (
     CaseResult,
     clean,
@@ -427,7 +428,9 @@ def _create(
     day = today(session)
     row_uuid = new_uuid()
     joint = plan.kind == Kind.JOINT
-    case = Case.create(
+    case = row_macs.create(
+        keys,
+        Case,
         uuid=row_uuid,
         key_id=keys.current,
         number=next_number(CASE, day),

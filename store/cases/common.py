@@ -10,6 +10,7 @@ from typing import Any
 
 from policies.cases import STATES, MaterialStatus, TransitionError, check_transition
 from policies.lifecycle import Action, CaseFacts, check_action
+from store import row_macs
 from store.clock import local_date
 from store.cover import acting_for
 from store.errors import InvalidInput, NotFound, Refused
@@ -159,12 +160,9 @@ def reseal(session: Session, case: Case) -> None:
     keys = session.keys
     for column in SEALED_CASE_COLUMNS:
         sealed = getattr(case, column)
-        if sealed is not None:
-            setattr(
-                case,
-                column,
-                keys.seal("case", column, case.uuid, keys.open("case", column, case.uuid, sealed)),
-            )
+        if sealed is not None:  # (the row as stored is checked when it is saved: row_macs)
+            opened = keys.open("case", column, case.uuid, sealed)
+            setattr(case, column, keys.seal("case", column, case.uuid, opened))
     case.key_id = keys.current
 
 
@@ -174,7 +172,9 @@ def register_refusal(
     """否定报备: every 退回 / 不予 is registered for the supervisor's review."""
     row_uuid = new_uuid()
     now = session.now()
-    Refusal.create(
+    row_macs.create(
+        session.keys,
+        Refusal,
         uuid=row_uuid,
         key_id=session.keys.current,
         case=case,

@@ -8,6 +8,7 @@ import datetime as dt
 
 from policies.cases import STATES
 from policies.lifecycle import Action
+from store import row_macs
 from store.cases.common import (
     CaseResult,
     check,
@@ -47,7 +48,7 @@ def close_case(session: Session, number: str, *, granted: bool, reasons: str) ->
         case.result_enc = seal(session, "case", "result_enc", case.uuid, text)
         case.closed_at = case.updated_at = now
         reseal(session, case)
-        case.save()
+        row_macs.save(session, case)
         if not granted:
             register_refusal(session, case, "not_granted", reasons, reviewed=False)
         event.detail = {"number": case.number, "granted": bool(granted)}
@@ -66,7 +67,7 @@ def _terminate(
         reseal(session, case)
         case.closed_at = case.updated_at = now
         case.proposed_action = ""
-        case.save()
+        row_macs.save(session, case)
         if to_state in ("returned", "refused"):
             register_refusal(
                 session, case, to_state, reasons, reviewed=session.role in SUPERVISOR_ROLES
@@ -109,7 +110,7 @@ def expire_tolerance(session: Session, day: dt.date | None = None) -> tuple[str,
             if outstanding(case):
                 case.proposed_action = "withdraw"
                 case.updated_at = session.now()
-                case.save()
+                row_macs.save(session, case)
                 found.append(case.number)
         ev.detail = {"proposed": len(found)}
         return tuple(found)

@@ -10,6 +10,7 @@ from collections.abc import Callable, Mapping
 from policies.notices import NOTICE_KINDS as POLICY_NOTICE_KINDS
 from policies.notices import Notice as NoticeDocument
 from policies.notices import NoticeLine as NoticeDocumentLine
+from store import row_macs
 from store.cases.common import clean, find_by_number, find_case, seal
 from store.clock import local_date
 from store.errors import InvalidInput, NotFound
@@ -108,7 +109,9 @@ def create_notice(
     body = body_for(number)
     if not clean(body):
         raise InvalidInput("通知书内容不能为空")
-    return Notice.create(
+    return row_macs.create(
+        session.keys,
+        Notice,
         uuid=row_uuid,
         key_id=session.keys.current,
         number=number,
@@ -188,5 +191,5 @@ def notice_text(session: Session, notice_number: str) -> str:
     with operation(session, "notice.view", roles=DATA_ROLES, record_table="notice") as event:
         notice = find_notice(notice_number)
         event.record_id, event.detail = notice.uuid, {"number": notice.number}
-        body = session.keys.open_text("notice", "body_enc", notice.uuid, notice.body_enc) or ""
+        body = row_macs.open_text(session.keys, notice, "body_enc") or ""
     return notice_from_body(notice.kind, body).text() if _structured(body) else body

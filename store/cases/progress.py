@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from policies.cases import MaterialStatus
 from policies.deadlines import case_limit_working_days, clock_start
 from policies.lifecycle import Action
+from store import row_macs
 from store.cases.common import (
     CaseResult,
     check,
@@ -30,8 +31,8 @@ from store.errors import InvalidInput
 from store.models import Case, SubTask, Window
 from store.roles import SUPERVISOR_ROLES, WORK_ROLES
 from store.session import Session, operation
-
 from store.textguard import fitting
+
 __all__ = [
     "approve_extension",
     "complete_subtask",
@@ -117,7 +118,7 @@ def supplement(
         elif complete and case.proposed_action == "withdraw":
             case.proposed_action = ""
         case.updated_at = session.now()
-        case.save()
+        row_macs.save(session, case)
         event.detail = {
             "number": case.number,
             "brought": len(brought),
@@ -150,7 +151,7 @@ def request_supplement(session: Session, number: str, missing: Iterable[str]) ->
         case.materials = json.dumps(listed, ensure_ascii=False)
         case.clock_start, case.due_date, case.due_provisional = None, None, False
         case.updated_at = session.now()
-        case.save()
+        row_macs.save(session, case)
         event.detail = {"number": case.number, "missing": len(names)}
         return case_result(case)
 
@@ -179,7 +180,7 @@ def request_extension(session: Session, number: str, *, reason: str, new_date: d
         case.extension_reason_enc = seal(session, "case", "extension_reason_enc", case.uuid, reason)
         reseal(session, case)
         case.updated_at = session.now()
-        case.save()
+        row_macs.save(session, case)
         event.detail = {"number": case.number, "until": str(new_date)}
 
 
@@ -190,9 +191,7 @@ def approve_extension(session: Session, number: str) -> dt.date:
     ) as event:
         case = find_case(number)
         check(session, case, Action.APPROVE_EXTENSION, event)
-        reason = session.keys.open_text(
-            "case", "extension_reason_enc", case.uuid, case.extension_reason_enc
-        )
+        reason = row_macs.open_text(session.keys, case, "extension_reason_enc")
         if not clean(reason):
             raise InvalidInput("延期须写明理由，并书面告知申请人原因和新的办结日期")
         case.extended_from = case.due_date
@@ -202,7 +201,7 @@ def approve_extension(session: Session, number: str) -> dt.date:
         case.extension_state = "approved"
         case.extension_approved_by = session.staff_id
         case.updated_at = session.now()
-        case.save()
+        row_macs.save(session, case)
         event.detail = {"number": case.number, "until": str(case.due_date)}
         return case.due_date
 
@@ -216,7 +215,7 @@ def reject_extension(session: Session, number: str) -> None:
         check(session, case, Action.REJECT_EXTENSION, event)
         case.extension_state, case.extension_requested = "rejected", None
         case.updated_at = session.now()
-        case.save()
+        row_macs.save(session, case)
         event.detail = {"number": case.number}
 
 
@@ -257,7 +256,7 @@ def forward_progress(
             if not granted:  # 不予核准 by the higher authority: registered too (否定报备)
                 register_refusal(session, case, "not_granted", outcome, reviewed=False)
         case.updated_at = now
-        case.save()
+        row_macs.save(session, case)
         event.detail = {"number": case.number, "state": case.state}
         return case_result(case)
 
@@ -291,6 +290,6 @@ def record_visit(session: Session, number: str) -> int:
         check(session, case, Action.VISIT, event)
         case.trips += 1
         case.updated_at = session.now()
-        case.save()
+        row_macs.save(session, case)
         event.detail = {"number": case.number, "trips": case.trips}
         return case.trips

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from policies.cases import KINDS, MATERIAL_STATUSES, STATES, MaterialStatus
 from policies.deadlines import immediate_overdue
 from policies.lifecycle import ActionVerdict, case_actions, clock_runs, notice_for
+from store import row_macs
 from store.cases.common import facts, find_case, materials
 from store.cases.notices import NOTICE_KINDS
 from store.clock import local_date, to_local
@@ -143,7 +144,7 @@ def case_detail(session: Session, number: str) -> CaseDetail:
         name = ""
         if case.person_id is not None:
             person = Person.get_by_id(case.person_id)
-            name = keys.open_text("person", "name_enc", person.uuid, person.name_enc) or ""
+            name = row_macs.open_text(keys, person, "name_enc") or ""
         subtasks = tuple(
             SubTaskLine(s.window.code, s.window.name, s.state, s.completed_at)
             for s in SubTask.select().where(SubTask.case == case).order_by(SubTask.id)
@@ -173,7 +174,7 @@ def case_detail(session: Session, number: str) -> CaseDetail:
             tolerance=bool(case.tolerance),
             tolerance_due=case.tolerance_due,
             proxy=bool(case.proxy),
-            proxy_name=keys.open_text("case", "proxy_name_enc", case.uuid, case.proxy_name_enc),
+            proxy_name=row_macs.open_text(keys, case, "proxy_name_enc"),
             materials=tuple(
                 MaterialLine(
                     m["name"],
@@ -199,7 +200,7 @@ def case_detail(session: Session, number: str) -> CaseDetail:
             forward_by=case.forward_by,
             forward_reference=case.forward_reference,
             granted=case.granted,
-            result=keys.open_text("case", "result_enc", case.uuid, case.result_enc),
+            result=row_macs.open_text(keys, case, "result_enc"),
             omission=bool(case.omission),
             proposed_action=case.proposed_action,
             today=today,

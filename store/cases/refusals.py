@@ -8,6 +8,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from policies.masking import mask_name
+from store import row_macs
 from store.cases.common import clean
 from store.clock import to_local
 from store.errors import InvalidInput, NotFound
@@ -60,41 +61,43 @@ def read_pending_refusals(session: Session, *, limit: int) -> tuple[int, list[Re
     """Inside an operation: (how many wait, the oldest ``limit`` with their reasons)."""
     pending = Refusal.state == "pending"
     total = Refusal.select().where(pending).count()
-    rows = (
+    rows = list(
         Refusal.select(
-            Refusal.id,
-            Refusal.uuid,
             Refusal.kind,
             Refusal.at,
-            Refusal.reasons_enc,
-            Case.number,
-            Staff.number,
-            Staff.uuid,
-            Staff.name_enc,
+            Refusal.by_staff,
+            Case.number.alias("case_number"),
+            *row_macs.fields(Refusal),
         )
         .join(Case, on=Refusal.case == Case.id)
-        .switch(Refusal)
-        .join(Staff, on=Refusal.by_staff == Staff.id)
         .where(pending)
         .order_by(Refusal.at, Refusal.id)
         .limit(limit)
-        .tuples()
+        .objects()
     )
+    clerks = {
+        s.id: s
+        for s in Staff.select(Staff.number, *row_macs.fields(Staff)).where(
+            Staff.id.in_(list({r.by_staff_id for r in rows}))
+        )
+    }
     keys = session.keys
+
+    def clerk_name(staff_id: int) -> str:
+        return mask_name(row_macs.open_text(keys, clerks[staff_id], "name_enc") or "")
+
     views = [
         RefusalView(
-            id=refusal_id,
-            case_number=case_number,
-            kind=kind,
-            kind_label=REFUSAL_KINDS.get(kind, kind),
-            at=to_local(at),
-            clerk_number=staff_number,
-            clerk_name=mask_name(keys.open_text("staff", "name_enc", staff_uuid, name) or ""),
-            reason=keys.open_text("refusal", "reasons_enc", row_uuid, reasons) or "",
+            id=r.id,
+            case_number=r.case_number,
+            kind=r.kind,
+            kind_label=REFUSAL_KINDS.get(r.kind, r.kind),
+            at=to_local(r.at),
+            clerk_number=clerks[r.by_staff_id].number,
+            clerk_name=clerk_name(r.by_staff_id),
+            reason=row_macs.open_text(keys, r, "reasons_enc") or "",
         )
-        for refusal_id, row_uuid, kind, at, reasons, case_number, staff_number, staff_uuid, name in (
-            rows
-        )
+        for r in rows
     ]
     return total, views
 
@@ -127,12 +130,12 @@ def review_refusal(
         if row.state == "reviewed":
             raise InvalidInput("该否定报备已审核")
         keys = session.keys
-        reasons = keys.open("refusal", "reasons_enc", row.uuid, row.reasons_enc)
+        reasons = row_macs.open_bytes(keys, row, "reasons_enc")
         row.reasons_enc = keys.seal("refusal", "reasons_enc", row.uuid, reasons)
         row.review_note_enc = keys.seal("refusal", "review_note_enc", row.uuid, note or None)
         row.key_id = keys.current
         row.state, row.reviewed_by, row.reviewed_at = "reviewed", session.staff_id, session.now()
         row.decision = decision
-        row.save()
+        row_macs.save(keys, row)
         event.record_id = row.uuid
         event.detail = {"case": row.case.number, "decision": decision}

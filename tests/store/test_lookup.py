@@ -9,6 +9,7 @@ import json
 import pytest
 
 from policies.idnumber import InvalidIdNumber
+from store import row_macs
 from store.errors import InvalidInput, NotFound, PermissionDenied
 from store.lookup import classify, person_history, search
 from store.models import AuditEvent
@@ -162,7 +163,9 @@ def test_person_history_newest_first(people, clock):
     from store.models import Rating, new_uuid
 
     with database.atomic():
-        Rating.create(
+        row_macs.create(
+            clerk.keys,
+            Rating,
             uuid=new_uuid(),
             key_id=1,
             inquiry=rated_inquiry,
@@ -267,6 +270,7 @@ def test_a_callers_index_copied_from_another_inquiry_is_refused(desk):  # noqa: 
     from store.errors import TamperedRecord
     from store.inquiries import register_inquiry
     from store.models import Inquiry
+    from tests.store.insider import raw_update
 
     one, other = PEOPLE[2], PEOPLE[3]
     for caller in (one, other):
@@ -281,10 +285,8 @@ def test_a_callers_index_copied_from_another_inquiry_is_refused(desk):  # noqa: 
         )
     first, second = Inquiry.select().order_by(Inquiry.id)
     # The insider points the second caller's phone index at the first one's number.
-    Inquiry.update(caller_phone_bidx=first.caller_phone_bidx).where(
-        Inquiry.id == second.id
-    ).execute()
-    with pytest.raises(TamperedRecord, match="来电人索引与内容不符"):
+    raw_update(Inquiry, Inquiry.id == second.id, caller_phone_bidx=first.caller_phone_bidx)
+    with pytest.raises(TamperedRecord, match="登记本记录被改动"):
         search(desk, one.phone)
 
 

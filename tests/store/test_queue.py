@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from store import row_macs
 from store.catalog import import_catalog
 from store.clock import HALL_TZ, local_date
 from store.database import database
@@ -66,7 +67,9 @@ def add_case(
     received_at = received_at or session.now()
     with database.atomic():
         row_uuid = new_uuid()
-        return Case.create(
+        return row_macs.create(
+            session.keys,
+            Case,
             uuid=row_uuid,
             key_id=session.keys.current,
             number=next_number(CASE, local_date(received_at)),
@@ -102,7 +105,9 @@ def add_inquiry(
     at = at or session.now()
     with database.atomic():
         row_uuid = new_uuid()
-        return Inquiry.create(
+        return row_macs.create(
+            session.keys,
+            Inquiry,
             uuid=row_uuid,
             key_id=session.keys.current,
             number=next_number(INQUIRY, local_date(at)),
@@ -122,7 +127,9 @@ def add_inquiry(
 
 def add_rating(session, case: Case, level: int, at: dt.datetime | None = None) -> Rating:
     with database.atomic():
-        return Rating.create(
+        return row_macs.create(
+            session.keys,
+            Rating,
             uuid=new_uuid(),
             key_id=session.keys.current,
             case=case,

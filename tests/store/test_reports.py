@@ -27,6 +27,7 @@ from policies.reports import (
     quarter_of,
     report_rows,
 )
+from store import row_macs
 from store.database import database
 from store.errors import InvalidInput, PermissionDenied
 from store.models import AuditEvent, Case, Complaint, Petition, Rating, Staff, new_uuid
@@ -92,7 +93,9 @@ def _case(session, *, closed=None, trips=1, staff=None, **kw) -> Case:
 
 def _rating(session, case, level, at, *, rated=True, followup="", channel="device"):
     with database.atomic():
-        return Rating.create(
+        return row_macs.create(
+            session.keys,
+            Rating,
             uuid=new_uuid(),
             key_id=session.keys.current,
             case=case,
@@ -135,13 +138,15 @@ def _complaint(session, *, at, window, staff, grounds, substantiated, closed=Non
         "closed_at": closed,
     }
     with database.atomic():
-        Complaint.create(**{k: v for k, v in values.items() if k in fields})
+        row_macs.create(session.keys, Complaint, **{k: v for k, v in values.items() if k in fields})
 
 
 def _petition(session, *, at, due, closed=None, by=None, serious=False, collective=False):
     uuid = new_uuid()
     with database.atomic():
-        Petition.create(
+        row_macs.create(
+            session.keys,
+            Petition,
             uuid=uuid,
             key_id=session.keys.current,
             number=f"XF{uuid[:8]}",

@@ -8,6 +8,7 @@ from store.errors import DecryptionFailed
 from store.models import Person
 from store.persons import find_by_id_number, find_by_name, find_by_phone, upsert_person
 from tests.people import PEOPLE
+from tests.store.insider import raw_update
 
 
 def _register(session, person):
@@ -47,7 +48,7 @@ def test_ciphertext_moved_to_another_row_fails(hall):
     clerk = hall.login()
     a, b = (_register(clerk, p) for p in PEOPLE[:2])
     row_a = Person.get(Person.uuid == a.uuid)
-    Person.update(name_enc=row_a.name_enc).where(Person.uuid == b.uuid).execute()
+    raw_update(Person, Person.uuid == b.uuid, name_enc=row_a.name_enc)
     with pytest.raises(DecryptionFailed, match=r"person\.name_enc"):
         find_by_id_number(clerk, PEOPLE[1].id_number)
 
@@ -56,7 +57,7 @@ def test_ciphertext_moved_to_another_column_fails(hall):
     clerk = hall.login()
     a = _register(clerk, PEOPLE[0])
     row = Person.get(Person.uuid == a.uuid)
-    Person.update(address_enc=row.name_enc).where(Person.uuid == a.uuid).execute()
+    raw_update(Person, Person.uuid == a.uuid, address_enc=row.name_enc)
     with pytest.raises(DecryptionFailed):
         find_by_id_number(clerk, PEOPLE[0].id_number)
 

@@ -13,6 +13,7 @@ import pytest
 
 from policies.cases import KINDS, STATES, TRANSITIONS, Kind, State, initial_state
 from policies.lifecycle import Action
+from store import row_macs
 from store.case_notices import issue_case_notice
 from store.cases import (
     approve_extension,
@@ -116,7 +117,7 @@ def _make(session, person, kind: str, state: str, shape: str) -> str:
         text = "准予：已办结" if state == State.DONE else "不符合条件"
         row.result_enc = session.keys.seal("case", "result_enc", row.uuid, text)
         row.key_id = session.keys.current
-    row.save()
+    row_macs.save(session, row)  # as the operation would
     if shape == "parts_done":
         SubTask.update(state="done").where(SubTask.case == row).execute()
     return row.number
