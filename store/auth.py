@@ -145,16 +145,20 @@ def _offline_policy(register: Register):
 
 
 def _witness(session: Session) -> None:
-    """Compare the chain with this station's witness (store.witness); a disagreement is
-    recorded in the chain and kept on the session for the screen to show."""
+    """Compare the chain with this station's witness and with the one in this staff
+    member's key slot (store.witness); each disagreement is recorded in the chain and kept
+    on the session for the screen to show."""
     from store import audit, pending_keys, witness
 
     pending_keys.ensure_registered(session)
     register_id = session.register.meta("register_id")
-    problem = witness.check_and_record(session.audit_key, register_id)
+    problems = [
+        witness.check_and_record(session.audit_key, register_id),
+        witness.check_and_record_slot(session.slot_id, session.slot_private, register_id),
+    ]
     session.audit_head = audit.head_summary()
-    if problem:
-        session.audit_alarm = problem
+    for problem in filter(None, problems):
+        session.audit_alarm = "；".join(filter(None, (session.audit_alarm, problem)))
         record_event(session, "audit.witness_mismatch", why=problem)
 
 

@@ -128,22 +128,21 @@ def _clock(register: Register) -> Check:
 
 
 def _audit(register: Register) -> list[Check]:
+    """The chain's head against every witness of it (store.witness): this station's file
+    and each key slot's, read without a key (their MACs are checked at the next login)."""
     head = audit.head_summary()
     pending = AuditPending.select().count()
-    seen = witness.read_count(register.meta("register_id"))
+    station = witness.read_seen(register.meta("register_id"))
+    seen = ([("本机", *station)] if station else []) + witness.slot_counts()
     if head is None:
         if seen:
-            return [Check("审计链头", FAIL, f"审计链为空，而本机曾见过 {seen} 条：记录已被清除")]
+            who, count, _ = max(seen, key=lambda s: s[1])
+            return [Check("审计链头", FAIL, f"审计链为空，而{who}曾见过 {count} 条：记录已被清除")]
         return [Check("审计链头", WARN, "审计链为空")]
+    problems = [p for who, n, last in seen if (p := witness.compare_seen(n, last, who))]
+    if problems:
+        return [Check("审计链头", FAIL, problem) for problem in problems]
     count, fingerprint = head
-    if seen is not None and seen > count:
-        return [
-            Check(
-                "审计链头",
-                FAIL,
-                f"审计链比本机上次所见短：本机见过 {seen} 条，现存 {count} 条（记录被删除或被旧备份替换）",
-            )
-        ]
     checks = [
         Check(
             "审计链头",

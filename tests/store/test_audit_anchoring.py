@@ -10,6 +10,7 @@ from store import audit, witness
 from store.errors import AuthenticationFailed
 from store.models import AuditEvent, AuditHead, AuditPending
 from store.persons import upsert_person
+from tests.conftest import SUPERVISOR_PASSWORD
 from tests.people import PEOPLE
 
 
@@ -132,3 +133,120 @@ def test_station_keys_survive_a_key_rotation(hall):
     hall.login()
     linked = AuditEvent.select().where(AuditEvent.action == "login.failed").get()
     assert "_unverified" not in linked.detail
+
+
+# --- each key slot's witness (store.witness): in the register, sealed with the slot's key ---
+
+
+def _cut_back_to(saved: tuple[int, str, str]) -> None:
+    """The insider cuts the audit tables back to an older head (from a backup)."""
+    AuditEvent.delete().where(AuditEvent.seq > saved[0]).execute()
+    AuditHead.update(count=saved[0], last_mac=saved[1], head_mac=saved[2]).execute()
+
+
+def _saved_head() -> tuple[int, str, str]:
+    head = AuditHead.get_by_id(1)
+    return head.count, head.last_mac, head.head_mac
+
+
+def _another_station(monkeypatch, tmp_path) -> None:
+    monkeypatch.setenv("CHUANGKOU_STATE_DIR", str(tmp_path / "another-station"))
+
+
+def test_audit_tables_cut_back_alone_are_reported_at_the_slots_next_login_anywhere(
+    hall, monkeypatch, tmp_path
+):
+    """On a station that never saw the chain (or whose witness file is gone), the clerk's
+    own key slot remembers what the clerk last saw."""
+    hall.login()
+    saved = _saved_head()
+    _work(hall.login())
+    hall.login()  # the clerk's slot now holds the longer chain
+    _cut_back_to(saved)
+    _another_station(monkeypatch, tmp_path)
+    again = hall.login()
+    assert "审计链比此账号上次所见短" in again.audit_alarm
+    assert "本机" not in again.audit_alarm  # this station has no witness: only the slot saw it
+    mismatches = [e for e in AuditEvent.select() if e.action == "audit.witness_mismatch"] + [
+        p for p in AuditPending.select() if p.action == "audit.witness_mismatch"
+    ]
+    assert mismatches and "此账号" in mismatches[0].detail
+    assert "此账号" in hall.login().audit_alarm  # the evidence is kept for the next login
+
+
+def test_a_chain_rewritten_with_the_audit_key_is_reported_by_the_other_slots(
+    hall, monkeypatch, tmp_path
+):
+    """A staff member who holds the audit key can recompute every event's MAC (and a
+    station's witness file), but not another staff member's slot witness."""
+    sup = hall.login("0001", SUPERVISOR_PASSWORD)  # the supervisor's slot sees the chain
+    seen = AuditHead.get_by_id(1).count
+    clerk = hall.login()
+    key = clerk.audit_key
+    # The clerk rewrites the chain from an event the supervisor saw, with valid MACs.
+    events = list(AuditEvent.select().where(AuditEvent.seq >= seen - 1).order_by(AuditEvent.seq))
+    prev = events[0].prev_mac
+    for ev in events:
+        if ev.seq == seen - 1:
+            ev.detail = '{"rewritten":true}'
+        ev.prev_mac = prev
+        ev.mac = prev = audit.event_mac(key, prev, ev.seq, audit.Entry.of(ev))
+        ev.save()
+    AuditHead.update(last_mac=prev, head_mac=audit.head_mac(key, events[-1].seq, prev)).execute()
+    assert audit.verify(key).ok  # the chain itself is consistent again
+    _another_station(monkeypatch, tmp_path)  # (the station's file could be re-MACed too)
+    again = hall.login("0001", SUPERVISOR_PASSWORD)
+    assert f"第 {seen} 条审计记录与此账号所见不符" in again.audit_alarm
+    assert sup.staff_id == again.staff_id
+
+
+def test_a_slot_witness_edited_or_copied_from_another_slot_is_not_trusted(hall):
+    from store.models import KeySlot, Staff
+
+    hall.login("0001", SUPERVISOR_PASSWORD)
+    hall.login()
+    clerk_slot = KeySlot.get(KeySlot.staff == Staff.get(Staff.number == "1001"))
+    sup_slot = KeySlot.get(KeySlot.staff == Staff.get(Staff.number == "0001"))
+    KeySlot.update(witness=sup_slot.witness).where(KeySlot.id == clerk_slot.id).execute()
+    assert "此账号密钥槽中的审计见证被改动或损坏" in hall.login().audit_alarm
+    lowered = clerk_slot.witness.replace('"count": ', '"count": 1', 1)
+    KeySlot.update(witness=lowered).where(KeySlot.id == clerk_slot.id).execute()
+    assert "此账号密钥槽中的审计见证被改动或损坏" in hall.login().audit_alarm
+
+
+def test_a_whole_file_put_back_is_found_by_the_station_not_by_the_slots(hall):
+    """What each witness catches: the key slots go back with the file, the station's
+    file does not (README: 持有数据库文件的内部人员)."""
+    import shutil
+
+    from store.database import close_database
+
+    hall.login()
+    path = hall.register.sqlite_file
+    close_database()
+    shutil.copy(path, path.with_name("older.db"))
+    hall.register.db.connect(reuse_if_open=True)
+    _work(hall.login())
+    hall.login()
+    close_database()
+    for suffix in ("-wal", "-shm"):
+        path.with_name(path.name + suffix).unlink(missing_ok=True)
+    shutil.copy(path.with_name("older.db"), path)
+    hall.register.db.connect(reuse_if_open=True)
+    again = hall.login()
+    assert "审计链比本机上次所见短" in again.audit_alarm
+    assert "此账号" not in again.audit_alarm
+
+
+def test_doctor_reports_a_chain_shorter_than_a_slot_saw(hall, monkeypatch, tmp_path):
+    from store.doctor import FAIL, _audit
+
+    hall.login()
+    saved = _saved_head()
+    _work(hall.login())
+    hall.login()
+    _cut_back_to(saved)
+    _another_station(monkeypatch, tmp_path)
+    checks = _audit(hall.register)
+    assert [c.status for c in checks] == [FAIL]
+    assert "审计链比工号 1001 的账号上次所见短" in checks[0].message

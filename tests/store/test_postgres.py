@@ -56,7 +56,7 @@ from store.setup import create_register
 from store.staff import add_staff, assign_post, disable_staff, list_staff
 from tests.conftest import CLERK_PASSWORD, SUPERVISOR_PASSWORD
 from tests.people import PEOPLE, id_number
-from tests.store import test_auth, test_row_macs
+from tests.store import test_audit_anchoring, test_auth, test_row_macs
 
 PG_URL = os.environ.get("CHUANGKOU_TEST_PG_URL", "")
 
@@ -65,6 +65,7 @@ test_pg_burst = (
     test_auth.test_a_burst_of_parallel_wrong_passwords_gets_no_more_tries_than_the_policy
 )
 test_pg_row_macs = test_row_macs.test_a_register_upgraded_from_before_gets_its_macs
+test_pg_slot_witness = test_audit_anchoring.test_audit_tables_cut_back_alone_are_reported_at_the_slots_next_login_anywhere
 test_pg_process_burst = (
     test_auth.test_a_burst_from_separate_processes_gets_no_more_tries_than_the_policy
 )

@@ -63,8 +63,9 @@ def _file(url: str) -> Path:
 
 
 def _data_snapshot(url: str) -> str:
-    """Every table except the audit trail (a refused attempt is audited, by design) and the
-    station keys a login registers."""
+    """Every table except the audit trail (a refused attempt is audited, by design), the
+    station keys a login registers and the head of the chain a login records in the key
+    slot (store.witness)."""
     conn = sqlite3.connect(_file(url))
     digest = hashlib.sha256()
     tables = [
@@ -74,9 +75,13 @@ def _data_snapshot(url: str) -> str:
     for table in tables:
         if table.startswith("audit_"):
             continue
-        for row in conn.execute(f'SELECT * FROM "{table}" ORDER BY 1'):
+        cursor = conn.execute(f'SELECT * FROM "{table}" ORDER BY 1')
+        names = [d[0] for d in cursor.description]
+        for row in cursor:
             if table == "register_secret" and str(row[0]).startswith("pending:"):
                 continue  # a login registers its station's key (store.pending_keys)
+            if table == "key_slot":  # a login records the head it saw (store.witness)
+                row = tuple(v for n, v in zip(names, row, strict=True) if n != "witness")
             digest.update(repr((table, row)).encode())
     conn.close()
     return digest.hexdigest()
