@@ -38,6 +38,11 @@ from tui.safe_text import install_in_renderers
 from tui.screens.base import CounterHooks
 from tui.store_calls import StoreCalls
 
+#: The daily job lets the clerk go first (see _run_daily_job): it waits while a key was
+#: pressed less than INPUT_QUIET seconds ago, at most INPUT_YIELD_LIMIT seconds a batch.
+INPUT_QUIET = 0.3
+INPUT_YIELD_LIMIT = 2.0
+
 log = logging.getLogger("chuangkou.tui")
 
 #: Screens behind the F-keys, by name; each is built on demand.
@@ -115,6 +120,7 @@ class ChuangkouApp(StoreCalls, App[int], inherit_bindings=False):
         # (tests drive the simulators step by step).
         self.poll_devices = poll_devices
         self._last_input = idle_clock()
+        self._last_key_at = 0.0
         #: The register's server is away (store.errors.ServerUnavailable): the status line
         #: says 服务器连接中断 and a probe runs every `server_probe_seconds` until it answers.
         self.server_lost = False
@@ -340,6 +346,13 @@ class ChuangkouApp(StoreCalls, App[int], inherit_bindings=False):
         def between_batches() -> None:
             # The counter's call that waited on the database during the batch goes first.
             self.store.wait_idle(timeout=2.0)
+            # So does the clerk at the keys: a batch's Python work shares the interpreter
+            # with the screen being drawn, which it would slow by half. The job waits while
+            # a key was pressed in the last moment — a screen is drawn by then — but never
+            # more than a while per batch, so it still ends while a clerk types all along.
+            limit = time.monotonic() + INPUT_YIELD_LIMIT
+            while time.monotonic() - self._last_key_at < INPUT_QUIET and time.monotonic() < limit:
+                time.sleep(0.02)
 
         self.call_store(
             _daily_job,
@@ -433,6 +446,7 @@ class ChuangkouApp(StoreCalls, App[int], inherit_bindings=False):
 
         if isinstance(event, events.Key | events.MouseDown):
             self._last_input = self._idle_clock()
+            self._last_key_at = time.monotonic()  # the daily job's yield (not the lock's clock)
         return super().on_event(event)
 
     def lock_if_idle(self) -> None:

@@ -100,3 +100,43 @@ async def test_the_status_line_shows_the_job_and_the_counter_answers_meanwhile(
         assert app.store.run(app.register.meta, DAILY_MARK) == "2026-11-23"
         not_rated = app.store.run(lambda: Rating.select().where(~Rating.rated).count())
         assert not_rated == total
+
+
+async def test_between_two_batches_the_job_waits_while_the_clerk_is_at_the_keys(
+    demo, clock, monkeypatch
+):
+    """A key pressed a moment ago holds the job between two batches (the clerk's screen is
+    drawn first), for at most a while per batch; a counter left alone lets it go on."""
+    import time
+
+    import tui.app
+
+    handed: list = []
+
+    def job(session, progress, between_batches):
+        handed.append(between_batches)
+
+    monkeypatch.setattr(tui.app, "_daily_job", job)
+    monkeypatch.setattr(tui.app, "INPUT_QUIET", 3600.0)  # any key counts as just pressed
+    monkeypatch.setattr(tui.app, "INPUT_YIELD_LIMIT", 0.5)
+    url, info = demo
+    clerk = next(a for a in info.accounts if a.number == "1001")
+    app = make_app(url, clock, demo=info, daily_job=True)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await settle_beside_job(pilot)
+        await login(pilot, clerk.number, clerk.password)
+        await pilot.press("enter")  # today's post: the daily job starts
+        for _ in range(2000):
+            if handed:
+                break
+            await pilot.pause()
+        between_batches = handed[0]
+
+        started = time.monotonic()
+        between_batches()  # keys were pressed (the post's Enter): held to the limit
+        assert time.monotonic() - started >= 0.5
+
+        app._last_key_at = time.monotonic() - 7200  # nobody at the keys for two hours
+        started = time.monotonic()
+        between_batches()
+        assert time.monotonic() - started < 0.5
