@@ -72,11 +72,15 @@ def head_mac(audit_key: bytes, count: int, last_mac: str) -> str:
     return hmac.new(audit_key, f"head:{count}:{last_mac}".encode(), hashlib.sha256).hexdigest()
 
 
+def _postgres() -> bool:
+    return AuditHead._meta.database.obj.__class__.__name__.startswith("Postgres")
+
+
 def _head() -> AuditHead | None:
     # FOR UPDATE on PostgreSQL: two counters appending at once take turns here, until the
     # first one's COMMIT. SQLite write transactions are IMMEDIATE, which serialises them.
     query = AuditHead.select().where(AuditHead.id == 1)
-    if AuditHead._meta.database.obj.__class__.__name__.startswith("Postgres"):
+    if _postgres():
         query = query.for_update()
     return query.first()
 
@@ -85,11 +89,15 @@ class _Chain:
     """The head as this thread's transaction locked it, and the events appended to it since
     that are not written yet (`append(..., write=False)`)."""
 
-    def __init__(self, txn: object | None, head: AuditHead | None) -> None:
+    def __init__(self, txn: object | None, pending: bool, head: AuditHead | None) -> None:
         self.txn, self.exists = txn, head is not None
         self.count = head.count if head else 0
         self.last_mac = head.last_mac if head else GENESIS_MAC
-        self.linked = False  # AuditPending looked at
+        #: AuditPending had rows when looked at, before the head was locked: they are read
+        #: again under the lock (what another linked meanwhile is gone); a row that came
+        #: after the look waits for the next transaction.
+        self.pending = pending
+        self.linked = False
         self.rows: list[dict] = []
         self.audit_key = b""
 
@@ -100,21 +108,30 @@ class _Chain:
         self.count, self.last_mac, self.audit_key = seq, mac, audit_key
 
     def write(self) -> None:
-        """The events added and the head after them: two statements however many."""
+        """The events added and the head after them, in one statement however many (two
+        on SQLite): the head is held until COMMIT, each round trip more is waited for."""
         if not self.rows:
             return
-        AuditEvent.insert_many(self.rows).execute()
+        events = AuditEvent.insert_many(self.rows)
         self.rows = []
         values = {
             "count": self.count,
             "last_mac": self.last_mac,
             "head_mac": head_mac(self.audit_key, self.count, self.last_mac),
         }
-        if self.exists:
-            AuditHead.update(values).where(AuditHead.id == 1).execute()
-        else:
+        if not self.exists:
+            events.execute()
             AuditHead.insert(id=1, **values).execute()
             self.exists = True
+        elif _postgres():
+            insert, insert_params = events.sql()
+            update, update_params = AuditHead.update(values).where(AuditHead.id == 1).sql()
+            database.execute_sql(
+                f"WITH appended AS ({insert}) {update}", [*insert_params, *update_params]
+            )
+        else:
+            events.execute()
+            AuditHead.update(values).where(AuditHead.id == 1).execute()
 
 
 _held = threading.local()
@@ -130,7 +147,8 @@ def _chain() -> _Chain:
     txn = _transaction()
     chain = getattr(_held, "chain", None)
     if txn is None or chain is None or chain.txn is not txn:
-        chain = _held.chain = _Chain(txn, _head())
+        pending = AuditPending.select(AuditPending.id).exists()  # before the lock: see _Chain
+        chain = _held.chain = _Chain(txn, pending, _head())
     return chain
 
 
@@ -173,7 +191,7 @@ def append(
         detail=json.dumps(draft.detail, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     )
     chain = _chain()
-    if not chain.linked:  # once per transaction: the head is ours until COMMIT
+    if not chain.linked and chain.pending:  # once per transaction: the head is ours now
         waiting = list(AuditPending.select().order_by(AuditPending.id))
         for pending in waiting:
             linked = Entry.of(pending)

@@ -17,6 +17,8 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+import peewee as pw
+
 from store.audit import lock_head
 from store.database import database
 from store.models import Counter
@@ -71,13 +73,19 @@ def next_number(prefix: str, day: dt.date) -> str:
     if not database.in_transaction():
         raise RuntimeError("next_number must run inside the operation's write transaction")
     lock_head()
-    Counter.insert(prefix=prefix, day=day, value=1).on_conflict(
+    taken = Counter.insert(prefix=prefix, day=day, value=1).on_conflict(
         conflict_target=[Counter.prefix, Counter.day],
         update={Counter.value: Counter.value + 1},
-    ).execute()
-    value = (
-        Counter.select(Counter.value)
-        .where((Counter.prefix == prefix) & (Counter.day == day))
-        .scalar()
     )
+    if isinstance(database.obj, pw.PostgresqlDatabase):
+        # One round trip: the chain's head is held from here to COMMIT.
+        sql, params = taken.returning(Counter.value).sql()
+        value = database.execute_sql(sql, params).fetchone()[0]
+    else:
+        taken.execute()
+        value = (
+            Counter.select(Counter.value)
+            .where((Counter.prefix == prefix) & (Counter.day == day))
+            .scalar()
+        )
     return format_number(prefix, day, value)
