@@ -10,6 +10,9 @@
     with 7 days may still be rated until Monday 30 Nov and is recorded on Tuesday 1 Dec.
 (b) 容缺: cases past the applicant's commitment date with the material still missing get
     退件 proposed (store.cases.expire_tolerance).
+(c) 行校验: rows written before their table had a row MAC (a register upgraded from before
+    schema version 9) get theirs, in batches, until every table is recorded complete
+    (store.row_macs.backfill); a job run by someone without the data key skips it.
 
 The 未评价 are written in batches (run_daily: one short write transaction and one audit
 event listing the records per batch), so that the counters' own writes, on their own

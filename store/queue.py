@@ -456,17 +456,22 @@ def _masked_applicants(session: Session, rows: list[_Candidate]) -> list[str]:
     person_ids = {r.person_id for r in rows if r.person_id is not None}
     names: dict[int, str] = {}
     if person_ids:
-        for person in Person.select(*row_macs.fields(Person)).where(
-            Person.id.in_(list(person_ids))
+        for person in (
+            Person.select(*row_macs.fields(Person))
+            .where(Person.id.in_(list(person_ids)))
+            .namedtuples()  # (a list of a few hundred: no model instances to build)
         ):
-            names[person.id] = mask_name(row_macs.open_text(keys, person, "name_enc") or "")
+            name = row_macs.open_text(keys, person, "name_enc", Person)
+            names[person.id] = mask_name(name or "")
     callers: dict[int, str] = {}
     inquiry_ids = {r.caller for r in rows if r.person_id is None and r.caller is not None}
     if inquiry_ids:
-        for inquiry in Inquiry.select(*row_macs.fields(Inquiry)).where(
-            Inquiry.id.in_(list(inquiry_ids))
+        for inquiry in (
+            Inquiry.select(*row_macs.fields(Inquiry))
+            .where(Inquiry.id.in_(list(inquiry_ids)))
+            .namedtuples()
         ):
-            name = row_macs.open_text(keys, inquiry, "caller_name_enc")
+            name = row_macs.open_text(keys, inquiry, "caller_name_enc", Inquiry)
             callers[inquiry.id] = mask_name(name or "")
     masked = []
     for row in rows:
