@@ -34,7 +34,7 @@ from tui.messages import (
     ServerLost,
     ServerProbeFailed,
 )
-from tui.safe_text import install_in_renderers
+from tui.safe_text import install_in_renderers, install_lenient_input
 from tui.screens.base import CounterHooks
 from tui.store_calls import StoreCalls
 
@@ -87,6 +87,7 @@ class ChuangkouApp(StoreCalls, App[int], inherit_bindings=False):
         daily_job: bool = True,
     ) -> None:
         install_in_renderers()  # nothing read from the register drives the terminal
+        install_lenient_input()  # nor does a byte from the terminal that is not UTF-8
         super().__init__()
         self.station = station
         self.register_url = register_url

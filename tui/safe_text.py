@@ -8,6 +8,8 @@ the bidirectional overrides into visible escapes such as ``\\x1b``: what was sto
 still be seen, and nothing is executed.
 
 - CLI: :func:`sanitised_output` wraps stdout and stderr while a subcommand runs.
+- Input: :func:`install_lenient_input` decodes what the terminal sends leniently (a byte
+  that is not UTF-8 is shown as U+FFFD instead of ending the application).
 - TUI: :func:`install_in_renderers` makes Textual's and Rich's control-code tables (through
   which every drawn text passes, Content and Text alike) show the same escapes instead of
   passing ESC and the other controls through to the terminal.
@@ -16,11 +18,18 @@ still be seen, and nothing is executed.
 from __future__ import annotations
 
 import contextlib
+import importlib
 import sys
 from collections.abc import Iterator
 from typing import TextIO
 
-__all__ = ["ESCAPES", "install_in_renderers", "sanitised_output", "visible"]
+__all__ = [
+    "ESCAPES",
+    "install_in_renderers",
+    "install_lenient_input",
+    "sanitised_output",
+    "visible",
+]
 
 _BIDI = (*range(0x202A, 0x202F), *range(0x2066, 0x206A))  # LRE…RLO, LRI…PDI
 
@@ -75,3 +84,24 @@ def install_in_renderers() -> None:
         rich.control._CONTROL_STRIP_TRANSLATE,
     ):
         table.update({code: shown for code, shown in ESCAPES.items() if code != 0x0D})
+
+
+def install_lenient_input() -> None:
+    """A byte from the terminal that is not UTF-8 — Alt sending the eighth bit, a terminal
+    set to GBK, noise on a serial console — becomes U+FFFD in what is typed. Textual's
+    Linux drivers decode their input strictly: one such byte raised UnicodeDecodeError in
+    the input thread, and the application answered with a traceback on the counter's
+    screen and exited. Their decoder factory is imported into each driver module; it is
+    replaced there."""
+    import codecs
+    import functools
+
+    def lenient(encoding: str):
+        return functools.partial(codecs.getincrementaldecoder(encoding), errors="replace")
+
+    for name in ("linux_driver", "linux_inline_driver"):
+        try:
+            module = importlib.import_module(f"textual.drivers.{name}")
+        except ImportError:  # not on this platform (termios)
+            continue
+        module.getincrementaldecoder = lenient
