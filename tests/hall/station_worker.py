@@ -12,7 +12,8 @@ calls in a fixed cycle of four:
 3. a phone caller with only a name and a phone, 转办 to another window.
 
 After each call returns — committed — one JSON line is appended to the result file and
-flushed: ``{"op", "number", "ms", "t"}`` (to: the receiving window of a referral). What
+flushed: ``{"op", "number", "ms", "cpu_ms", "t"}`` (to: the receiving window of a referral;
+cpu_ms: this process's CPU time in the call). What
 is in that file is what the station was told was committed. The line carries numbers and
 timings only, never the invented persons' fields. At the end it prints ``done``.
 
@@ -190,10 +191,11 @@ class Station:
                     wait = start + n * self.pace - time.monotonic()
                     if wait > 0:
                         time.sleep(wait)
-                began = time.monotonic()
+                began, cpu = time.monotonic(), time.process_time()
                 line = self.step(n)
                 ended = time.monotonic()
                 line["ms"] = round((ended - began) * 1000, 2)
+                line["cpu_ms"] = round((time.process_time() - cpu) * 1000, 2)
                 line["t"] = round(ended - start, 4)
                 self.out.write(json.dumps(line, ensure_ascii=False) + "\n")
                 self.out.flush()
