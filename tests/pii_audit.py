@@ -19,19 +19,33 @@ the `explicit_export` fixture.
 
 When: at the end of a run of the whole suite (`pytest` with its testpaths and nothing
 deselected, as .ci/run does), or any run with CHUANGKOU_PII_AUDIT=1; never with
-CHUANGKOU_PII_AUDIT=0. A two-character name is sought in UTF-8 only: its four bytes in
-UTF-16 or GBK turn up by chance in every few gigabytes of sealed (random) data.
+CHUANGKOU_PII_AUDIT=0.
+
+Not sought: a demo citizen's name of two characters (a quarter of them). It is a common
+word — 何文 is in 任何文件, which every failed backup writes into the audit trail — and its
+four bytes in UTF-16 or GBK turn up by chance in every few gigabytes of sealed data. Their
+ID numbers, phones and addresses are sought, and every longer name.
+
+Not read: trees that are software, not files the suite's code wrote — a copy of this
+project's source (its pyproject.toml names chuangkou; tests/people.py defines the persons),
+an installed Python package directory or a built one (.whl), and a whole operating-system root (tests/deploy
+installs a station into one: its dictionaries and fonts hold every common name).
 """
 
 from __future__ import annotations
 
 import ast
+import base64
+import gzip
 import os
+import re
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
+import zipfile
+import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,6 +57,9 @@ ENCODINGS = ("utf-8", "utf-16-le", "utf-16-be", "gbk")
 _CHUNK = 8 << 20
 #: Reported per file at most (the kinds are summed up after).
 _SHOWN_PER_FILE = 5
+#: A compressed part is read unpacked up to this size.
+_UNPACK_LIMIT = 256 << 20
+_PDF_STREAM = re.compile(rb"(?<![a-z])stream\r?\n(.*?)endstream", re.DOTALL)
 
 #: Paths a test wrote personal data to in clear on purpose (`explicit_export`).
 _EXPLICIT: set[Path] = set()
@@ -60,6 +77,7 @@ class Find:
     path: Path
     offset: int
     sought: Sought
+    inside: str = ""  # a compressed part: a zip member, a PDF stream, gzip
 
 
 # --- whom -----------------------------------------------------------------------------------
@@ -122,8 +140,8 @@ def patterns() -> tuple[list[bytes], list[Sought]]:
     seen: dict[bytes, Sought] = {}
     for kind, source, value in values():
         for encoding in ENCODINGS:
-            if kind == "姓名" and len(value) < 3 and encoding != "utf-8":
-                continue  # four bytes: found by chance in sealed data (module doc)
+            if kind == "姓名" and len(value) < 3:
+                continue  # a common word, and four bytes found by chance (module doc)
             try:
                 data = value.encode(encoding)
             except UnicodeEncodeError:
@@ -135,16 +153,48 @@ def patterns() -> tuple[list[bytes], list[Sought]]:
 # --- where ----------------------------------------------------------------------------------
 
 
-def _files(root: Path, since: float | None = None) -> Iterator[Path]:
-    """Regular files under `root` (not following links); `since`: modified from then on."""
+def _software(folder: Path) -> str | None:
+    """Why a directory holds software rather than what the suite wrote (module doc)."""
+    if folder.name in ("site-packages", "dist-packages"):
+        return "Python 软件包目录"
+    if (folder / "etc" / "os-release").exists() and (folder / "usr").is_dir():
+        return "操作系统根目录"
+    project = folder / "pyproject.toml"
+    if (folder / "tests" / "people.py").is_file() and project.is_file():
+        try:
+            if 'name = "chuangkou"' in project.read_text(encoding="utf-8", errors="replace"):
+                return "本项目源代码副本"
+        except OSError:
+            return None
+    return None
+
+
+def _walk(root: Path, skipped: list[str]) -> Iterator[Path]:
+    for folder, dirs, names in os.walk(root, followlinks=False):
+        keep = []
+        for name in dirs:
+            why = _software(Path(folder, name))
+            if why is None:
+                keep.append(name)
+            else:
+                skipped.append(f"{why}：{Path(folder, name)}")
+        dirs[:] = keep
+        for name in names:
+            if name.endswith(".whl"):  # a built package (tests/deploy builds ours)
+                skipped.append(f"Python 软件包：{Path(folder, name)}")
+                continue
+            yield Path(folder, name)
+
+
+def _files(
+    root: Path, since: float | None = None, skipped: list[str] | None = None
+) -> Iterator[Path]:
+    """Regular files under `root` (not following links, not into software: _software);
+    `since`: modified from then on."""
     if root.is_file():
         candidates: Iterable[Path] = [root]
     elif root.is_dir():
-        candidates = (
-            Path(folder, name)
-            for folder, _, names in os.walk(root, followlinks=False)
-            for name in names
-        )
+        candidates = _walk(root, skipped if skipped is not None else [])
     else:
         return
     for path in candidates:
@@ -221,11 +271,56 @@ def roots(
 # --- the search -----------------------------------------------------------------------------
 
 
+_PDF_ESCAPE = re.compile(rb"\\([0-7]{1,3}|[\s\S])")
+_PDF_ESCAPES = {b"n": b"\n", b"r": b"\r", b"t": b"\t", b"b": b"\b", b"f": b"\f"}
+
+
+def _unescape(match: re.Match) -> bytes:
+    code = match.group(1)
+    if code[:1].isdigit():
+        return bytes([int(code, 8) & 0xFF])
+    return _PDF_ESCAPES.get(code, code)
+
+
+def _pdf_stream(raw: bytes) -> bytes | None:
+    """A PDF stream inflated: Flate, or ASCII85 then Flate (as ReportLab writes them)."""
+    for decode in (lambda b: b, lambda b: base64.a85decode(b.strip().removesuffix(b"~>"))):
+        try:
+            return zlib.decompressobj().decompress(decode(raw), _UNPACK_LIMIT)
+        except (zlib.error, ValueError):
+            continue
+    return None
+
+
+def _unpacked(path: Path, head: bytes) -> Iterator[tuple[str, bytes]]:
+    """The compressed contents of a zip (an XLSX export), a PDF (a notice: its Flate
+    streams) or a gzip file, as (label, bytes): a name in them is not in the file's bytes."""
+    try:
+        if head.startswith(b"PK\x03\x04"):
+            with zipfile.ZipFile(path) as archive:
+                for member in archive.infolist():
+                    if member.file_size <= _UNPACK_LIMIT:
+                        yield f"压缩包成员 {member.filename}", archive.read(member)
+        elif head.startswith(b"%PDF"):
+            data = path.read_bytes()
+            for number, match in enumerate(_PDF_STREAM.finditer(data)):
+                inflated = _pdf_stream(match.group(1))
+                if inflated:
+                    # Text is in literal strings with escapes (UTF-16BE bytes as \\227 …).
+                    yield f"PDF 第 {number + 1} 个数据流", _PDF_ESCAPE.sub(_unescape, inflated)
+        elif head.startswith(b"\x1f\x8b"):
+            with gzip.open(path) as fh:
+                yield "gzip 内容", fh.read(_UNPACK_LIMIT)
+    except (OSError, EOFError, zipfile.BadZipFile, RuntimeError, ValueError):
+        return
+
+
 def search(
     paths: Iterable[Path], wanted: list[bytes], what: list[Sought]
 ) -> tuple[list[Find], int, int]:
     """Every file's finds; (finds, files read, bytes read). A file is read in chunks that
-    overlap by the longest value, so one across two chunks is found too."""
+    overlap by the longest value, so one across two chunks is found too; a compressed
+    file's contents are read unpacked as well (_unpacked)."""
     import ahocorasick_rs
 
     # A DFA: about three times the speed of the default over a gigabyte (measured).
@@ -235,13 +330,22 @@ def search(
     overlap = max(len(w) for w in wanted) - 1
     finds: list[Find] = []
     files = total = 0
+
+    def found(path: Path, data: bytes, start: int, seen: set, inside: str = "") -> None:
+        for index, begin, _end in automaton.find_matches_as_indexes(data, overlapping=True):
+            key = (inside, index, start + begin)
+            if key not in seen:
+                seen.add(key)
+                finds.append(Find(path, start + begin, what[index], inside))
+
     for path in paths:
         try:
             fh = open(path, "rb")  # noqa: SIM115 — closed below
         except OSError:
             continue
         files += 1
-        seen: set[tuple[int, int]] = set()
+        seen: set[tuple[str, int, int]] = set()
+        head = b""
         with fh:
             base, tail = 0, b""
             while True:
@@ -251,16 +355,14 @@ def search(
                     break
                 if not chunk:
                     break
+                head = head or chunk[:8]
                 data = tail + chunk
-                start = base - len(tail)
-                for index, begin, _end in automaton.find_matches_as_indexes(data, overlapping=True):
-                    key = (index, start + begin)
-                    if key not in seen:
-                        seen.add(key)
-                        finds.append(Find(path, start + begin, what[index]))
+                found(path, data, base - len(tail), seen)
                 total += len(chunk)
                 base += len(chunk)
                 tail = data[-overlap:] if overlap else b""
+        for inside, data in _unpacked(path, head):
+            found(path, data, 0, seen, inside)
     return finds, files, total
 
 
@@ -273,11 +375,15 @@ def audit(basetemp: Path | None, started: float) -> tuple[list[Find], list[str],
     # Other pytest sessions' trees beside ours (a developer's run at the same time) are
     # theirs to audit; ours is read once, as a whole.
     others = basetemp.parent if basetemp is not None else None
+    skipped: list[str] = []
     for root, since in roots(basetemp, started, notes):
-        for path in _files(root, since):
+        for path in _files(root, since, skipped):
             if root != basetemp and others is not None and _under(path, others):
                 continue
             paths.setdefault(path, None)
+    if skipped:
+        shown = "；".join(skipped[:3]) + (f"；…共 {len(skipped)} 处" if len(skipped) > 3 else "")
+        notes.append(f"未读（软件，不是测试写下的文件）：{shown}")
     finds, files, total = search(paths, wanted, what)
     explicit = {p.resolve() for p in _EXPLICIT}
     kept = [f for f in finds if f.path.resolve() not in explicit]
@@ -308,7 +414,8 @@ def report(finds: list[Find]) -> list[str]:
         lines.append(f"{path}：{len(found)} 处")
         for find in found[:_SHOWN_PER_FILE]:
             s = find.sought
-            lines.append(f"    {s.kind}（{s.source}，{s.encoding}）于偏移 {find.offset}")
+            where = f"{find.inside}的" if find.inside else ""
+            lines.append(f"    {s.kind}（{s.source}，{s.encoding}）于{where}偏移 {find.offset}")
         if len(found) > _SHOWN_PER_FILE:
             lines.append(f"    …另有 {len(found) - _SHOWN_PER_FILE} 处")
     return lines

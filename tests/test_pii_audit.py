@@ -24,7 +24,7 @@ def test_leaves_personal_data_behind(tmp_path, explicit_export):
 """
 
 
-def test_every_person_and_kind_is_sought_and_short_names_in_utf8_only():
+def test_every_person_and_kind_is_sought_but_two_character_names():
     wanted, what = pii_audit.patterns()
     sought = dict(zip(wanted, what, strict=True))
     for who in PEOPLE:
@@ -39,8 +39,56 @@ def test_every_person_and_kind_is_sought_and_short_names_in_utf8_only():
     demo = {value for kind, source, value in pii_audit.values() if source == "store/demo.py"}
     assert {"段国强", "方晓东", "13900000002"} <= demo  # named in store/demo.py's calls
     short = next(v for k, _, v in pii_audit.values() if k == "姓名" and len(v) == 2)
-    assert short.encode("utf-8") in sought
-    assert short.encode("utf-16-le") not in sought and short.encode("gbk") not in sought
+    assert all(short.encode(encoding) not in sought for encoding in pii_audit.ENCODINGS)
+    longer = next(
+        v for k, s, v in pii_audit.values() if k == "姓名" and s == "store/demo.py" and len(v) == 3
+    )
+    assert all(longer.encode(encoding) in sought for encoding in pii_audit.ENCODINGS)
+
+
+def test_software_trees_are_not_read(tmp_path):
+    """A copy of this project, an installed package, an OS root: their text names people
+    by design (tests/people.py, dictionaries); what the suite wrote beside them is read."""
+    checkout = tmp_path / "copy"
+    (checkout / "tests").mkdir(parents=True)
+    (checkout / "pyproject.toml").write_text('[project]\nname = "chuangkou"\n')
+    (checkout / "tests" / "people.py").write_text("# the persons")
+    (tmp_path / "venv" / "site-packages").mkdir(parents=True)
+    (tmp_path / "venv" / "site-packages" / "dict.json").write_text("{}")
+    (tmp_path / "root" / "etc").mkdir(parents=True)
+    (tmp_path / "root" / "usr").mkdir()
+    (tmp_path / "root" / "etc" / "os-release").write_text("ID=debian")
+    (tmp_path / "chuangkou-0.1.0-py3-none-any.whl").write_bytes(b"PK")
+    (tmp_path / "written.db").write_bytes(b"")
+    skipped: list[str] = []
+    assert list(pii_audit._files(tmp_path, skipped=skipped)) == [tmp_path / "written.db"]
+    assert len(skipped) == 4
+
+
+def test_names_in_a_printed_notice_and_in_a_zip_are_found(tmp_path, explicit_export):
+    """A notice's PDF (text in compressed streams, UTF-16BE with escapes) and a zip (an
+    XLSX is one) are read unpacked."""
+    import zipfile
+
+    from policies.notices import render_notice
+    from tests.tui.test_printing import data
+    from tui.printing import notice_pdf
+
+    pdf = explicit_export(tmp_path / "notice.pdf")
+    pdf.write_bytes(notice_pdf(render_notice(data("acceptance", applicant_name=PEOPLE[2].name))))
+    packed = explicit_export(tmp_path / "report.xlsx")
+    with zipfile.ZipFile(packed, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/sharedStrings.xml", f"<t>{PEOPLE[3].phone}</t>")
+    wanted, what = pii_audit.patterns()
+    finds, files, _ = pii_audit.search([pdf, packed], wanted, what)
+    assert files == 2
+    assert {(f.path.name, f.sought.kind, f.sought.encoding) for f in finds} == {
+        ("notice.pdf", "姓名", "utf-16-be"),
+        ("report.xlsx", "电话", "utf-8"),
+    }
+    lines = "\n".join(pii_audit.report(finds))
+    assert "PDF 第 1 个数据流" in lines and "压缩包成员 xl/sharedStrings.xml" in lines
+    assert PEOPLE[2].name not in lines and PEOPLE[3].phone not in lines
 
 
 def test_a_find_fails_the_run_and_names_the_file_not_the_value(tmp_path, explicit_export):
