@@ -80,12 +80,14 @@ sys.exit(code)
 
 
 @pytest.fixture
-def fake_lp(tmp_path, monkeypatch) -> Path:
+def fake_lp(tmp_path, monkeypatch, explicit_export) -> Path:
     """A fake ``lp`` first on PATH that copies stdin to out/job.pdf; an empty working
-    directory and TMPDIR; returns out/."""
+    directory and TMPDIR; returns out/. The job is the notice printed, in clear on purpose:
+    left out of the personal-data audit (tests/pii_audit.py) by its name."""
     bin_dir, out, cwd = tmp_path / "bin", tmp_path / "out", tmp_path / "cwd"
     for d in (bin_dir, out, cwd):
         d.mkdir()
+    explicit_export(out / "job.pdf")
     lp = bin_dir / "lp"
     lp.write_text(FAKE_LP.format(python=sys.executable), encoding="utf-8")
     lp.chmod(lp.stat().st_mode | stat.S_IXUSR)
