@@ -6,7 +6,8 @@ migrate-to URL`): every row of every table, the key slots and the audit chain, v
   files' size and time are compared before and after: a write during the move (a counter
   still working) refuses the move.
 - The target must hold no register. Everything is written in ONE PostgreSQL transaction:
-  schema, rows (in batches, with progress), sequences set past the copied ids, then the
+  schema, rows (COPY in batches, with progress; foreign keys and secondary indexes made
+  after the load, which checks them), sequences set past the copied ids, then the
   checks — row counts and a per-table digest of every row's values read back from the
   server against those read from the source, and the audit chain verified with the audit
   key (store.audit.verify) after one event of the move is appended to it. A check that
@@ -43,7 +44,7 @@ from store.migrations import latest_version, migrate
 from store.models import ALL_MODELS, KeySlot, RegisterMeta, Staff
 from store.roles import ROLE_LABELS, SUPERVISOR_ROLES
 
-#: Rows per batch: one INSERT of a batch is a few MB of SQL at most.
+#: Rows per batch: one COPY (a few MB at most) and one step of progress.
 BATCH = 2_000
 
 #: progress(phase, what, done, total): 复制/核对 a table's rows, 重建 its indexes and keys.
