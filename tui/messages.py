@@ -39,10 +39,12 @@ class QueueLoaded(Message):
 
 
 class SearchFinished(Message):
-    def __init__(self, query_kind: str, result: Any) -> None:
+    def __init__(self, query_kind: str, result: Any, history: Any = None) -> None:
         super().__init__()
         self.query_kind = query_kind
         self.result = result
+        #: The one person found's 一人一档, read with the search (tui.screens.search).
+        self.history = history
 
 
 class HistoryLoaded(Message):

@@ -7,6 +7,8 @@ gave no ID number (a phone 转办, a 当场答复) is listed by their inquiries,
 
 from __future__ import annotations
 
+from typing import Any
+
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -14,6 +16,7 @@ from textual.widgets import DataTable, Input, Static
 
 from tui.messages import HistoryLoaded, SearchFinished, StoreFailed
 from tui.screens.base import CounterScreen
+from tui.screens.history import HistoryScreen
 from tui.screens.records import fit, flexible_width, open_record
 from tui.widgets.footer import CounterFooter
 from tui.widgets.status_bar import StatusBar
@@ -64,13 +67,11 @@ class SearchScreen(CounterScreen):
         self._search(card.id_number)
 
     def _search(self, query: str) -> None:
-        from store.lookup import search
-
         self.call_store(
-            search,
+            search_and_history,
             self.app.session,
             query,
-            done=lambda result: SearchFinished(result.kind, result),
+            done=lambda found: SearchFinished(found[0].kind, *found),
             what="search",
         )
 
@@ -113,6 +114,8 @@ class SearchScreen(CounterScreen):
             )
         if len(persons) + len(callers) > 1:
             table.focus()
+        elif message.history is not None:
+            self.app.push_screen(HistoryScreen(message.history))
         elif persons:
             self._history(persons[0].uuid)
         else:
@@ -135,8 +138,6 @@ class SearchScreen(CounterScreen):
 
     @on(HistoryLoaded)
     def _show_history(self, message: HistoryLoaded) -> None:
-        from tui.screens.history import HistoryScreen
-
         self.app.push_screen(HistoryScreen(message.history))
 
     @on(StoreFailed)
@@ -145,3 +146,20 @@ class SearchScreen(CounterScreen):
 
     def action_back(self) -> None:
         self.app.pop_screen()
+
+
+def search_and_history(session: Any, query: str) -> tuple[Any, Any]:
+    """On the store thread: the search and, when it finds one person and nothing else, their
+    一人一档 — one trip to the store thread and one transaction (one wait for the disk) for
+    what the clerk asked; the history is what F3 shows next anyway."""
+    from store.lookup import person_history, search
+    from store.session import transaction
+
+    with transaction(session):
+        result = search(session, query)
+        one = (
+            result.kind not in ("case", "inquiry")
+            and len(result.persons) == 1
+            and not result.callers
+        )
+        return result, person_history(session, result.persons[0].uuid) if one else None
