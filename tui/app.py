@@ -101,6 +101,8 @@ class ChuangkouApp(StoreCalls, App[int], inherit_bindings=False):
         self.daily = StoreGateway("chuangkou-daily")
         #: The status line's 「每日任务：未评价登记 n/N」 while the daily job runs ("" otherwise).
         self.daily_progress = ""
+        #: Seconds the daily job has waited between its batches for the clerk at the keys.
+        self.daily_yielded = 0.0
         self.register: Any = None
         self.hall_name = ""
         self.session: Any = None
@@ -351,9 +353,11 @@ class ChuangkouApp(StoreCalls, App[int], inherit_bindings=False):
             # with the screen being drawn, which it would slow by half. The job waits while
             # a key was pressed in the last moment — a screen is drawn by then — but never
             # more than a while per batch, so it still ends while a clerk types all along.
-            limit = time.monotonic() + INPUT_YIELD_LIMIT
+            started = time.monotonic()
+            limit = started + INPUT_YIELD_LIMIT
             while time.monotonic() - self._last_key_at < INPUT_QUIET and time.monotonic() < limit:
                 time.sleep(0.02)
+            self.daily_yielded += time.monotonic() - started
 
         self.call_store(
             _daily_job,
