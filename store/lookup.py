@@ -444,7 +444,12 @@ def _history_ratings(
 def person_history(session: Session, person_uuid: str) -> PersonHistory:
     """一人一档: the person and their inquiries, cases and ratings, newest first."""
     with operation(
-        session, "person.history", roles=DATA_ROLES, record_table="person", record_id=person_uuid
+        session,
+        "person.history",
+        roles=DATA_ROLES,
+        record_table="person",
+        record_id=person_uuid,
+        concurrent=True,
     ) as event:
         person = Person.get_or_none(Person.uuid == person_uuid)
         if person is None:
