@@ -51,8 +51,8 @@ def add_staff(
     number, name = number.strip(), name.strip()
     if not number or not name:
         raise InvalidInput("工号和姓名不能为空")
-    check_new_password(session.register.policy, password)
     number = staff_number(number)
+    check_new_password(session.register.policy, password)
     keys = session.keys
     with operation(session, "staff.add", roles=SUPERVISOR_ROLES, record_table="staff") as event:
         if Staff.get_or_none(Staff.number == number) is not None:
