@@ -75,11 +75,7 @@ def login(register: Register, number: str, password: str) -> Session:
         record_event(anonymous, "login.failed", staff=staff.id, why="password")
         raise
     keyring = open_keyring(slot_deks(slot, private)) if staff.role in DATA_ROLES else None
-    name = (
-        row_macs.open_text(keyring, staff, "name_enc")
-        if keyring
-        else staff.number
-    )
+    name = row_macs.open_text(keyring, staff, "name_enc") if keyring else staff.number
     session = Session(
         register,
         staff.id,

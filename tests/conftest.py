@@ -13,7 +13,8 @@ from store.keyslots import OWASP_MINIMUM_KDF
 
 #: After the whole suite, every file it left is searched for the invented persons' data
 #: (tests/pii_audit.py); `explicit_export` marks a file a test wrote in clear on purpose.
-pytest_plugins = ["tests.pii_audit"]
+#: tests/parallel.py: which tests share a worker under pytest-xdist.
+pytest_plugins = ["tests.pii_audit", "tests.parallel"]
 
 SUPERVISOR_PASSWORD = "zhuren-mima-2026"
 CLERK_PASSWORD = "chuangkou-mima-1"
@@ -77,12 +78,25 @@ class Hall:
 @pytest.hookimpl(trylast=True)  # after -k/-m have deselected: only if the test really runs
 def pytest_collection_modifyitems(config, items) -> None:
     from tests.deploy import background
+    from tests.parallel import worker_id
 
     if config.option.collectonly or not background.wanted(items):
         return
     # The build takes minutes and overlaps the other tests: its test waits for it, last.
     items.sort(key=lambda item: Path(str(item.path)).resolve() == background.TEST_FILE)
-    background.start()
+    if worker_id(config) is None:  # a pytest-xdist worker finds the main process's build
+        background.start()
+
+
+def pytest_sessionstart(session) -> None:
+    from tests.deploy import background
+    from tests.parallel import runs_workers
+
+    # With workers, the main process collects nothing: it starts the build before they
+    # start (they find it by its directory, in their environment), when the run is the
+    # whole suite or names the deploy tests.
+    if runs_workers(session.config) and background.named(session.config):
+        background.start()
 
 
 def pytest_sessionfinish(session) -> None:

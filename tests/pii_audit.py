@@ -385,7 +385,7 @@ def audit(basetemp: Path | None, started: float) -> tuple[list[Find], list[str],
         shown = "；".join(skipped[:3]) + (f"；…共 {len(skipped)} 处" if len(skipped) > 3 else "")
         notes.append(f"未读（软件，不是测试写下的文件）：{shown}")
     finds, files, total = search(paths, wanted, what)
-    explicit = {p.resolve() for p in _EXPLICIT}
+    explicit = {p.resolve() for p in _EXPLICIT} | _workers_exports(basetemp)
     kept = [f for f in finds if f.path.resolve() not in explicit]
     excused = {f.path for f in finds} - {f.path for f in kept}
     figures = (
@@ -424,18 +424,43 @@ def report(finds: list[Find]) -> list[str]:
 # --- pytest ---------------------------------------------------------------------------------
 
 
+#: Under pytest-xdist each worker lists its explicit exports here, in the main process's
+#: temp folder (the workers' are inside it), for the audit the main process runs.
+_SHARED_EXPORTS = "explicit-exports"
+
+
 @pytest.fixture
-def explicit_export():
+def explicit_export(request):
     """`explicit_export(path)`: this file holds personal data in clear because the test
     asked for it (a printed notice in its own folder, an export it requested). Only that
     file is left out of the audit; returns the path."""
+    from tests.parallel import worker_id
+
+    worker = worker_id(request.config)
 
     def mark(path: os.PathLike | str) -> Path:
         path = Path(path)
         _EXPLICIT.add(path)
+        if worker is not None:
+            shared = request.config._tmp_path_factory.getbasetemp().parent / _SHARED_EXPORTS
+            shared.mkdir(exist_ok=True)
+            with open(shared / f"{worker}.txt", "a", encoding="utf-8") as fh:
+                fh.write(f"{path.resolve()}\n")
         return path
 
     return mark
+
+
+def _workers_exports(basetemp: Path | None) -> set[Path]:
+    folder = basetemp / _SHARED_EXPORTS if basetemp is not None else None
+    if folder is None or not folder.is_dir():
+        return set()
+    return {
+        Path(line)
+        for listed in folder.glob("*.txt")
+        for line in listed.read_text(encoding="utf-8").splitlines()
+        if line
+    }
 
 
 _state: dict[str, object] = {"deselected": 0}
@@ -450,6 +475,10 @@ def pytest_deselected(items) -> None:
 
 
 def _wanted(session: pytest.Session) -> bool:
+    from tests.parallel import worker_id
+
+    if worker_id(session.config) is not None:
+        return False  # the main process audits, once all the workers are done
     switch = os.environ.get("CHUANGKOU_PII_AUDIT", "")
     if switch in ("0", "1"):
         return switch == "1"

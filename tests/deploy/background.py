@@ -27,13 +27,16 @@ BUILD_SCRIPT = HERE / "build_root.sh"
 ENV_SWITCH = "CHUANGKOU_DEPLOY_TEST"
 #: The suite runs about 14 minutes; the build takes about 3 alone.
 WAIT_SECONDS = 1500
+#: Under pytest-xdist the main process builds; its workers find the build here.
+ENV_DIR = "CHUANGKOU_DEPLOY_BUILD_DIR"
 
 
 @dataclass
 class Build:
     workdir: Path
-    process: subprocess.Popen
+    process: subprocess.Popen | None  # None: built by the main process of pytest-xdist
     log_path: Path
+    pid: int | None = None
     started: float = field(default_factory=time.monotonic)
     finished: float | None = None
 
@@ -43,6 +46,8 @@ class Build:
 
     def wait(self, timeout: float = WAIT_SECONDS) -> str:
         """The build's status line: "ok", "skip: …" or "fail: …"."""
+        if self.process is None:  # another process's build: its status file says
+            return self._wait_for_status(timeout)
         try:
             self.process.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
@@ -54,6 +59,20 @@ class Build:
         if status.is_file():
             return status.read_text(encoding="utf-8").strip()
         return f"fail: build_root.sh 退出码 {self.process.returncode}，没有写出状态"
+
+    def _wait_for_status(self, timeout: float) -> str:
+        status, limit = self.workdir / "status", time.monotonic() + timeout
+        while not status.is_file():
+            if time.monotonic() > limit:
+                return f"fail: 构建超过 {timeout:.0f} 秒未完成"
+            if self.pid is not None and not _alive(self.pid):
+                time.sleep(1)  # the status is written just before the script ends
+                if not status.is_file():
+                    return "fail: build_root.sh 已结束，没有写出状态"
+            time.sleep(1)
+        if self.finished is None:
+            self.finished = time.monotonic()
+        return status.read_text(encoding="utf-8").strip()
 
     def log_tail(self, lines: int = 150) -> str:
         try:
@@ -86,6 +105,36 @@ def debian_mirror() -> str | None:
     return None
 
 
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return Path(f"/proc/{pid}").exists() and "Z" not in _state(pid)
+
+
+def _state(pid: int) -> str:
+    with contextlib.suppress(OSError):
+        return Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0]
+    return ""
+
+
+def named(config) -> bool:
+    """Whether a run's arguments take in the install-script test (the main process of
+    pytest-xdist decides before anything is collected; -k and -m are not looked at)."""
+    if os.environ.get(ENV_SWITCH) == "0":
+        return False
+    if not config.args or config.args_source.name == "TESTPATHS":
+        return True
+    for arg in config.args:
+        path = Path(config.invocation_params.dir, arg.split("::")[0]).resolve()
+        if path == TEST_FILE or TEST_FILE.is_relative_to(path):
+            return True
+    return False
+
+
 def wanted(items) -> bool:
     """Whether this session runs the install-script test."""
     if os.environ.get(ENV_SWITCH) == "0":
@@ -94,10 +143,12 @@ def wanted(items) -> bool:
 
 
 def start() -> Build:
-    """Start the build (once per session) and return at once."""
+    """Start the build (once per session) and return at once; its directory and process
+    are left in the environment for pytest-xdist's workers (started after this)."""
     global _build
     if _build is None:
         _build = launch(BUILD_SCRIPT)
+        os.environ[ENV_DIR] = f"{_build.workdir}:{_build.process.pid}"
     return _build
 
 
@@ -117,10 +168,16 @@ def launch(script: Path) -> Build:
 
 
 def current() -> Build | None:
+    """This session's build: started here, or (a pytest-xdist worker) by the main process."""
+    if _build is None and os.environ.get(ENV_DIR):
+        workdir, _, pid = os.environ[ENV_DIR].rpartition(":")
+        return Build(Path(workdir), None, Path(workdir) / "build.log", pid=int(pid))
     return _build
 
 
 def stop(build: Build) -> None:
+    if build.process is None:
+        return  # the main process's: it stops and removes it at the end of the session
     if build.process.poll() is None:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(build.process.pid, signal.SIGTERM)
