@@ -372,13 +372,16 @@ def audit(basetemp: Path | None, started: float) -> tuple[list[Find], list[str],
     wanted, what = patterns()
     timer = time.perf_counter()
     paths: dict[Path, None] = {}
-    # Other pytest sessions' trees beside ours (a developer's run at the same time) are
-    # theirs to audit; ours is read once, as a whole.
-    others = basetemp.parent if basetemp is not None else None
+    # Other pytest sessions' trees (a developer's run at the same time: pytest-of-<user>/,
+    # and the folder beside ours) are theirs to audit, with their own explicit exports;
+    # ours is read once, as a whole.
+    others = [Path(tempfile.gettempdir()) / f"pytest-of-{_user()}"]
+    if basetemp is not None:
+        others.append(basetemp.parent)
     skipped: list[str] = []
     for root, since in roots(basetemp, started, notes):
         for path in _files(root, since, skipped):
-            if root != basetemp and others is not None and _under(path, others):
+            if root != basetemp and any(_under(path, other) for other in others):
                 continue
             paths.setdefault(path, None)
     if skipped:
@@ -394,6 +397,16 @@ def audit(basetemp: Path | None, started: float) -> tuple[list[Find], list[str],
         f"（其中 {len(excused)} 个含个人信息，已按声明排除）"
     )
     return kept, notes, figures
+
+
+def _user() -> str:
+    """The user name in pytest's own temporary folder (pytest-of-<user>)."""
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (ImportError, KeyError, OSError):
+        return "unknown"
 
 
 def _under(path: Path, folder: Path) -> bool:
