@@ -26,7 +26,7 @@ from store.staff import add_staff
 from tests.conftest import CLERK_PASSWORD
 from tests.hall.stations import MATERIALS, catalog
 from tests.people import PEOPLE
-from tests.store.test_postgres import PG_URL, _wipe
+from tests.store.test_postgres import PG_URL, _in_thread, _wipe
 
 needs_pg = pytest.mark.skipif(
     not PG_URL,
@@ -64,23 +64,6 @@ def counters(hall):
 
 def _events() -> list[AuditEvent]:
     return list(AuditEvent.select().order_by(AuditEvent.seq))
-
-
-def _in_thread(target, *args, **kwargs):
-    """Run `target` in a thread with its own connection; returns (thread, result dict)."""
-    result: dict = {}
-
-    def run():
-        try:
-            result["value"] = target(*args, **kwargs)
-        except BaseException as exc:  # reported by the test
-            result["error"] = exc
-        finally:
-            database.close()
-
-    thread = threading.Thread(target=run, daemon=True)
-    thread.start()
-    return thread, result
 
 
 def _joined(thread: threading.Thread, result: dict, timeout: float = 15):

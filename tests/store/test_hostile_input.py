@@ -89,6 +89,7 @@ from tests.conftest import SUPERVISOR_PASSWORD
 from tests.hostile import SAMPLES, fuzz, has_chinese, hostile_text
 from tests.people import PEOPLE, id_number
 from tests.store.test_cases import ALL, CATALOG
+from tests.store.test_postgres import _wipe
 
 pytestmark = pytest.mark.timeout(600)
 
@@ -126,24 +127,6 @@ class World:
         return "World()"
 
 
-def _wipe_pg(url: str) -> None:
-    from urllib.parse import urlparse
-
-    from store.database import make_database
-
-    name = urlparse(url).path.lstrip("/")
-    if "test" not in name:
-        pytest.fail(f"CHUANGKOU_TEST_PG_URL must name a *test* database, not {name!r}")
-    db = make_database(url)
-    db.connect()
-    try:
-        db.execute_sql("SET lock_timeout = '5s'")
-        db.execute_sql("DROP SCHEMA IF EXISTS public CASCADE")
-        db.execute_sql("CREATE SCHEMA public")
-    finally:
-        db.close()
-
-
 BACKENDS = [
     "sqlite",
     pytest.param(
@@ -162,7 +145,7 @@ def world(request, tmp_path_factory):
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path_factory.mktemp('hostile') / 'register.db'}"
     else:
-        _wipe_pg(PG_URL)
+        _wipe(PG_URL)
         url = PG_URL
     clock = FixedClock(NOW)
     register, supervisor, recovery = create_register(

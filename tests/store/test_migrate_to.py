@@ -16,7 +16,6 @@ import sqlite3
 import time
 from importlib import resources
 from pathlib import Path
-from urllib.parse import urlparse
 
 import peewee as pw
 import pytest
@@ -48,6 +47,7 @@ from store.models import (
     Window,
 )
 from store.session import Register, operation
+from tests.store.test_postgres import _wipe
 
 PG_URL = os.environ.get("CHUANGKOU_TEST_PG_URL", "")
 NOW = dt.datetime(2026, 11, 23, 1, 30, tzinfo=dt.UTC)  # Monday 09:30 in the hall
@@ -66,26 +66,6 @@ pytestmark = [
 
 
 # --- the target -------------------------------------------------------------------------
-
-
-def _wipe(url: str) -> None:
-    name = urlparse(url).path.lstrip("/")
-    if "test" not in name:
-        pytest.fail(f"CHUANGKOU_TEST_PG_URL must name a PostgreSQL *test* database, not {name!r}")
-    db = pw.PostgresqlDatabase(
-        name,
-        user=urlparse(url).username,
-        password=urlparse(url).password,
-        host=urlparse(url).hostname,
-        port=urlparse(url).port,
-    )
-    db.connect()
-    try:
-        db.execute_sql("SET lock_timeout = '5s'")
-        db.execute_sql("DROP SCHEMA IF EXISTS public CASCADE")
-        db.execute_sql("CREATE SCHEMA public")
-    finally:
-        db.close()
 
 
 @pytest.fixture
