@@ -4,14 +4,17 @@ test's harness), and the ratio of each throughput to the 1-station one of the sa
 
     .venv/bin/python bench/hall.py                       # CHUANGKOU_TEST_PG_URL, 1/5/20 stations
     .venv/bin/python bench/hall.py --stations 1,10,20 --ops 200
-    .venv/bin/python bench/hall.py --pace-ms 500         # each station: one call per 0.5 s
+    .venv/bin/python bench/hall.py --pace-ms 500         # each station: a call per 0.5 s
+    .venv/bin/python bench/hall.py --pace-ms 500 --lockstep   # … all stations at once
 
 Every station is a process with its own connection and clerk, logged in and warmed up
 before the clock starts; then all start together and each makes ``--ops`` calls in the
 load test's cycle — 首问登记 of a visitor read from an ID card (本窗口受理), the case
 accepted from it, that case closed (办结), and a phone caller (name and phone only) 转办
 to the next window — each call waiting for the one before (``--pace-ms`` 0), or started on
-a clerk's pace. Throughput: calls / seconds from the start to the last station's end; a
+a clerk's pace: at random, one call per pace on average (a Poisson stream per station; with
+``--lockstep`` every station's n-th call at n paces from the common start, all at once — no
+hall works so, but it is the worst burst). Throughput: calls / seconds from the start to the last station's end; a
 call's time: from the call to its COMMIT returned. Each count of stations starts from an
 empty register (the schema of the database is dropped: it must be a test database), and
 afterwards the load test's checks run on it (every call's record there, no number given
@@ -81,15 +84,33 @@ def _cpu_ticks() -> tuple[int, int] | None:
     return sum(fields) - idle, sum(fields)
 
 
-def measure(url: str, stations: int, ops: int, pace_ms: float, work: Path) -> dict:
+def _waiting_events(url: str) -> int:
+    """Audit events not linked into the chain yet (store.audit.link_waiting)."""
+    db = make_database(url)
+    db.connect()
+    try:
+        return db.execute_sql("SELECT count(*) FROM audit_pending").fetchone()[0]
+    finally:
+        db.close()
+
+
+def measure(
+    url: str, stations: int, ops: int, pace_ms: float, work: Path, lockstep: bool = False
+) -> dict:
     close_database()
     _empty(url)
     plan = prepare_hall(url, stations)
     load = os.getloadavg()[0]
     ticks_before = _cpu_ticks()
     hall, seconds = run_hall(
-        plan, ops=ops, out_dir=work / f"s{stations}", pace_ms=pace_ms, timeout=3600
+        plan,
+        ops=ops,
+        out_dir=work / f"s{stations}",
+        pace_ms=pace_ms,
+        lockstep=lockstep,
+        timeout=3600,
     )
+    waiting = _waiting_events(url)
     ticks_after = _cpu_ticks()
     busy = (
         (ticks_after[0] - ticks_before[0]) / max(1, ticks_after[1] - ticks_before[1])
@@ -110,6 +131,7 @@ def measure(url: str, stations: int, ops: int, pace_ms: float, work: Path) -> di
         "p99": percentile(ms, 99),
         "max": max(ms),
         "by_op": {op: (percentile(v, 50), percentile(v, 99)) for op, v in by_op.items()},
+        "waiting": waiting,
         "problems": check_hall(plan, hall),
         "load": load,
         "cpu_ms": sum(r["cpu_ms"] for r in calls) / max(1, len(calls)),
@@ -130,12 +152,16 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--pace-ms", type=float, default=0, help="a station's call every this many ms (0: at once)"
     )
+    parser.add_argument(
+        "--lockstep", action="store_true", help="with --pace-ms: every station's calls at once"
+    )
     args = parser.parse_args(argv)
     if not args.url:
         raise SystemExit("需要 PostgreSQL：--url 或 CHUANGKOU_TEST_PG_URL（见 .ci/postgres.sh）")
     counts = [int(n) for n in args.stations.split(",")]
     pace = (
         f"每站每 {args.pace_ms:.0f} ms 一次调用"
+        + ("，各站同时" if args.lockstep else "（随机到达，平均间隔）")
         if args.pace_ms
         else "每站连续调用（上一次返回即下一次）"
     )
@@ -144,7 +170,7 @@ def main(argv: list[str] | None = None) -> None:
     results = []
     with tempfile.TemporaryDirectory(prefix="chuangkou-hall-") as tmp:
         for n in counts:
-            r = measure(args.url, n, args.ops, args.pace_ms, Path(tmp))
+            r = measure(args.url, n, args.ops, args.pace_ms, Path(tmp), args.lockstep)
             results.append(r)
             base = results[0]["throughput"]
             print(
@@ -163,7 +189,10 @@ def main(argv: list[str] | None = None) -> None:
                     for op, (p50, p99) in r["by_op"].items()
                 )
             )
-            print("      检查：" + ("通过" if not r["problems"] else "；".join(r["problems"])))
+            print(
+                f"      最后一站结束时待链入审计链的事件 {r['waiting']} 条；检查："
+                + ("通过" if not r["problems"] else "；".join(r["problems"]))
+            )
 
     last = results[-1]
     falls = [

@@ -8,8 +8,15 @@ AuditPending and are linked into the chain by the next operation that holds the 
 Counters share one chain: an append locks its head (FOR UPDATE on PostgreSQL; SQLite's
 write transactions are one at a time anyway) until COMMIT, so appends are one after
 another. Operations therefore append last (store.session queues their events until the
-end of the outermost one): the head is held over the append and the COMMIT only, not over
-the work before them (store.isolation).
+end of the outermost one): the head is held over the append and the COMMIT only.
+
+On PostgreSQL, operations that run side by side (store.isolation, concurrent) do not take
+the head at all: their events are written to AuditPending with a MAC under a key derived
+from the audit key, in their own transaction, and linked into the chain right after their
+COMMIT (`link_waiting`) — by the counter that wrote them, or, when another counter is
+linking at that moment, by that one: many events under one short hold of the head. Until
+then (milliseconds; until the next operation if the server was lost in between) an event
+can be deleted unseen by someone with the database, as a failed login's can.
 """
 
 from __future__ import annotations
@@ -23,7 +30,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from store import pending_keys
+from store import isolation, pending_keys
 from store.database import database
 from store.models import AuditEvent, AuditHead, AuditPending
 
@@ -107,6 +114,26 @@ class _Chain:
         self.rows.append({"seq": seq, "prev_mac": prev, "mac": mac, **entry._asdict()})
         self.count, self.last_mac, self.audit_key = seq, mac, audit_key
 
+    def link_pending(
+        self, audit_key: bytes, station_keys: Callable[[str], bytes | None] | None
+    ) -> int:
+        """Add the events waiting in AuditPending (read under the head's lock) and delete
+        them; returns how many."""
+        waiting = list(AuditPending.select().order_by(AuditPending.id))
+        for pending in waiting:
+            linked = Entry.of(pending)
+            key = None
+            if station_keys is not None and pending_keys.AUDIT_MAC_FIELD not in linked.detail:
+                key = station_keys(linked.station)
+            detail = pending_keys.verified_detail(
+                key, _pending_fields(linked), linked.detail, audit_key=audit_key
+            )
+            self.add(audit_key, linked._replace(detail=detail))
+        if waiting:
+            AuditPending.delete().where(AuditPending.id.in_([p.id for p in waiting])).execute()
+        self.linked = self.txn is not None
+        return len(waiting)
+
     def write(self) -> None:
         """The events added and the head after them, in one statement however many (two
         on SQLite): the head is held until COMMIT, each round trip more is waited for."""
@@ -152,16 +179,6 @@ def _chain() -> _Chain:
     return chain
 
 
-def lock_head() -> None:
-    """Lock the chain's head for the rest of this transaction. Whoever takes something only
-    one counter at a time may take — a number (store.numbers) — takes this first, so that
-    no counter holds that while it waits here.
-
-    The head is kept for the transaction's later appends: an append is never undone alone
-    (appends come last, not inside a savepoint that could roll back)."""
-    _chain()
-
-
 def append(
     draft: EventDraft,
     *,
@@ -173,13 +190,16 @@ def append(
     pending_key: bytes | None = None,
     station_keys: Callable[[str], bytes | None] | None = None,
     write: bool = True,
+    later: bool = False,
 ) -> None:
     """Append one event inside the caller's transaction. Without the audit key it waits in
     AuditPending, MACed with this station's `pending_key`; the next append with the key
     links every pending event, checking each MAC with `station_keys(station)`
     (store.pending_keys: one that does not check is linked marked unverified).
 
-    `write=False`: computed and kept for `write_appended` (several events in one INSERT)."""
+    `write=False`: computed and kept for `write_appended` (several events in one INSERT).
+    `later` (with the audit key): written to AuditPending, MACed under its linking key, for
+    `link_waiting` after COMMIT — the head is not taken."""
     entry = Entry(
         at, actor, acting_for, station, draft.action, draft.record_table, draft.record_id, ""
     )
@@ -187,23 +207,36 @@ def append(
         detail = pending_keys.mac_detail(pending_key, _pending_fields(entry), draft.detail)
         AuditPending.create(**entry._replace(detail=detail)._asdict())
         return
+    if later:
+        detail = pending_keys.mac_detail(
+            pending_keys.linking_key(audit_key),
+            _pending_fields(entry),
+            draft.detail,
+            field=pending_keys.AUDIT_MAC_FIELD,
+        )
+        row = entry._replace(detail=detail)._asdict()
+        if write:
+            AuditPending.insert(row).execute()
+        else:
+            _waiting().append(row)
+        return
     entry = entry._replace(
         detail=json.dumps(draft.detail, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     )
     chain = _chain()
     if not chain.linked and chain.pending:  # once per transaction: the head is ours now
-        waiting = list(AuditPending.select().order_by(AuditPending.id))
-        for pending in waiting:
-            linked = Entry.of(pending)
-            key = station_keys(linked.station) if station_keys else None
-            detail = pending_keys.verified_detail(key, _pending_fields(linked), linked.detail)
-            chain.add(audit_key, linked._replace(detail=detail))
-        if waiting:
-            AuditPending.delete().where(AuditPending.id.in_([p.id for p in waiting])).execute()
-        chain.linked = chain.txn is not None
+        chain.link_pending(audit_key, station_keys)
     chain.add(audit_key, entry)
     if write:
         chain.write()
+
+
+def _waiting() -> list[dict]:
+    """This transaction's events for AuditPending, not written yet."""
+    txn = _transaction()
+    if getattr(_held, "waiting_txn", None) is not txn:
+        _held.waiting_txn, _held.waiting = txn, []
+    return _held.waiting
 
 
 def write_appended() -> None:
@@ -211,6 +244,39 @@ def write_appended() -> None:
     chain = getattr(_held, "chain", None)
     if chain is not None and chain.txn is _transaction():
         chain.write()
+    waiting = _waiting()
+    if waiting:
+        AuditPending.insert_many(waiting).execute()
+        waiting.clear()
+
+
+#: The head, if no other counter is linking and no exclusive operation runs (it would wait
+#: for neither: whoever holds it links what this counter wrote too — see link_waiting).
+_TRY_HEAD = (
+    'SELECT "id", "count", "last_mac", "head_mac" FROM "audit_head" '
+    "WHERE id = 1 AND pg_try_advisory_xact_lock_shared(%s) FOR UPDATE SKIP LOCKED"
+)
+
+
+def link_waiting(
+    audit_key: bytes, station_keys: Callable[[str], bytes | None] | None = None
+) -> int:
+    """Link the events waiting in AuditPending into the chain (PostgreSQL), in short
+    transactions of their own; returns how many. Never waits: when another counter holds
+    the head, it returns at once — that counter looks again after its COMMIT and links
+    whatever was committed before (an event committed before this call was, so one of
+    the two links it). Events another counter linked meanwhile are gone from the table."""
+    linked = 0
+    while True:
+        with database.atomic():
+            head = next(iter(AuditHead.raw(_TRY_HEAD, isolation.GATE)), None)
+            if head is None:
+                return linked
+            chain = _held.chain = _Chain(_transaction(), True, head)
+            linked += chain.link_pending(audit_key, station_keys)
+            chain.write()
+        if not AuditPending.select(AuditPending.id).exists():
+            return linked
 
 
 def _pending_fields(entry: Entry) -> list:

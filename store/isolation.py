@@ -7,9 +7,10 @@ On PostgreSQL (READ COMMITTED) an operation (store.session.operation) is either
 - *exclusive*, the default: it runs alone, as on SQLite — for every operation whose checks
   read rows another could change meanwhile (key rotation, handovers, imports, staff …); or
 - *concurrent*: written to be correct beside any other — it locks the rows it decides on
-  (`for_update`) and a value two counters could register at once (`lock_value`), and takes
-  numbers (store.numbers) and the audit chain's head (store.audit) only at its end, so
-  counters wait for each other only over the last statements before COMMIT.
+  (`for_update`) and a value two counters could register at once (`lock_value`), takes
+  numbers (store.numbers) only just before writing their rows, and writes its audit events
+  to be linked after its COMMIT (store.audit.link_waiting), never waiting for the chain's
+  head: counters wait for each other only over one number's last statements.
 
 The two kinds exclude each other through one transaction-scoped advisory lock: shared by
 concurrent operations, exclusive for the others (PostgreSQL queues a new shared request
@@ -30,7 +31,7 @@ log = logging.getLogger("chuangkou.store")
 SHARED, EXCLUSIVE = "shared", "exclusive"
 
 #: The register's one gate (any bigint; advisory locks are per database).
-_GATE = 0x63686B_0001
+GATE = 0x63686B_0001
 
 
 def is_postgres() -> bool:
@@ -50,7 +51,7 @@ def enter(held: str | None, concurrent: bool) -> str:
         # other concurrent one to end (two such at once: PostgreSQL ends one as a deadlock).
         log.warning("an exclusive operation inside a concurrent one's transaction")
     function = "pg_advisory_xact_lock_shared" if want == SHARED else "pg_advisory_xact_lock"
-    database.execute_sql(f"SELECT {function}(%s)", (_GATE,))
+    database.execute_sql(f"SELECT {function}(%s)", (GATE,))
     return want
 
 

@@ -5,10 +5,10 @@ with an atomic INSERT … ON CONFLICT DO UPDATE (SQLite ≥ 3.24 and PostgreSQL 
 increment happens in SQL under the row's lock, so two counters never get the same number,
 and a rolled-back operation gives its number back.
 
-The row stays locked until COMMIT, and so does the audit chain's head, which every
-operation appends to at its end: a number is taken under the head (store.audit.lock_head),
-so that no counter holds a number's row while it waits for the head. Take the number as
-late as the operation can — its row written right after — for the head is held from then.
+The row stays locked until COMMIT: the next counter asking for a number of that prefix and
+day waits until then. Take the number as late as the operation can — its row written right
+after, and nothing else before COMMIT (a concurrent operation's audit events are linked
+after it: store.audit.link_waiting).
 """
 
 from __future__ import annotations
@@ -19,7 +19,6 @@ from dataclasses import dataclass
 
 import peewee as pw
 
-from store.audit import lock_head
 from store.database import database
 from store.models import Counter
 
@@ -72,13 +71,12 @@ def next_number(prefix: str, day: dt.date) -> str:
         raise ValueError(f"unknown number prefix {prefix!r}")
     if not database.in_transaction():
         raise RuntimeError("next_number must run inside the operation's write transaction")
-    lock_head()
     taken = Counter.insert(prefix=prefix, day=day, value=1).on_conflict(
         conflict_target=[Counter.prefix, Counter.day],
         update={Counter.value: Counter.value + 1},
     )
     if isinstance(database.obj, pw.PostgresqlDatabase):
-        # One round trip: the chain's head is held from here to COMMIT.
+        # One round trip: the row is held from here to COMMIT.
         sql, params = taken.returning(Counter.value).sql()
         value = database.execute_sql(sql, params).fetchone()[0]
     else:

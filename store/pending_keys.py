@@ -25,11 +25,13 @@ from store.models import RegisterSecret
 from store.textguard import utf8
 
 __all__ = [
+    "AUDIT_MAC_FIELD",
     "MAC_FIELD",
     "UNVERIFIED_FIELD",
     "ensure_file",
     "ensure_registered",
     "keyed_hash",
+    "linking_key",
     "mac_detail",
     "secret_name",
     "station_key",
@@ -37,6 +39,9 @@ __all__ = [
 ]
 
 MAC_FIELD = "_pmac"
+#: The MAC of an event that had the audit key but is linked after its COMMIT (store.audit
+#: `link_waiting`): keyed from the audit key itself, so only a holder of it can make one.
+AUDIT_MAC_FIELD = "_amac"
 UNVERIFIED_FIELD = "_unverified"
 
 
@@ -118,24 +123,38 @@ def _mac(key: bytes, fields: list) -> str:
     return hmac.new(key, b"pending\x00" + body.encode(), hashlib.sha256).hexdigest()
 
 
-def mac_detail(key: bytes | None, head: list, detail: dict) -> str:
+def linking_key(audit_key: bytes) -> bytes:
+    """The key, derived from the audit key, of events waiting to be linked after COMMIT."""
+    return hmac.new(audit_key, b"chuangkou audit: waiting to be linked", hashlib.sha256).digest()
+
+
+def mac_detail(key: bytes | None, head: list, detail: dict, *, field: str = MAC_FIELD) -> str:
     """The detail JSON of a pending event, with its MAC over `head` (the other fields)
-    and the detail itself when this station has a key."""
+    and the detail itself when this station has a key (`field`: AUDIT_MAC_FIELD when `key`
+    is the `linking_key`)."""
     if key is None:
         return _canonical(detail)
-    return _canonical({**detail, MAC_FIELD: _mac(key, [*head, _canonical(detail)])})
+    return _canonical({**detail, field: _mac(key, [*head, _canonical(detail)])})
 
 
-def verified_detail(key: bytes | None, head: list, detail_json: str) -> str:
+def verified_detail(
+    key: bytes | None, head: list, detail_json: str, *, audit_key: bytes | None = None
+) -> str:
     """The detail to link into the chain: without the MAC, and marked unverified when the
-    MAC is missing or wrong."""
+    MAC is missing or wrong (the station's `key`, or the `linking_key` of `audit_key`)."""
     try:
         detail = json.loads(detail_json)
     except ValueError:
         detail = {"raw": detail_json}
     if not isinstance(detail, dict):
         detail = {"raw": detail}
-    mac = detail.pop(MAC_FIELD, None)
+    station_mac = detail.pop(MAC_FIELD, None)
+    audit_mac = detail.pop(AUDIT_MAC_FIELD, None)
+    if isinstance(audit_mac, str):
+        key = linking_key(audit_key) if audit_key is not None else None
+        mac = audit_mac
+    else:
+        mac = station_mac
     ok = (
         key is not None
         and isinstance(mac, str)

@@ -8,8 +8,9 @@ and written once the outermost transaction has ended.
 
 The events of operations are appended to the audit chain at the end of the outermost
 `transaction` or `operation`, just before its COMMIT: appending locks the chain's head
-until COMMIT, and counters sharing a register (PostgreSQL) should wait for each other over
-that and no more. How operations run side by side there: store.isolation (`concurrent`)."""
+until COMMIT. On PostgreSQL, a transaction of concurrent operations only (store.isolation)
+writes its events to be linked right after its COMMIT instead (store.audit.link_waiting),
+so counters sharing the register never wait for each other over the chain."""
 
 from __future__ import annotations
 
@@ -186,7 +187,11 @@ class Session:
 
 
 def _record(
-    session: Session, draft: audit.EventDraft, at: dt.datetime | None = None, write: bool = True
+    session: Session,
+    draft: audit.EventDraft,
+    at: dt.datetime | None = None,
+    write: bool = True,
+    later: bool = False,
 ) -> None:
     audit.append(
         draft,
@@ -200,6 +205,7 @@ def _record(
         if session.audit_key is not None
         else None,
         write=write,
+        later=later and session.audit_key is not None,
     )
 
 
@@ -211,12 +217,30 @@ class _Calls:
     events: list[tuple[Session, audit.EventDraft, dt.datetime]] = field(default_factory=list)
     #: The gate its operations hold (store.isolation), None before the first.
     gate: str | None = None
+    #: The session whose events wait to be linked after COMMIT (store.audit.link_waiting).
+    link_after: Session | None = None
+    #: The keys were checked against a rotation in this transaction (refresh_keys).
+    keys_checked: bool = False
 
-    def append_events(self) -> None:
+    def append_events(self, outermost: bool) -> None:
+        # Only concurrent operations, on PostgreSQL: link after COMMIT, never wait for the
+        # head (an exclusive operation runs alone anyway, and appends as on SQLite).
+        later = outermost and self.gate == isolation.SHARED and isolation.is_postgres()
         for session, draft, at in self.events:
-            _record(session, draft, at, write=False)
+            _record(session, draft, at, write=False, later=later)
+            if later and session.audit_key is not None:
+                self.link_after = session
         self.events.clear()
         audit.write_appended()
+
+
+def _link_after_commit(session: Session) -> None:
+    """Link what this transaction wrote to AuditPending; the operation stands whatever
+    happens here (its events wait for the next operation to link them)."""
+    try:
+        audit.link_waiting(session.audit_key, lambda station: _station_key(session, station))
+    except Exception as exc:
+        log.warning("audit events wait to be linked (%s)", type(exc).__name__)
 
 
 #: Per thread: a counter's store thread and its report thread each have their own.
@@ -303,16 +327,22 @@ def transaction(session: Session) -> Iterator[None]:
     first = calls is None
     if first:
         calls = _scope.calls = _Calls()
+    committed = False
     try:
-        with database.atomic():
+        # Inside an operation's transaction no savepoint of its own: each operation inside
+        # has one (`operation`), and a failure here fails the enclosing one.
+        with database.atomic() if first else nullcontext():
             yield
             if first:
-                calls.append_events()  # the chain's head, locked until COMMIT: last
+                calls.append_events(outermost)  # the chain's head, locked until COMMIT: last
+        committed = first and outermost
     finally:
         if first:
             _scope.calls = None
         if outermost:
             _write_refusals(session)
+    if committed and calls.link_after is not None:
+        _link_after_commit(calls.link_after)
 
 
 @contextmanager
@@ -339,7 +369,9 @@ def operation(
             require_role(session, action, roles)
         calls: _Calls = _scope.calls
         calls.gate = isolation.enter(calls.gate, concurrent)
-        session.refresh_keys()
+        if not calls.keys_checked:  # a rotation is exclusive: not begun until COMMIT
+            session.refresh_keys()
+            calls.keys_checked = True
         mark = len(calls.events)
         try:
             # Inside another transaction a savepoint, so that a failure undoes this one only.

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import random
 import sys
 import time
 import traceback
@@ -184,11 +185,20 @@ class Station:
     def run(self) -> None:
         ops = int(self.spec["ops"])
         start = time.monotonic()
+        due = start
+        # Clerks are not clocked to each other: each station's calls come at random, on
+        # average one a pace apart (a Poisson stream, seeded by the station), unless
+        # `lockstep` — every station's n-th call due n paces after the common start.
+        arrivals = random.Random(self.index)
+        lockstep = bool(self.spec.get("lockstep"))
         try:
             for n in range(ops):
                 if self.pace:
-                    # A clerk at a pace: the n-th call is due n paces after the start.
-                    wait = start + n * self.pace - time.monotonic()
+                    if lockstep:
+                        due = start + n * self.pace
+                    else:
+                        due += arrivals.expovariate(1 / self.pace)
+                    wait = due - time.monotonic()
                     if wait > 0:
                         time.sleep(wait)
                 began, cpu = time.monotonic(), time.process_time()

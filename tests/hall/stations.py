@@ -139,6 +139,7 @@ def start_stations(
     out_dir: Path,
     retry_seconds: float = 0,
     pace_ms: float = 0,
+    lockstep: bool = False,
     ready_timeout: float = 120,
 ) -> list[Station]:
     """Start one process per station of `plan`; returns once every one has logged in and
@@ -165,6 +166,7 @@ def start_stations(
                 "out": str(out),
                 "retry_seconds": retry_seconds,
                 "pace_ms": pace_ms,
+                "lockstep": lockstep,
             }
             # Each station keeps its audit witness in its own state directory.
             station_env = {**env, "CHUANGKOU_STATE_DIR": str(out_dir / f"state-{p.index:02d}")}

@@ -1,6 +1,7 @@
-"""Operations of several counters side by side (store.isolation, store.audit.lock_head):
-the audit chain's head is held over an operation's append and COMMIT only, concurrent
-operations do not wait for each other's work, exclusive ones still run alone, and what two
+"""Operations of several counters side by side (store.isolation, store.audit.link_waiting):
+the audit chain's head is held over an operation's append and COMMIT only, and a concurrent
+operation's events are linked after its COMMIT; concurrent operations do not wait for each
+other's work, exclusive ones still run alone, and what two
 counters decide at the same moment (one inquiry accepted, one case closed, one person, one
 number) is decided once. The first tests run on SQLite and PostgreSQL, the rest on
 PostgreSQL (the CI server; skipped without CHUANGKOU_TEST_PG_URL)."""
@@ -193,30 +194,57 @@ def test_a_concurrent_operation_does_not_wait_for_anothers_work(counters, monkey
 
 
 @pg_only
-def test_while_one_counter_appends_the_others_work_runs_and_waits_only_to_append(
-    counters, monkeypatch
-):
+def test_while_one_counter_links_the_chain_the_others_commit_without_waiting(counters, monkeypatch):
+    """A concurrent operation's event is written to be linked after its COMMIT: while one
+    counter holds the chain's head (linking), another's operation commits and returns at
+    once, and the one holding the head links that event too before it lets go."""
+    from store.models import AuditPending
+
     supervisor, clerk, _ = counters
-    appended, release = _pause(monkeypatch, audit, "append")  # holds the head until released
+    linking, release = _pause(monkeypatch, audit._Chain, "link_pending")  # head held
     first = _in_thread(_caller, clerk, 1)
-    assert appended.wait(timeout=10)
-    # The second counter does its work (reads), then waits to append its event.
-    read = threading.Event()
-
-    def queue_then_mark():
-        with operation(supervisor, "test.read", concurrent=True):
-            Inquiry.select().count()
-            read.set()
-
-    second = _in_thread(queue_then_mark)
-    assert read.wait(timeout=10), "the second counter's work waited for the first's append"
-    _until_waiting(1)  # … and now it waits for the head
-    assert second[0].is_alive()
-    release.set()
+    assert linking.wait(timeout=10)
+    second = _in_thread(lambda: (_caller(supervisor, 2), Inquiry.select().count())[1])
+    try:
+        assert _joined(*second, timeout=10) == 2  # committed while the head is held
+        assert first[0].is_alive()
+        # Its event waits (and the first's, whose linking is not committed yet).
+        waiting = {w.actor for w in AuditPending.select()}
+        assert waiting == {clerk.staff_id, supervisor.staff_id}
+    finally:
+        release.set()
     _joined(*first)
-    _joined(*second)
-    assert [e.action for e in _events()[-2:]] == ["inquiry.register", "test.read"]
-    assert audit.verify(clerk.keys.audit_key).ok
+    assert AuditPending.select().count() == 0  # linked by the first counter, after its own
+    assert [e.action for e in _events()[-2:]] == ["inquiry.register", "inquiry.register"]
+    assert [e.actor for e in _events()[-2:]] == [clerk.staff_id, supervisor.staff_id]
+    assert audit.verify(clerk.keys.audit_key).message.startswith("审计链完整")
+    assert audit.unverified_count() == 0
+
+
+@pg_only
+def test_an_event_written_to_be_linked_is_checked_when_linked(counters, monkeypatch):
+    """Someone with the database and not the audit key adds a row to the events waiting to
+    be linked, or edits one: each is linked marked unverified, and verify says so."""
+    from store.models import AuditPending
+    from store.session import _station_key
+
+    _, clerk, _ = counters
+    monkeypatch.setattr(audit, "link_waiting", lambda *a, **k: 0)  # nobody links: they wait
+    _caller(clerk, 1)
+    _caller(clerk, 2)
+    waiting = list(AuditPending.select().order_by(AuditPending.id))
+    assert [w.action for w in waiting] == ["inquiry.register", "inquiry.register"]
+    assert '"_amac"' in waiting[0].detail
+    AuditPending.update(record_id="someone-else").where(AuditPending.id == waiting[1].id).execute()
+    forged = {**waiting[0].__data__, "action": "case.close"}
+    del forged["id"]
+    AuditPending.insert(forged).execute()
+    monkeypatch.undo()
+    assert audit.link_waiting(clerk.keys.audit_key, lambda s: _station_key(clerk, s)) == 3
+    linked = _events()[-3:]
+    assert ['"_unverified":true' in e.detail for e in linked] == [False, True, True]
+    assert audit.unverified_count() == 2
+    assert "2 条离线事件来源未能验证" in audit.verify(clerk.keys.audit_key).message
 
 
 @pg_only
