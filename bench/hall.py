@@ -8,7 +8,8 @@ test's harness), and the ratio of each throughput to the 1-station one of the sa
     .venv/bin/python bench/hall.py --pace-ms 500 --lockstep   # … all stations at once
 
 Every station is a process with its own connection and clerk, logged in and warmed up
-before the clock starts; then all start together and each makes ``--ops`` calls in the
+before the clock starts (one cycle of the four calls, not counted: the first call of a
+process costs several times the next — at 20 stations all at once it was the p99); then all start together and each makes ``--ops`` calls in the
 load test's cycle — 首问登记 of a visitor read from an ID card (本窗口受理), the case
 accepted from it, that case closed (办结), and a phone caller (name and phone only) 转办
 to the next window — each call waiting for the one before (``--pace-ms`` 0), or started on
@@ -108,6 +109,7 @@ def measure(
         out_dir=work / f"s{stations}",
         pace_ms=pace_ms,
         lockstep=lockstep,
+        warm_up=True,
         timeout=3600,
     )
     waiting = _waiting_events(url)

@@ -119,7 +119,11 @@ class _Chain:
     ) -> int:
         """Add the events waiting in AuditPending (read under the head's lock) and delete
         them; returns how many."""
-        waiting = list(AuditPending.select().order_by(AuditPending.id))
+        if _postgres():  # read and delete in one round trip: the head is held meanwhile
+            deleted = AuditPending.raw(f"DELETE FROM {AuditPending._meta.table_name} RETURNING *")
+            waiting = sorted(deleted, key=lambda p: p.id)
+        else:
+            waiting = list(AuditPending.select().order_by(AuditPending.id))
         for pending in waiting:
             linked = Entry.of(pending)
             key = None
@@ -129,7 +133,7 @@ class _Chain:
                 key, _pending_fields(linked), linked.detail, audit_key=audit_key
             )
             self.add(audit_key, linked._replace(detail=detail))
-        if waiting:
+        if waiting and not _postgres():
             AuditPending.delete().where(AuditPending.id.in_([p.id for p in waiting])).execute()
         self.linked = self.txn is not None
         return len(waiting)

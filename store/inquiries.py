@@ -26,7 +26,7 @@ from store.cover import acting_for, covered_by
 from store.errors import InvalidInput, NotFound, PermissionDenied
 from store.isolation import for_update
 from store.models import Case, Inquiry, Person, ServiceItem, Staff, Window, new_uuid
-from store.numbers import INQUIRY, next_number
+from store.numbers import INQUIRY
 from store.roles import SUPERVISOR_ROLES, WORK_ROLES
 from store.session import Session, operation, require_role, transaction
 
@@ -249,7 +249,7 @@ def register_inquiry(
                 Inquiry,
                 uuid=row_uuid,
                 key_id=keys.current,
-                number=next_number(INQUIRY, local_date(now)),
+                numbered=(INQUIRY, local_date(now)),
                 at=now,
                 channel=channel,
                 person=person_row,

@@ -62,19 +62,23 @@ def parse_number(text: str) -> ParsedNumber | None:
     return ParsedNumber(match["prefix"], day, int(match["seq"]))
 
 
+def _taking(prefix: str, day: dt.date) -> pw.Insert:
+    if prefix not in PREFIXES:
+        raise ValueError(f"unknown number prefix {prefix!r}")
+    if not database.in_transaction():
+        raise RuntimeError("a number must be taken inside the operation's write transaction")
+    return Counter.insert(prefix=prefix, day=day, value=1).on_conflict(
+        conflict_target=[Counter.prefix, Counter.day],
+        update={Counter.value: Counter.value + 1},
+    )
+
+
 def next_number(prefix: str, day: dt.date) -> str:
     """The next number for `prefix` on `day` (the hall's local date of the record).
 
     Must run inside the operation's transaction: the number is taken and the record written
     together, or neither is."""
-    if prefix not in PREFIXES:
-        raise ValueError(f"unknown number prefix {prefix!r}")
-    if not database.in_transaction():
-        raise RuntimeError("next_number must run inside the operation's write transaction")
-    taken = Counter.insert(prefix=prefix, day=day, value=1).on_conflict(
-        conflict_target=[Counter.prefix, Counter.day],
-        update={Counter.value: Counter.value + 1},
-    )
+    taken = _taking(prefix, day)
     if isinstance(database.obj, pw.PostgresqlDatabase):
         # One round trip: the row is held from here to COMMIT.
         sql, params = taken.returning(Counter.value).sql()
@@ -87,3 +91,44 @@ def next_number(prefix: str, day: dt.date) -> str:
             .scalar()
         )
     return format_number(prefix, day, value)
+
+
+#: Stands for the number in a row's INSERT until `insert_numbered` puts the SQL there.
+_NUMBER_HERE = "\x00number\x00"
+
+
+def insert_numbered(row: pw.Model, prefix: str, day: dt.date) -> None:
+    """INSERT `row` (every other field set) with the next number for `prefix` on `day` in
+    its `number` field. On PostgreSQL the number is taken by the INSERT itself — one
+    statement, so the next counter waits for this one's number over that statement, its
+    audit events and COMMIT only; elsewhere it is taken just before."""
+    model = type(row)
+    row.number = _NUMBER_HERE
+    sql, params = model.insert(row.__data__).sql()
+    head, _, rest = sql.partition(" VALUES (")
+    values, _, returning = rest.rpartition(")")
+    slots = values.split(", ")
+    if (
+        not isinstance(database.obj, pw.PostgresqlDatabase)
+        or not returning.startswith(" RETURNING")
+        or any(slot != "%s" for slot in slots)
+        or len(slots) != len(params)
+        or params.count(_NUMBER_HERE) != 1
+    ):
+        row.number = next_number(prefix, day)
+        row.save(force_insert=True)
+        return
+    taken_sql, taken_params = _taking(prefix, day).returning(Counter.value).sql()
+    at = params.index(_NUMBER_HERE)
+    slots[at] = (
+        "%s || CASE WHEN n.value < 10000 THEN lpad(n.value::text, 4, '0') ELSE n.value::text END"
+    )
+    params[at] = format_number(prefix, day, 0)[:-4]  # the prefix, the day and the dash
+    table = model._meta.table_name
+    cursor = database.execute_sql(
+        f"WITH n AS ({taken_sql}) {head} SELECT {', '.join(slots)} FROM n"
+        f' RETURNING "{table}"."id", "{table}"."number"',
+        [*taken_params, *params],
+    )
+    row.id, row.number = cursor.fetchone()
+    row._dirty.clear()

@@ -30,6 +30,7 @@ chain (`audit verify`). A new register records every table complete at its creat
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import hmac
 import json
@@ -219,11 +220,23 @@ def save(keys, row: SealedModel, *, force_insert: bool = False, only=None) -> No
     row.save(force_insert=force_insert, only=only)
 
 
-def create(keys: Keyring, model: type[SealedModel], **values) -> SealedModel:
-    """``model.create(**values)`` with the row's MAC."""
+def create(
+    keys: Keyring,
+    model: type[SealedModel],
+    *,
+    numbered: tuple[str, dt.date] | None = None,
+    **values,
+) -> SealedModel:
+    """``model.create(**values)`` with the row's MAC; `numbered` (prefix, day): its
+    `number` the next one, taken by the INSERT itself (store.numbers.insert_numbered)."""
     row = model(**values)
     stamp(keys, row)
-    row.save(force_insert=True)
+    if numbered is None:
+        row.save(force_insert=True)
+    else:
+        from store.numbers import insert_numbered
+
+        insert_numbered(row, *numbered)
     return row
 
 

@@ -45,7 +45,7 @@ from store.errors import InvalidInput, NotFound
 from store.inquiries import check_own_item, check_phone
 from store.isolation import for_update
 from store.models import Case, Inquiry, Person, ServiceItem, SubTask, Window, new_uuid
-from store.numbers import CASE, next_number
+from store.numbers import CASE
 from store.roles import WORK_ROLES
 from store.session import Session, operation
 
@@ -433,7 +433,7 @@ def _create(
         Case,
         uuid=row_uuid,
         key_id=keys.current,
-        number=next_number(CASE, day),
+        numbered=(CASE, day),
         item=item,
         window=item.window_id,
         person=person,

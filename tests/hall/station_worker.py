@@ -2,9 +2,10 @@
 
     python -m tests.hall.station_worker '<json spec>'
 
-Opens the register, logs its clerk in, prints ``ready`` and waits for ``go`` on stdin (so
-every station starts together, after its imports and its login), then runs `ops` store
-calls in a fixed cycle of four:
+Opens the register, logs its clerk in (with ``warm_up``, makes one unreported cycle of the
+calls below), prints ``ready`` and waits for ``go`` on stdin (so every station starts
+together, after its imports and its login), then runs `ops` store calls in a fixed cycle of
+four:
 
 0. 首问登记 of a visitor read from an ID card, 本窗口受理;
 1. the case accepted from it (all materials present, 承诺件);
@@ -78,6 +79,8 @@ class Station:
         self.inquiry: str | None = None
         self.person_uuid: str | None = None
         self.case: str | None = None
+        #: The first cycle's calls made before the clock starts (`warm_up`), not reported.
+        self.first = 0
 
     def open(self) -> None:
         from store.auth import login
@@ -92,6 +95,14 @@ class Station:
 
         register.policy  # noqa: B018
         register.calendar.due(dt.date.today(), 10, allow_provisional=True)
+
+    def warm_up(self) -> None:
+        """One cycle of the four calls, not reported: a counter that has served its first
+        visitor (the first call of a process builds what later ones reuse — peewee's
+        queries, derived keys, the station's pending key)."""
+        for n in range(4):
+            self.step(n)
+        self.first = 4
 
     def call(self, fn: Callable[[], Any]) -> tuple[Any, int]:
         """Run one store call; retry on a lost server while retrying is allowed."""
@@ -192,10 +203,10 @@ class Station:
         arrivals = random.Random(self.index)
         lockstep = bool(self.spec.get("lockstep"))
         try:
-            for n in range(ops):
+            for i, n in enumerate(range(self.first, self.first + ops)):
                 if self.pace:
                     if lockstep:
-                        due = start + n * self.pace
+                        due = start + i * self.pace
                     else:
                         due += arrivals.expovariate(1 / self.pace)
                     wait = due - time.monotonic()
@@ -218,6 +229,8 @@ def main(argv: list[str]) -> int:
     station = Station(spec)
     try:
         station.open()
+        if spec.get("warm_up"):
+            station.warm_up()
     except Exception as exc:
         print(f"failed {type(exc).__name__}", flush=True)
         raise

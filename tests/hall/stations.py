@@ -140,6 +140,7 @@ def start_stations(
     retry_seconds: float = 0,
     pace_ms: float = 0,
     lockstep: bool = False,
+    warm_up: bool = False,
     ready_timeout: float = 120,
 ) -> list[Station]:
     """Start one process per station of `plan`; returns once every one has logged in and
@@ -167,6 +168,7 @@ def start_stations(
                 "retry_seconds": retry_seconds,
                 "pace_ms": pace_ms,
                 "lockstep": lockstep,
+                "warm_up": warm_up,
             }
             # Each station keeps its audit witness in its own state directory.
             station_env = {**env, "CHUANGKOU_STATE_DIR": str(out_dir / f"state-{p.index:02d}")}

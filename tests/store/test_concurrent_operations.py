@@ -167,6 +167,26 @@ def test_numbers_taken_at_once_are_unique_and_without_gaps(counters):
     assert audit.verify(clerk.keys.audit_key).ok
 
 
+def test_a_number_taken_by_its_rows_insert_counts_on_past_9999(counters):
+    """The number is written by the row's INSERT itself on PostgreSQL (one statement while
+    the number's row is held), just before it elsewhere: the same numbers either way."""
+    from store.models import Counter
+    from store.numbers import INQUIRY
+
+    _, clerk, _ = counters
+    first = _caller(clerk, 1).number
+    day = first[:10]
+    assert first == f"{day}-0001"
+    Counter.update(value=9998).where(Counter.prefix == INQUIRY).execute()
+    assert [_caller(clerk, i).number for i in (2, 3)] == [f"{day}-9999", f"{day}-10000"]
+    assert Inquiry.get(Inquiry.number == f"{day}-10000").at is not None
+    with pytest.raises(InvalidInput), transaction(clerk):
+        _caller(clerk, 4)
+        raise InvalidInput("undone")  # its number is given back with it
+    assert _caller(clerk, 5).number == f"{day}-10001"
+    assert audit.verify(clerk.keys.audit_key).ok
+
+
 # --- PostgreSQL: who waits for whom -----------------------------------------------------
 
 
