@@ -88,17 +88,15 @@ def working_windows(session: Session) -> set[int]:
     staff += list(covered_by(session.staff_id))  # AB岗: those covered through a handover
     if not staff:
         return set()
-    windows = {w for (w,) in Staff.select(Staff.window).where(Staff.id.in_(staff)).tuples() if w}
-    windows |= {w for (w,) in Post.select(Post.window).where(Post.staff.in_(staff)).tuples()}
     today = local_date(session.now())
-    windows |= {
-        w
-        for (w,) in Attendance.select(Attendance.window)
-        .where((Attendance.staff == session.staff_id) & (Attendance.work_date == today))
-        .tuples()
-        if w
-    }
-    return windows
+    union = (  # one round trip
+        Staff.select(Staff.window).where(Staff.id.in_(staff))
+        | Post.select(Post.window).where(Post.staff.in_(staff))
+        | Attendance.select(Attendance.window).where(
+            (Attendance.staff == session.staff_id) & (Attendance.work_date == today)
+        )
+    )
+    return {w for (w,) in union.tuples() if w}
 
 
 def check_own_item(session: Session, item: ServiceItem) -> None:

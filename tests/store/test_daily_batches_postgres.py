@@ -1,5 +1,5 @@
 """The batched daily job's tests (tests/store/test_daily_batches.py) again on PostgreSQL:
-there the audit chain's head (FOR UPDATE) is what makes a counter wait for one batch.
+there a batch is an exclusive operation (store.isolation) and a counter waits for one batch.
 Runs only when CHUANGKOU_TEST_PG_URL names a test database (see .ci/postgres.sh)."""
 
 from __future__ import annotations
