@@ -30,7 +30,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from store import isolation, pending_keys
+from store import fixed_sql, isolation, pending_keys
 from store.database import database
 from store.models import AuditEvent, AuditHead, AuditPending
 
@@ -92,6 +92,16 @@ def _head() -> AuditHead | None:
     return query.first()
 
 
+_TAKE_PENDING = (
+    f'DELETE FROM "{AuditPending._meta.table_name}" RETURNING {fixed_sql.columns_sql(AuditPending)}'
+)
+_SET_HEAD = (
+    f'UPDATE "{AuditHead._meta.table_name}" SET "count" = %s, "last_mac" = %s, "head_mac" = %s '
+    'WHERE "id" = 1'
+)
+_ANY_PENDING = f'SELECT EXISTS (SELECT 1 FROM "{AuditPending._meta.table_name}")'
+
+
 class _Chain:
     """The head as this thread's transaction locked it, and the events appended to it since
     that are not written yet (`append(..., write=False)`)."""
@@ -120,12 +130,13 @@ class _Chain:
         """Add the events waiting in AuditPending (read under the head's lock) and delete
         them; returns how many."""
         if _postgres():  # read and delete in one round trip: the head is held meanwhile
-            deleted = AuditPending.raw(f"DELETE FROM {AuditPending._meta.table_name} RETURNING *")
-            waiting = sorted(deleted, key=lambda p: p.id)
+            cursor = database.execute_sql(_TAKE_PENDING)
+            rows = [fixed_sql.from_row(AuditPending, values) for values in cursor.fetchall()]
+            waiting = sorted(rows, key=lambda row: row["id"])
         else:
-            waiting = list(AuditPending.select().order_by(AuditPending.id))
+            waiting = [p.__data__ for p in AuditPending.select().order_by(AuditPending.id)]
         for pending in waiting:
-            linked = Entry.of(pending)
+            linked = Entry(*(pending[name] for name in Entry._fields))
             key = None
             if station_keys is not None and pending_keys.AUDIT_MAC_FIELD not in linked.detail:
                 key = station_keys(linked.station)
@@ -134,7 +145,7 @@ class _Chain:
             )
             self.add(audit_key, linked._replace(detail=detail))
         if waiting and not _postgres():
-            AuditPending.delete().where(AuditPending.id.in_([p.id for p in waiting])).execute()
+            AuditPending.delete().where(AuditPending.id.in_([p["id"] for p in waiting])).execute()
         self.linked = self.txn is not None
         return len(waiting)
 
@@ -143,8 +154,8 @@ class _Chain:
         on SQLite): the head is held until COMMIT, each round trip more is waited for."""
         if not self.rows:
             return
-        events = AuditEvent.insert_many(self.rows)
-        self.rows = []
+        rows, self.rows = self.rows, []
+        events = AuditEvent.insert_many(rows)
         values = {
             "count": self.count,
             "last_mac": self.last_mac,
@@ -155,10 +166,14 @@ class _Chain:
             AuditHead.insert(id=1, **values).execute()
             self.exists = True
         elif _postgres():
-            insert, insert_params = events.sql()
-            update, update_params = AuditHead.update(values).where(AuditHead.id == 1).sql()
             database.execute_sql(
-                f"WITH appended AS ({insert}) {update}", [*insert_params, *update_params]
+                f"WITH appended AS ({fixed_sql.insert_sql(AuditEvent, len(rows))}) {_SET_HEAD}",
+                [
+                    *fixed_sql.insert_params(AuditEvent, rows),
+                    values["count"],
+                    values["last_mac"],
+                    values["head_mac"],
+                ],
             )
         else:
             events.execute()
@@ -249,8 +264,11 @@ def write_appended() -> None:
     if chain is not None and chain.txn is _transaction():
         chain.write()
     waiting = _waiting()
-    if waiting:
-        AuditPending.insert_many(waiting).execute()
+    if waiting:  # PostgreSQL only (`later`)
+        database.execute_sql(
+            fixed_sql.insert_sql(AuditPending, len(waiting)),
+            fixed_sql.insert_params(AuditPending, waiting),
+        )
         waiting.clear()
 
 
@@ -279,7 +297,7 @@ def link_waiting(
             chain = _held.chain = _Chain(_transaction(), True, head)
             linked += chain.link_pending(audit_key, station_keys)
             chain.write()
-        if not AuditPending.select(AuditPending.id).exists():
+        if not database.execute_sql(_ANY_PENDING).fetchone()[0]:
             return linked
 
 

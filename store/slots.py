@@ -7,7 +7,7 @@ import datetime as dt
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
 from store.crypto import Keyring
-from store.database import upsert
+from store.database import database, upsert
 from store.errors import DecryptionFailed
 from store.keyslots import KdfParams, create_slot, open_slot, unwrap_dek, wrap_dek
 from store.models import DataKey, KeySlot, RegisterSecret, SlotKey, Staff, new_uuid
@@ -60,11 +60,18 @@ def slot_deks(slot: KeySlot, private: X25519PrivateKey) -> dict[int, bytes]:
     }
 
 
+#: Read at every transaction's first operation (Session.refresh_keys): SQL written once.
+_CURRENT_KEY = (
+    f'SELECT "key_id" FROM "{DataKey._meta.table_name}" WHERE "state" = \'active\' '
+    'ORDER BY "key_id" DESC LIMIT 1'
+)
+
+
 def current_key_id() -> int:
-    row = DataKey.select().where(DataKey.state == "active").order_by(DataKey.key_id.desc()).first()
+    row = database.execute_sql(_CURRENT_KEY).fetchone()
     if row is None:
         raise DecryptionFailed("登记本没有可用的数据密钥")
-    return row.key_id
+    return row[0]
 
 
 def seal_secret(keyring: Keyring, name: str, value: bytes) -> None:
