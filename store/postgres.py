@@ -9,9 +9,9 @@ reports, the daily job), each of which gives its connection back after every cal
 (`release`); so a station usually holds one server connection, not three, and a
 connection is checked (a round trip) each time it is taken from the pool — one that a
 restart killed while idle is dropped there, unseen by the caller. Callers that keep their
-connection (the CLI, a script) are covered too: a dead connection found at BEGIN or at a
-read outside a transaction is replaced and the statement sent again (neither changes
-anything), once.
+connection (the CLI, a script) are covered too: a dead connection found at a transaction's
+first statement (sent with its BEGIN, in one round trip) or at a read outside a transaction
+is replaced and the statement sent again (neither has changed anything), once.
 
 A connection that breaks inside a transaction cannot be saved: the server has rolled the
 transaction back. The thread's connection is then marked broken; every further statement
@@ -86,38 +86,62 @@ class PostgresHallDatabase(PooledPostgresqlDatabase):
             raise ServerUnavailable("服务器连接中断：无法连接登记本服务器，请稍后重试") from exc
 
     # -- statements ------------------------------------------------------------------------
+    # BEGIN is not sent on its own: it goes with the transaction's first statement, in the
+    # same round trip ("BEGIN; …"), or before a cursor or the connection is handed out. A
+    # transaction that sent nothing sends no COMMIT either.
     def begin(self, isolation_level=None) -> None:
         self._before_statement()
-        try:
-            super().begin(isolation_level)
-            return
-        except (pw.OperationalError, pw.InterfaceError) as exc:
-            if not self._lost(exc):
-                raise
-            self._discard()
-        # Nothing was done yet: the connection died while idle (a restart). A new one.
-        try:
-            super().begin(isolation_level)
-        except (pw.OperationalError, pw.InterfaceError) as exc:
-            if not self._lost(exc):
-                raise
-            self._discard()
-            raise ServerUnavailable() from exc
+        if self.is_closed():
+            self.connect()
+        if isolation_level is None:
+            isolation_level = self._isolation_level
+        self._state.begin = (
+            f"BEGIN TRANSACTION ISOLATION LEVEL {self._adapter.isolation_level_str(isolation_level)}"
+            if isolation_level
+            else "BEGIN"
+        )
+
+    def _take_begin(self) -> str | None:
+        begin = getattr(self._state, "begin", None)
+        self._state.begin = None
+        return begin
+
+    def _send_begin(self) -> None:
+        """BEGIN now, alone (a caller takes a cursor or the connection itself)."""
+        begin = self._take_begin()
+        if begin is not None:
+            self._execute_cursor(begin, ())
+
+    def cursor(self, named_cursor=None):
+        self._send_begin()
+        return super().cursor(named_cursor)
+
+    def connection(self):
+        if self.is_closed():
+            self.connect()
+        self._send_begin()
+        return super().connection()
 
     def _execute_cursor(self, sql, params, **cursor_options):
         self._before_statement()
+        begin = self._take_begin()
+        sent = f"{begin}; {sql}" if begin else sql
         try:
-            return super()._execute_cursor(sql, params, **cursor_options)
+            return super()._execute_cursor(sent, params, **cursor_options)
         except (pw.OperationalError, pw.InterfaceError) as exc:
             if not self._lost(exc):
                 raise
-            # A read on its own changes nothing: sent again on a new connection, once.
-            again = not self.in_transaction() and _is_read(sql)
-            self._connection_lost()
+            # Nothing done yet — the transaction's first statement, or a read on its own
+            # (the connection died while idle: a restart): sent again on a new one, once.
+            again = begin is not None or (not self.in_transaction() and _is_read(sql))
+            if begin is not None:
+                self._reconnect_in_transaction()
+            else:
+                self._connection_lost()
             if not again:
                 raise ServerUnavailable() from exc
         try:
-            return super()._execute_cursor(sql, params, **cursor_options)
+            return super()._execute_cursor(sent, params, **cursor_options)
         except (pw.OperationalError, pw.InterfaceError) as exc:
             if not self._lost(exc):
                 raise
@@ -126,6 +150,8 @@ class PostgresHallDatabase(PooledPostgresqlDatabase):
 
     def commit(self) -> None:
         # Called once the transaction has left peewee's stack (it is outermost).
+        if self._take_begin() is not None:
+            return  # nothing was sent: nothing to commit
         if self._broken():
             # A statement of this transaction was lost with its connection (and the error
             # swallowed somewhere): the server has rolled it back; nothing to commit.
@@ -139,6 +165,8 @@ class PostgresHallDatabase(PooledPostgresqlDatabase):
             raise ServerUnavailable(in_doubt=True) from exc
 
     def rollback(self) -> None:
+        if self._take_begin() is not None:
+            return  # nothing was sent: nothing to undo
         if self.is_closed():
             return  # the connection went, and its transaction with it
         if self._broken():
@@ -186,6 +214,17 @@ class PostgresHallDatabase(PooledPostgresqlDatabase):
             self._state.broken = True
         else:
             self._discard()
+
+    def _reconnect_in_transaction(self) -> None:
+        """A new connection under a transaction that has sent nothing yet: peewee's stack of
+        it (its atomic blocks, its callbacks) is kept, as a new connection would clear it."""
+        state = self._state
+        kept = (state.ctx, state.transactions, state.commit_callbacks)
+        self._discard()
+        try:
+            self.connect()
+        finally:
+            state.ctx, state.transactions, state.commit_callbacks = kept
 
     def _discard(self) -> None:
         """Close this thread's connection for good (not back to the pool) and forget it."""

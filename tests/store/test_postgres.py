@@ -710,3 +710,32 @@ def test_a_register_from_before_issue_5_is_migrated(hall, register_url):
 
     register = migrate_from_before_issue_5(hall, register_url)
     assert register.sqlite_file is None  # a PostgreSQL hall backs up with pg_dump
+
+
+def test_a_transaction_begun_through_a_cursor_or_the_connection_is_still_one(hall):
+    """BEGIN goes with a transaction's first statement (store.postgres): a transaction whose
+    first statement goes through a cursor or the connection itself (bulk updates, COPY) is
+    one all the same — undone whole — and one that sent nothing leaves nothing open."""
+    from store.models import RegisterMeta
+
+    def written(key: str) -> bool:
+        return RegisterMeta.get_or_none(RegisterMeta.key == key) is not None
+
+    insert = "INSERT INTO register_meta (key, value) VALUES (%s, 'x')"
+    with pytest.raises(RuntimeError), database.atomic():
+        database.cursor().execute(insert, ("by-cursor",))
+        raise RuntimeError
+    with pytest.raises(RuntimeError), database.atomic():
+        with database.connection().cursor() as cursor:
+            cursor.execute(insert, ("by-connection",))
+        raise RuntimeError
+    with pytest.raises(RuntimeError), database.atomic():
+        database.execute_sql(insert, ("by-statement",))
+        raise RuntimeError
+    assert not any(written(k) for k in ("by-cursor", "by-connection", "by-statement"))
+    with database.atomic():
+        pass  # sent nothing
+    assert database.connection().get_transaction_status() == 0  # idle, no transaction open
+    with database.atomic():
+        database.execute_sql(insert, ("kept",))
+    assert written("kept")
