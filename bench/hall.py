@@ -119,6 +119,7 @@ def measure(
         if ticks_before and ticks_after
         else float("nan")
     )
+    cpus = os.cpu_count() or 1
     calls = [r for s in hall for r in s.results()]
     ms = [r["ms"] for r in calls]
     by_op: dict[str, list[float]] = defaultdict(list)
@@ -138,6 +139,9 @@ def measure(
         "load": load,
         "cpu_ms": sum(r["cpu_ms"] for r in calls) / max(1, len(calls)),
         "busy": busy,
+        # The machine's CPU time per call: the stations', the server's, and anything else.
+        "machine_cpu_ms": busy * cpus * seconds * 1000 / max(1, len(calls)),
+        "cpus": cpus,
     }
 
 
@@ -181,7 +185,8 @@ def main(argv: list[str] | None = None) -> None:
                 f"p50 {r['p50']:.0f} ms，p99 {r['p99']:.0f} ms，最长 {r['max']:.0f} ms"
             )
             print(
-                f"      站进程自身 CPU 每次调用 {r['cpu_ms']:.1f} ms（不含服务器）；"
+                f"      站进程自身 CPU 每次调用 {r['cpu_ms']:.1f} ms（不含服务器），"
+                f"本机 {r['cpus']} 个 CPU 合计每次调用 {r['machine_cpu_ms']:.1f} ms；"
                 f"运行期间本机 CPU 忙 {r['busy']:.0%}（含其他工作；开始时负载均值 {r['load']:.1f}）"
             )
             print(

@@ -98,3 +98,75 @@ async def test_back_from_a_case_the_queue_keeps_its_row_and_scroll(demo, clock):
         assert _key(table) == key
         assert table.cursor_row == target
         assert table.scroll_y == scroll
+
+
+async def test_a_referral_from_another_counter_shows_on_the_queue_without_a_key(
+    demo, clock, monkeypatch
+):
+    """Another counter (a second session on the same register) refers a phone caller to
+    this clerk's window: the queue's next poll shows it, with a toast; a poll that finds
+    nothing new redraws nothing and says nothing; and no poll runs under another screen."""
+    from textual.widgets import DataTable
+
+    import store.queue
+    from store.auth import login as store_login
+    from store.inquiries import register_inquiry, staff_window_id
+    from tui.screens.home import QUEUE_POLL_SECONDS, HomeScreen
+
+    url, info = demo
+    app = make_app(url, clock, demo=info)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await demo_clerk_home(pilot, info)
+        home = app.screen
+        assert isinstance(home, HomeScreen)
+        assert home.queue_poll._interval == QUEUE_POLL_SECONDS
+        window = app.today_post.window_code
+        mine = app.store.run(staff_window_id, app.session)
+
+        def other_counter():
+            for account in info.accounts:
+                if account.number.startswith("10") and account.number != "1001":
+                    other = store_login(app.session.register, account.number, account.password)
+                    if staff_window_id(other) != mine:
+                        return other
+            raise AssertionError("no demo clerk at another window")
+
+        other = app.store.run(other_counter)
+        sent = app.store.run(
+            register_inquiry,
+            other,
+            channel="phone",
+            caller_name="韩来电",
+            caller_phone="13812345678",
+            topic="咨询办理条件",
+            disposition="referred",
+            referred_to=window,
+        ).number
+        table = home.query_one("#queue", DataTable)
+        assert sent not in {str(k.value) for k in table.rows}  # not before the poll
+        home.poll_queue()
+        await settle(pilot)
+        assert sent in {str(k.value) for k in table.rows}
+        assert any(sent in str(n.message) for n in app._notifications)
+        shown = len(app._notifications)
+        filled = home._filled
+        home.poll_queue()  # nothing new
+        await settle(pilot)
+        assert home._filled is filled and len(app._notifications) == shown
+        await pilot.press("f3")  # another screen on top: the queue is not read under it
+        await settle(pilot)
+        assert app.screen is not home
+        reads = []
+        original = store.queue.counter_queue
+        monkeypatch.setattr(
+            store.queue, "counter_queue", lambda *a, **k: reads.append(1) or original(*a, **k)
+        )
+        home.poll_queue()
+        await settle(pilot)
+        assert reads == []
+        await pilot.press("escape")  # back: read again on the way in, and polled again
+        await settle(pilot)
+        assert app.screen is home and len(reads) == 1
+        home.poll_queue()
+        await settle(pilot)
+        assert len(reads) == 2

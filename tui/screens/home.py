@@ -25,6 +25,13 @@ SECTION_LABELS = {
 }
 #: A card read at the home screen whose holder the register does not know.
 UNKNOWN_CARD = "读卡成功：登记本中尚无此人的记录"
+#: While the queue is on screen it is read again this often: what another counter sends to
+#: this window (a referral, a case handed over) shows without a key pressed. The table is
+#: redrawn only when the queue changed.
+QUEUE_POLL_SECONDS = 10.0
+#: `what` of a poll's store call: a failed poll is not shown (the status line tells of a
+#: lost server; the next poll or key tries again).
+POLL = "queue.poll"
 
 
 class HomeScreen(CounterScreen):
@@ -60,6 +67,18 @@ class HomeScreen(CounterScreen):
         self._filled: tuple | None = None  # the queue the table shows, at which width and theme
         self._filled_width = None
         self.query_one("#queue", DataTable).focus()
+        self.queue_poll = self.set_interval(QUEUE_POLL_SECONDS, self.poll_queue)
+
+    def poll_queue(self) -> None:
+        """Read the queue again if it is what the clerk sees (not under a form, a case or
+        the lock screen) and no read of it is under way."""
+        if self.app.screen is not self or self.app.session is None:
+            return
+        if any(
+            w.node is self and w.group in ("queue", POLL) and w.is_running for w in self.workers
+        ):
+            return
+        self._load(what=POLL)
 
     def _item_width(self) -> int:
         fixed = sum(width for _, width in self.COLUMNS) + 2 * len(self.COLUMNS)  # cell padding
@@ -83,21 +102,34 @@ class HomeScreen(CounterScreen):
         else:
             self._load()
 
-    def _load(self) -> None:
+    def _load(self, what: str = "queue") -> None:
         from store.queue import counter_queue
 
         app = self.app
         if app.session is None:
             return
         window = app.today_post.window_code if app.today_post is not None else None
-        self.call_store(
-            counter_queue, app.session, window_code=window, done=QueueLoaded, what="queue"
-        )
+        self.call_store(counter_queue, app.session, window_code=window, done=QueueLoaded, what=what)
 
     @on(QueueLoaded)
     def _show(self, message: QueueLoaded) -> None:
-        self.queue = message.queue
+        before, self.queue = self.queue, message.queue
+        if before is not None:
+            self._tell_new_referrals(before, message.queue)
         self._fill(message.queue)
+
+    def _tell_new_referrals(self, before, queue) -> None:
+        """A toast for what other counters referred to this window since the queue was
+        last read (the row is in the table as well)."""
+        known = {row.number for row in before.rows}
+        new = [
+            row.number
+            for row in queue.rows
+            if row.kind == "referred_in" and row.number not in known
+        ]
+        if new:
+            shown = "、".join(new[:3]) + (f" 等 {len(new)} 件" if len(new) > 3 else "")
+            self.app.notify(f"收到转办：{shown}", title="转办", timeout=8)
 
     def _fill(self, queue) -> None:
         table = self.query_one("#queue", DataTable)
@@ -161,7 +193,8 @@ class HomeScreen(CounterScreen):
 
     @on(StoreFailed)
     def _failed(self, message: StoreFailed) -> None:
-        self._error(message.message)
+        if message.what != POLL:
+            self._error(message.message)
 
     def _error(self, text: str) -> None:
         self.app.notify(text, severity="error", timeout=8)
