@@ -323,21 +323,32 @@ def require_role(session: Session, action: str, roles: Collection[str]) -> None:
 @contextmanager
 def transaction(session: Session) -> Iterator[None]:
     """One transaction around several operations (e.g. the person and the inquiry of one
-    首问登记). Refusals recorded inside are written after it ends, commit or rollback."""
+    首问登记). Refusals recorded inside are written after it ends, commit or rollback.
+    Inside another transaction, a savepoint: a failure undoes this one only."""
+    with _transaction(session, savepoint=True):
+        yield
+
+
+@contextmanager
+def _transaction(session: Session, *, savepoint: bool) -> Iterator[None]:
     outermost = not database.in_transaction()
     calls = getattr(_scope, "calls", None)
     first = calls is None
     if first:
         calls = _scope.calls = _Calls()
     committed = False
+    mark = len(calls.events)
     try:
-        # Inside an operation's transaction no savepoint of its own: each operation inside
-        # has one (`operation`), and a failure here fails the enclosing one.
-        with database.atomic() if first else nullcontext():
+        # An operation inside another transaction has a savepoint of its own (`operation`):
+        # not a second one here.
+        with database.atomic() if first else (_savepoint() if savepoint else nullcontext()):
             yield
             if first:
                 calls.append_events(outermost)  # the chain's head, locked until COMMIT: last
         committed = first and outermost
+    except BaseException:
+        del calls.events[mark:]  # the events of the operations undone with it
+        raise
     finally:
         if first:
             _scope.calls = None
@@ -385,7 +396,7 @@ def operation(
     (store.isolation says what it must do for that); otherwise it runs alone."""
     draft = audit.EventDraft(action, record_table=record_table, record_id=record_id)
     nested = database.in_transaction()
-    with transaction(session):
+    with _transaction(session, savepoint=False):
         if roles is not None:
             require_role(session, action, roles)
         calls: _Calls = _scope.calls

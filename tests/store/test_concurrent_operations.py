@@ -152,6 +152,20 @@ def test_an_operation_undone_inside_a_transaction_leaves_no_event(counters):
     assert audit.verify(clerk.keys.audit_key).ok
 
 
+def test_a_transaction_undone_inside_another_leaves_no_row_and_no_event(counters):
+    _, clerk, _ = counters
+    before = len(_events())
+    with transaction(clerk):
+        _caller(clerk, 1)
+        with pytest.raises(InvalidInput, match="boom"), transaction(clerk):
+            _caller(clerk, 2)  # done, then undone with the transaction around it
+            raise InvalidInput("boom")
+        _caller(clerk, 3)
+    assert Inquiry.select().count() == 2
+    assert [e.action for e in _events()[before:]] == ["inquiry.register", "inquiry.register"]
+    assert audit.verify(clerk.keys.audit_key).ok
+
+
 def test_numbers_taken_at_once_are_unique_and_without_gaps(counters):
     supervisor, clerk, other = counters
     start = threading.Barrier(3)
