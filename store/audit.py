@@ -258,18 +258,23 @@ def _waiting() -> list[dict]:
     return _held.waiting
 
 
-def write_appended() -> None:
-    """Write the events appended with `write=False` in this transaction."""
+def write_appended(*, last: bool = False) -> None:
+    """Write the events appended with `write=False` in this transaction. `last`: nothing
+    follows but the COMMIT, which may go with the events (one round trip: a number's row,
+    store.numbers, is held for one less)."""
     chain = getattr(_held, "chain", None)
     if chain is not None and chain.txn is _transaction():
         chain.write()
     waiting = _waiting()
     if waiting:  # PostgreSQL only (`later`)
-        database.execute_sql(
-            fixed_sql.insert_sql(AuditPending, len(waiting)),
-            fixed_sql.insert_params(AuditPending, waiting),
-        )
+        sql = fixed_sql.insert_sql(AuditPending, len(waiting))
+        params = fixed_sql.insert_params(AuditPending, waiting)
         waiting.clear()
+        with_commit = getattr(database.obj, "execute_and_commit", None)
+        if last and with_commit is not None:
+            with_commit(sql, params)
+        else:
+            database.execute_sql(sql, params)
 
 
 #: The head, if no other counter is linking and no exclusive operation runs (it would wait

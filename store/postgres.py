@@ -13,6 +13,12 @@ connection (the CLI, a script) are covered too: a dead connection found at a tra
 first statement (sent with its BEGIN, in one round trip) or at a read outside a transaction
 is replaced and the statement sent again (neither has changed anything), once.
 
+A concurrent operation's last statement (its audit events, store.audit) goes with its
+COMMIT in one round trip (`execute_and_commit`), unless something came on the connection
+unasked (a server ending the session says so first): one round trip less while a number's
+row is held. A connection lost on that round trip leaves the operation in doubt, as a lost
+COMMIT does.
+
 A connection that breaks inside a transaction cannot be saved: the server has rolled the
 transaction back. The thread's connection is then marked broken; every further statement
 of that transaction raises ServerUnavailable (a savepoint's ROLLBACK TO too), its final
@@ -22,10 +28,15 @@ on a new one. A COMMIT that breaks is `in_doubt`: it may have arrived.
 
 from __future__ import annotations
 
+import logging
+import select
+
 import peewee as pw
 from playhouse.pool import PooledPostgresqlDatabase
 
 from store.errors import ServerUnavailable, StoreError
+
+log = logging.getLogger("chuangkou.store")
 
 #: libpq settings that bound how long a call can hang on a server that went away without
 #: a word (power cut, cable): a connect gives up after 5 s, and unacknowledged data or a
@@ -95,6 +106,7 @@ class PostgresHallDatabase(PooledPostgresqlDatabase):
             self.connect()
         if isolation_level is None:
             isolation_level = self._isolation_level
+        self._state.committed = False
         self._state.begin = (
             f"BEGIN TRANSACTION ISOLATION LEVEL {self._adapter.isolation_level_str(isolation_level)}"
             if isolation_level
@@ -148,10 +160,40 @@ class PostgresHallDatabase(PooledPostgresqlDatabase):
             self._connection_lost()
             raise ServerUnavailable() from exc
 
+    def execute_and_commit(self, sql: str, params) -> None:
+        """The outermost transaction's last statement and its COMMIT, in one round trip: the
+        COMMIT of the end of its atomic block is not sent again. A connection lost meanwhile
+        leaves it in doubt, as a lost COMMIT does. Inside a savepoint: the statement only."""
+        if self.transaction_depth() != 1 or not self._quiet():
+            self.execute_sql(sql, params)  # the COMMIT follows alone, as usual
+            return
+        try:
+            self._execute_cursor(f"{sql}; COMMIT", params)
+        except ServerUnavailable as exc:
+            raise ServerUnavailable(in_doubt=True) from exc
+        self._state.committed = True
+
+    def _quiet(self) -> bool:
+        """Nothing has come on this connection unasked: a server ending the session (a
+        restart, a technician) sends its reason first. Then the statement with its COMMIT
+        goes; else the two go apart, so that a connection found dead at the statement is
+        known not to have committed."""
+        conn = self._state.conn
+        try:
+            readable, _, _ = select.select([conn.fileno()], [], [], 0)
+        except Exception:  # no connection, or psycopg2's InterfaceError: it is closed
+            return False
+        return not readable
+
+    def _take_committed(self) -> bool:
+        committed = getattr(self._state, "committed", False)
+        self._state.committed = False
+        return committed
+
     def commit(self) -> None:
         # Called once the transaction has left peewee's stack (it is outermost).
-        if self._take_begin() is not None:
-            return  # nothing was sent: nothing to commit
+        if self._take_begin() is not None or self._take_committed():
+            return  # nothing was sent, or the COMMIT went with the last statement
         if self._broken():
             # A statement of this transaction was lost with its connection (and the error
             # swallowed somewhere): the server has rolled it back; nothing to commit.
@@ -167,6 +209,10 @@ class PostgresHallDatabase(PooledPostgresqlDatabase):
     def rollback(self) -> None:
         if self._take_begin() is not None:
             return  # nothing was sent: nothing to undo
+        if self._take_committed():
+            # Failed after its COMMIT went (execute_and_commit was not its last statement).
+            log.error("a transaction failed after its COMMIT: what it wrote stays")
+            return
         if self.is_closed():
             return  # the connection went, and its transaction with it
         if self._broken():

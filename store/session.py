@@ -233,7 +233,7 @@ class _Calls:
             if later and session.audit_key is not None:
                 self.link_after = session
         self.events.clear()
-        audit.write_appended()
+        audit.write_appended(last=later)  # the COMMIT follows at once
 
 
 def _link_after_commit(session: Session) -> None:

@@ -19,9 +19,11 @@ import pytest
 from store import audit
 from store.database import close_database, database
 from store.errors import ServerUnavailable
-from store.models import AuditEvent, Person, RegisterMeta
+from store.models import AuditEvent, Person, RegisterMeta, Staff
 from store.persons import upsert_person
 from store.session import operation, transaction
+from store.staff import add_staff
+from tests.conftest import CLERK_PASSWORD
 from tests.store.test_postgres import PG_URL, _wipe
 
 pytestmark = [
@@ -138,8 +140,9 @@ def test_a_lost_statement_whose_error_is_swallowed_is_never_committed(hall):
 
 
 def test_a_commit_lost_on_its_way_is_said_to_be_in_doubt(hall, monkeypatch):
-    clerk = hall.login()
-    persons = _count(Person)
+    """An exclusive operation's COMMIT goes alone: the connection killed just before it."""
+    supervisor = hall.supervisor
+    staff = _count(Staff)
     original = pw.Database.commit
 
     def commit(db):
@@ -148,10 +151,37 @@ def test_a_commit_lost_on_its_way_is_said_to_be_in_doubt(hall, monkeypatch):
 
     monkeypatch.setattr(pw.Database, "commit", commit)
     with pytest.raises(ServerUnavailable) as lost:
-        upsert_person(clerk, name="提交戊", phone="13911110005")
+        add_staff(supervisor, number="1009", name="提交戊", role="clerk", password=CLERK_PASSWORD)
     monkeypatch.setattr(pw.Database, "commit", original)
     assert lost.value.in_doubt and "无法确认" in str(lost.value)
-    assert _count(Person) == persons  # killed before COMMIT arrived: not done, and whole
+    assert _count(Staff) == staff  # killed before COMMIT arrived: not done, and whole
+    assert audit.verify(supervisor.keys.audit_key).ok
+
+
+def test_a_last_statement_sent_with_its_commit_and_lost_is_in_doubt(hall, monkeypatch):
+    """A concurrent operation's last statement (its audit events) goes with its COMMIT in
+    one round trip (store.postgres.execute_and_commit): the session ended by the server
+    while it is on its way leaves the counter unable to know — in doubt; found dead before
+    it was sent, it is known not done."""
+    from store.postgres import PostgresHallDatabase
+
+    clerk = hall.login()
+    persons = _count(Person)
+    original = PostgresHallDatabase._execute_cursor
+
+    def execute(db, sql, params, **options):
+        if sql.endswith("; COMMIT"):  # the server ends the session as the statement arrives
+            sql = "SELECT pg_terminate_backend(pg_backend_pid()); " + sql
+        return original(db, sql, params, **options)
+
+    monkeypatch.setattr(PostgresHallDatabase, "_execute_cursor", execute)
+    with pytest.raises(ServerUnavailable) as lost:
+        upsert_person(clerk, name="提交己", phone="13911110006")
+    monkeypatch.setattr(PostgresHallDatabase, "_execute_cursor", original)
+    assert lost.value.in_doubt and "无法确认" in str(lost.value)
+    assert _count(Person) == persons  # ended before its COMMIT: not done, and whole
+    upsert_person(clerk, name="提交己", phone="13911110006")  # done again: once
+    assert _count(Person) == persons + 1
     assert audit.verify(clerk.keys.audit_key).ok
 
 
