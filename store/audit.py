@@ -106,7 +106,9 @@ class _Chain:
     """The head as this thread's transaction locked it, and the events appended to it since
     that are not written yet (`append(..., write=False)`)."""
 
-    def __init__(self, txn: object | None, pending: bool, head: AuditHead | None) -> None:
+    def __init__(
+        self, txn: object | None, pending: bool, head: AuditHead | _LockedHead | None
+    ) -> None:
         self.txn, self.exists = txn, head is not None
         self.count = head.count if head else 0
         self.last_mac = head.last_mac if head else GENESIS_MAC
@@ -125,11 +127,16 @@ class _Chain:
         self.count, self.last_mac, self.audit_key = seq, mac, audit_key
 
     def link_pending(
-        self, audit_key: bytes, station_keys: Callable[[str], bytes | None] | None
+        self,
+        audit_key: bytes,
+        station_keys: Callable[[str], bytes | None] | None,
+        taken: list[dict] | None = None,
     ) -> int:
         """Add the events waiting in AuditPending (read under the head's lock) and delete
-        them; returns how many."""
-        if _postgres():  # read and delete in one round trip: the head is held meanwhile
+        them — or those `taken` already (deleted with the head's lock); returns how many."""
+        if taken is not None:
+            waiting = sorted(taken, key=lambda row: row["id"])
+        elif _postgres():  # read and delete in one round trip: the head is held meanwhile
             cursor = database.execute_sql(_TAKE_PENDING)
             rows = [fixed_sql.from_row(AuditPending, values) for values in cursor.fetchall()]
             waiting = sorted(rows, key=lambda row: row["id"])
@@ -144,14 +151,15 @@ class _Chain:
                 key, _pending_fields(linked), linked.detail, audit_key=audit_key
             )
             self.add(audit_key, linked._replace(detail=detail))
-        if waiting and not _postgres():
+        if waiting and taken is None and not _postgres():
             AuditPending.delete().where(AuditPending.id.in_([p["id"] for p in waiting])).execute()
         self.linked = self.txn is not None
         return len(waiting)
 
-    def write(self) -> None:
+    def write(self, *, last: bool = False) -> None:
         """The events added and the head after them, in one statement however many (two
-        on SQLite): the head is held until COMMIT, each round trip more is waited for."""
+        on SQLite): the head is held until COMMIT, each round trip more is waited for.
+        `last`: the COMMIT follows at once, and may go with them (PostgreSQL)."""
         if not self.rows:
             return
         rows, self.rows = self.rows, []
@@ -166,7 +174,10 @@ class _Chain:
             AuditHead.insert(id=1, **values).execute()
             self.exists = True
         elif _postgres():
-            database.execute_sql(
+            execute = database.execute_sql
+            if last:
+                execute = getattr(database.obj, "execute_and_commit", execute)
+            execute(
                 f"WITH appended AS ({fixed_sql.insert_sql(AuditEvent, len(rows))}) {_SET_HEAD}",
                 [
                     *fixed_sql.insert_params(AuditEvent, rows),
@@ -278,11 +289,21 @@ def write_appended(*, last: bool = False) -> None:
 
 
 #: The head, if no other counter is linking and no exclusive operation runs (it would wait
-#: for neither: whoever holds it links what this counter wrote too — see link_waiting).
-_TRY_HEAD = (
-    'SELECT "id", "count", "last_mac", "head_mac" FROM "audit_head" '
-    "WHERE id = 1 AND pg_try_advisory_xact_lock_shared(%s) FOR UPDATE SKIP LOCKED"
+#: for neither: whoever holds it links what this counter wrote too — see link_waiting), and
+#: then the waiting events, deleted: one row per event (a row of NULLs for none), the
+#: head's fields first; no row when the head is not had.
+_TRY_HEAD_AND_TAKE = (
+    'WITH head AS (SELECT "count", "last_mac" FROM "audit_head" '
+    'WHERE "id" = 1 AND pg_try_advisory_xact_lock_shared(%s) FOR UPDATE SKIP LOCKED), '
+    f'taken AS (DELETE FROM "{AuditPending._meta.table_name}" WHERE EXISTS (SELECT 1 FROM head) '
+    f"RETURNING {fixed_sql.columns_sql(AuditPending)}) "
+    "SELECT head.*, taken.* FROM head LEFT JOIN taken ON true"
 )
+
+
+class _LockedHead(NamedTuple):
+    count: int
+    last_mac: str
 
 
 def link_waiting(
@@ -296,12 +317,14 @@ def link_waiting(
     linked = 0
     while True:
         with database.atomic():
-            head = next(iter(AuditHead.raw(_TRY_HEAD, isolation.GATE)), None)
-            if head is None:
+            rows = database.execute_sql(_TRY_HEAD_AND_TAKE, (isolation.GATE,)).fetchall()
+            if not rows:
                 return linked
+            head = _LockedHead(*rows[0][:2])
+            taken = [fixed_sql.from_row(AuditPending, r[2:]) for r in rows if r[2] is not None]
             chain = _held.chain = _Chain(_transaction(), True, head)
-            linked += chain.link_pending(audit_key, station_keys)
-            chain.write()
+            linked += chain.link_pending(audit_key, station_keys, taken)
+            chain.write(last=True)
         if not database.execute_sql(_ANY_PENDING).fetchone()[0]:
             return linked
 
