@@ -17,7 +17,7 @@ import peewee as pw
 
 
 @functools.cache
-def _fields(model: type[pw.Model]) -> tuple[pw.Field, ...]:
+def insert_fields(model: type[pw.Model]) -> tuple[pw.Field, ...]:
     """The columns an INSERT gives (an auto-increment id is the database's)."""
     return tuple(f for f in model._meta.sorted_fields if not isinstance(f, pw.AutoField))
 
@@ -29,7 +29,7 @@ def _quoted(names: Iterable[str]) -> str:
 @functools.cache
 def insert_sql(model: type[pw.Model], count: int) -> str:
     """``INSERT INTO table (columns) VALUES (…), (…)`` for `count` rows."""
-    fields = _fields(model)
+    fields = insert_fields(model)
     one = "(" + ", ".join(["%s"] * len(fields)) + ")"
     columns = _quoted(f.column_name for f in fields)
     return f'INSERT INTO "{model._meta.table_name}" ({columns}) VALUES ' + ", ".join([one] * count)
@@ -42,7 +42,7 @@ def _default(field: pw.Field) -> Any:
 def insert_params(model: type[pw.Model], rows: Sequence[dict[str, Any]]) -> list[Any]:
     """The parameters of `insert_sql(model, len(rows))`: each row a dict by field name (a
     field not given: its default), converted as the field converts it."""
-    fields = _fields(model)
+    fields = insert_fields(model)
     return [
         f.db_value(row[f.name] if f.name in row else _default(f)) for row in rows for f in fields
     ]

@@ -14,11 +14,13 @@ after it: store.audit.link_waiting).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass
 
 import peewee as pw
 
+from store import fixed_sql
 from store.database import database
 from store.models import Counter
 
@@ -62,11 +64,15 @@ def parse_number(text: str) -> ParsedNumber | None:
     return ParsedNumber(match["prefix"], day, int(match["seq"]))
 
 
-def _taking(prefix: str, day: dt.date) -> pw.Insert:
+def _check(prefix: str) -> None:
     if prefix not in PREFIXES:
         raise ValueError(f"unknown number prefix {prefix!r}")
     if not database.in_transaction():
         raise RuntimeError("a number must be taken inside the operation's write transaction")
+
+
+def _taking(prefix: str, day: dt.date) -> pw.Insert:
+    _check(prefix)
     return Counter.insert(prefix=prefix, day=day, value=1).on_conflict(
         conflict_target=[Counter.prefix, Counter.day],
         update={Counter.value: Counter.value + 1},
@@ -93,8 +99,26 @@ def next_number(prefix: str, day: dt.date) -> str:
     return format_number(prefix, day, value)
 
 
-#: Stands for the number in a row's INSERT until `insert_numbered` puts the SQL there.
-_NUMBER_HERE = "\x00number\x00"
+@functools.cache
+def _numbered_insert_sql(model: type[pw.Model]) -> tuple[str, int]:
+    """The INSERT of a `model` row that takes its number (PostgreSQL), and the place of
+    the number among its parameters."""
+    fields = fixed_sql.insert_fields(model)
+    at = next(i for i, f in enumerate(fields) if f.name == "number")  # Field == builds SQL
+    slots = ["%s"] * len(fields)
+    slots[at] = (
+        "%s || CASE WHEN n.value < 10000 THEN lpad(n.value::text, 4, '0') ELSE n.value::text END"
+    )
+    columns = ", ".join(f'"{f.column_name}"' for f in fields)
+    table = model._meta.table_name
+    sql = (
+        f'WITH n AS (INSERT INTO "{Counter._meta.table_name}" ("prefix", "day", "value") '
+        'VALUES (%s, %s, 1) ON CONFLICT ("prefix", "day") '
+        f'DO UPDATE SET "value" = "{Counter._meta.table_name}"."value" + 1 RETURNING "value") '
+        f'INSERT INTO "{table}" ({columns}) SELECT {", ".join(slots)} FROM n '
+        f'RETURNING "{table}"."id", "{table}"."number"'
+    )
+    return sql, at
 
 
 def insert_numbered(row: pw.Model, prefix: str, day: dt.date) -> None:
@@ -102,33 +126,13 @@ def insert_numbered(row: pw.Model, prefix: str, day: dt.date) -> None:
     its `number` field. On PostgreSQL the number is taken by the INSERT itself — one
     statement, so the next counter waits for this one's number over that statement, its
     audit events and COMMIT only; elsewhere it is taken just before."""
-    model = type(row)
-    row.number = _NUMBER_HERE
-    sql, params = model.insert(row.__data__).sql()
-    head, _, rest = sql.partition(" VALUES (")
-    values, _, returning = rest.rpartition(")")
-    slots = values.split(", ")
-    if (
-        not isinstance(database.obj, pw.PostgresqlDatabase)
-        or not returning.startswith(" RETURNING")
-        or any(slot != "%s" for slot in slots)
-        or len(slots) != len(params)
-        or params.count(_NUMBER_HERE) != 1
-    ):
+    if not isinstance(database.obj, pw.PostgresqlDatabase):
         row.number = next_number(prefix, day)
         row.save(force_insert=True)
         return
-    taken_sql, taken_params = _taking(prefix, day).returning(Counter.value).sql()
-    at = params.index(_NUMBER_HERE)
-    slots[at] = (
-        "%s || CASE WHEN n.value < 10000 THEN lpad(n.value::text, 4, '0') ELSE n.value::text END"
-    )
+    _check(prefix)
+    sql, at = _numbered_insert_sql(type(row))
+    params = fixed_sql.insert_params(type(row), [row.__data__])
     params[at] = format_number(prefix, day, 0)[:-4]  # the prefix, the day and the dash
-    table = model._meta.table_name
-    cursor = database.execute_sql(
-        f"WITH n AS ({taken_sql}) {head} SELECT {', '.join(slots)} FROM n"
-        f' RETURNING "{table}"."id", "{table}"."number"',
-        [*taken_params, *params],
-    )
-    row.id, row.number = cursor.fetchone()
+    row.id, row.number = database.execute_sql(sql, [prefix, day, *params]).fetchone()
     row._dirty.clear()

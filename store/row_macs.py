@@ -213,6 +213,9 @@ def save(keys, row: SealedModel, *, force_insert: bool = False, only=None) -> No
     columns changed — then its MAC is saved with them. ``keys``: a Keyring, or a session
     (its keys are needed only then: a session without data access may save other columns)."""
     model = type(row)
+    if only is None and row._pk is not None and not force_insert and row._dirty:
+        # An UPDATE of what changed, not of every column: a case row has thirty of them.
+        only = [model._meta.fields[name] for name in row._dirty]
     if row._pk is None or force_insert or any(c in row._dirty for c in mac_bound(model)):
         stamp(keys if isinstance(keys, Keyring) else keys.keys, row)
         if only is not None:
