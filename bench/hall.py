@@ -9,25 +9,29 @@ test's harness), and the ratio of each throughput to the 1-station one of the sa
 
 Every station is a process with its own connection and clerk, logged in and warmed up
 before the clock starts (one cycle of the four calls, not counted: the first call of a
-process costs several times the next — at 20 stations all at once it was the p99); then all start together and each makes ``--ops`` calls in the
-load test's cycle — 首问登记 of a visitor read from an ID card (本窗口受理), the case
-accepted from it, that case closed (办结), and a phone caller (name and phone only) 转办
-to the next window — each call waiting for the one before (``--pace-ms`` 0), or started on
-a clerk's pace: at random, one call per pace on average (a Poisson stream per station; with
-``--lockstep`` every station's n-th call at n paces from the common start, all at once — no
-hall works so, but it is the worst burst). Throughput: calls / seconds from the start to the last station's end; a
-call's time: from the call to its COMMIT returned. Each count of stations starts from an
-empty register (the schema of the database is dropped: it must be a test database), and
-afterwards the load test's checks run on it (every call's record there, no number given
-twice, the audit chain verifies, every referral on its window's queue).
+process costs several times the next — at 20 stations all at once it was the p99); then
+all start together and each makes ``--ops`` calls in the load test's cycle — 首问登记 of a
+visitor read from an ID card (本窗口受理), the case accepted from it, that case closed
+(办结), and a phone caller (name and phone only) 转办 to the next window — each call
+waiting for the one before (``--pace-ms`` 0), or started on a clerk's pace: at random, one
+call per pace on average (a Poisson stream per station; with ``--lockstep`` every
+station's n-th call at n paces from the common start, all at once — no hall works so, but
+it is the worst burst). Throughput: calls / seconds from the start to the last station's
+end; a call's time: from the call to its COMMIT returned. Each count of stations starts
+from an empty register (the schema of the database is dropped: it must be a test
+database), and afterwards the load test's checks run on it (every call's record there, no
+number given twice, the audit chain verifies, every referral on its window's queue).
 
 Prints figures; it never passes or fails on a wall clock (the targets of issue 15 are
 printed beside the figures: at 20 stations p50 ≤ 100 ms and p99 ≤ 300 ms a call, and a
 throughput that does not fall as stations are added). With each run: the CPU time of a
-station's own process per call (not the server's), and how busy the machine's CPUs were
-(/proc/stat, other work on the machine included). With calls back to back, a station's
-call waits for the others' CPU: once the CPUs are busy, a call's time is about stations ÷
-throughput, whatever the locks (Little's law) — ``--pace-ms`` measures a hall at a pace.
+station's own process per call (not the server's), the machine's CPU time per call (all
+of it: stations, server, anything else), and how busy the machine's CPUs were (/proc/stat).
+With calls back to back, a station's call waits for the others' CPU: once the CPUs are
+busy, a call's time is about stations ÷ throughput, whatever the locks (Little's law), and
+here the stations share the server's CPUs — in a hall each runs on its own terminal, and
+20 processes on a few CPUs cost each call more CPU than 5 do. ``--pace-ms`` measures a
+hall at a pace.
 """
 
 from __future__ import annotations
