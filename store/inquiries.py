@@ -18,6 +18,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+import peewee as pw
+
 from policies.errors import PolicyError
 from store import row_macs
 from store.caller_index import caller_blinds
@@ -166,11 +168,14 @@ def _parse_channel(channel: str) -> str:
     raise InvalidInput(f"未知的登记渠道：{text or '（空）'}（可选：来访、电话、网上）")
 
 
-def _history_count(person_id: int) -> int:
-    return (
-        Inquiry.select().where(Inquiry.person == person_id).count()
-        + Case.select().where(Case.person == person_id).count()
+def _person_and_history(person_uuid: str) -> tuple[int, int]:
+    """The person's row id, and how many inquiries and cases they have: one round trip."""
+    inquiries = Inquiry.select(pw.fn.COUNT(Inquiry.id)).where(Inquiry.person == Person.id)
+    cases = Case.select(pw.fn.COUNT(Case.id)).where(Case.person == Person.id)
+    person_id, asked, handled = (
+        Person.select(Person.id, inquiries, cases).where(Person.uuid == person_uuid).tuples().get()
     )
+    return person_id, asked + handled
 
 
 def register_inquiry(
@@ -229,12 +234,11 @@ def register_inquiry(
                 raise InvalidInput(f"未知的窗口：{_clean(referred_to)}")
             if own_window is not None and target.id == own_window:
                 raise InvalidInput("不能转办给本窗口：属本窗口的事项请当场答复或受理")
-        person_row = None
+        person_id = person_uuid = None
         history = 0
         if person is not None:
-            view = save_person(session, person)
-            person_row = Person.get(Person.uuid == view.uuid)
-            history = _history_count(person_row.id)
+            person_uuid = save_person(session, person).uuid
+            person_id, history = _person_and_history(person_uuid)
         keys = session.keys
         with operation(
             session, "inquiry.register", roles=WORK_ROLES, record_table="inquiry", concurrent=True
@@ -250,16 +254,16 @@ def register_inquiry(
                 numbered=(INQUIRY, local_date(now)),
                 at=now,
                 channel=channel,
-                person=person_row,
+                person=person_id,
                 caller_name_enc=None
-                if person_row
+                if person_id
                 else keys.seal("inquiry", "caller_name_enc", row_uuid, _clean(caller_name)),
                 caller_contact_enc=None
-                if person_row
+                if person_id
                 else keys.seal("inquiry", "caller_contact_enc", row_uuid, _clean(caller_phone)),
                 **(
                     {}
-                    if person_row
+                    if person_id
                     else caller_blinds(session, _clean(caller_name), _clean(caller_phone))
                 ),
                 item=item,
@@ -285,7 +289,7 @@ def register_inquiry(
         disposition=disposition,
         referred_window_phone=phone,
         person_history_count=history,
-        person_uuid=person_row.uuid if person_row else None,
+        person_uuid=person_uuid,
     )
 
 

@@ -400,7 +400,7 @@ def accept_case(
             # 转办: whoever was asked first follows it (督办) until the case ends.
             if inquiry.disposition != "referred" or case.closed_at is not None:
                 inquiry.state, inquiry.closed_at = "closed", case.received_at
-            inquiry.save()
+            row_macs.save(session, inquiry)  # what changed only
         event.record_id = case.uuid
         event.detail = {
             "number": case.number,
