@@ -454,6 +454,10 @@ class ChuangkouApp(StoreCalls, App[int], inherit_bindings=False):
             self._last_key_at = time.monotonic()  # the daily job's yield (not the lock's clock)
         return super().on_event(event)
 
+    def keys_within(self, seconds: float) -> bool:
+        """A key was pressed (or the mouse clicked) less than `seconds` ago."""
+        return time.monotonic() - self._last_key_at < seconds
+
     def lock_if_idle(self) -> None:
         if self.session is None or self.locked or self.register is None:
             return

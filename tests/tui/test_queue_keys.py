@@ -104,11 +104,13 @@ async def test_a_referral_from_another_counter_shows_on_the_queue_without_a_key(
     demo, clock, monkeypatch
 ):
     """Another counter (a second session on the same register) refers a phone caller to
-    this clerk's window: the queue's next poll shows it, with a toast; a poll that finds
-    nothing new redraws nothing and says nothing; and no poll runs under another screen."""
+    this clerk's window: the queue's next poll shows it, with a toast — not while the clerk
+    is at the keys; a poll that finds nothing new redraws nothing and says nothing; and no
+    poll runs under another screen."""
     from textual.widgets import DataTable
 
     import store.queue
+    import tui.screens.home
     from store.auth import login as store_login
     from store.inquiries import register_inquiry, staff_window_id
     from tui.screens.home import QUEUE_POLL_SECONDS, HomeScreen
@@ -144,6 +146,10 @@ async def test_a_referral_from_another_counter_shows_on_the_queue_without_a_key(
         ).number
         table = home.query_one("#queue", DataTable)
         assert sent not in {str(k.value) for k in table.rows}  # not before the poll
+        home.poll_queue()  # the clerk pressed keys just now (logging in): no poll yet
+        await settle(pilot)
+        assert sent not in {str(k.value) for k in table.rows}
+        monkeypatch.setattr(tui.screens.home, "POLL_QUIET_SECONDS", 0)  # keys long ago
         home.poll_queue()
         await settle(pilot)
         assert sent in {str(k.value) for k in table.rows}

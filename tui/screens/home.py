@@ -29,6 +29,9 @@ UNKNOWN_CARD = "读卡成功：登记本中尚无此人的记录"
 #: this window (a referral, a case handed over) shows without a key pressed. The table is
 #: redrawn only when the queue changed.
 QUEUE_POLL_SECONDS = 10.0
+#: No poll while the clerk is at the keys (what they do reads the queue again anyway): the
+#: store thread is theirs.
+POLL_QUIET_SECONDS = 2.0
 #: `what` of a poll's store call: a failed poll is not shown (the status line tells of a
 #: lost server; the next poll or key tries again).
 POLL = "queue.poll"
@@ -71,8 +74,10 @@ class HomeScreen(CounterScreen):
 
     def poll_queue(self) -> None:
         """Read the queue again if it is what the clerk sees (not under a form, a case or
-        the lock screen) and no read of it is under way."""
+        the lock screen), no key was pressed just now and no read of it is under way."""
         if self.app.screen is not self or self.app.session is None:
+            return
+        if self.app.keys_within(POLL_QUIET_SECONDS):
             return
         if any(
             w.node is self and w.group in ("queue", POLL) and w.is_running for w in self.workers
